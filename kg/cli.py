@@ -1,0 +1,397 @@
+"""The `kg` command line: thin commands that parse options, call one library function, format the result.
+
+Exit codes: 0 success, 1 error (not found, ambiguous, bad input, bad data), 2 usage.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg.errors import KGError
+
+EXIT_CODES = "Exit codes: 0 success, 1 error (not found, ambiguous, bad input or data), 2 usage."
+PERSON_COLUMNS = ["id", "name", "title"]
+FORMATS = click.Choice(["table", "json", "csv"])
+
+
+class KGGroup(click.Group):
+    """Turns library errors into one clear line on stderr and exit code 1 (never a traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KGError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.exit(0)
+
+
+def _progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _out(text: str) -> None:
+    click.echo(text, nl=False)
+
+
+def _rows(rows: list[dict[str, Any]], columns: list[str], fmt: str) -> None:
+    from kg.render import render
+
+    if fmt == "table" and not rows:
+        click.echo("(none)")
+        return
+    _out(render(rows, columns, fmt))
+
+
+def _one(obj: dict[str, Any] | None, fmt: str, columns: list[str] = PERSON_COLUMNS) -> None:
+    from kg.render import to_json
+
+    if fmt == "json":
+        _out(to_json(obj))
+    elif obj is None:
+        click.echo("(none)") if fmt == "table" else _rows([], columns, fmt)
+    else:
+        _rows([obj], columns, fmt)
+
+
+format_option = click.option("--format", "fmt", type=FORMATS, default="table", show_default=True,
+                             help="Output format.")
+
+
+def _store_path(ctx: click.Context) -> str | None:
+    return ctx.obj.get("store") if ctx.obj else None
+
+
+def _reading(ctx: click.Context):  # type: ignore[no-untyped-def]
+    """Open the store for reading; say how to get data when there is none."""
+    from kg.errors import NoStoreError
+    from kg.store import opened
+
+    path = _store_path(ctx)
+
+    class _Reader:
+        def __enter__(self):  # type: ignore[no-untyped-def]
+            self._cm = opened(path, write=False, on_wait=_progress)
+            store = self._cm.__enter__()
+            if not store.has_data():
+                self._cm.__exit__(None, None, None)
+                raise NoStoreError(f"the store at {store.path} holds no data: run `kg load FILE` or `kg demo`")
+            return store
+
+        def __exit__(self, *exc: Any) -> None:
+            self._cm.__exit__(*exc)
+
+    return _Reader()
+
+
+@click.group(cls=KGGroup, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--store", "store", envvar="KG_STORE", type=click.Path(file_okay=False),
+              help="Store folder (default: .kg in the current directory; env KG_STORE).")
+@click.version_option(package_name="kg")
+@click.pass_context
+def main(ctx: click.Context, store: str | None) -> None:
+    """kg: a knowledge graph of product organizations. Load org charts, ask who reports to whom."""
+    ctx.ensure_object(dict)
+    ctx.obj["store"] = store
+
+
+# -- loading --------------------------------------------------------------------------------------------------
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "file_format", help="File format, when the extension does not say: csv, turtle, nt, "
+              "nquads, trig, json-ld, rdfxml.")
+@click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN",
+              help="CSV: use COLUMN for FIELD (id, manager, name, first_name, last_name, title, unit, fte, "
+                   "dotted, grade, org). Repeatable.")
+@click.option("--normalize-ids", is_flag=True, help="CSV: strip leading zeros and fold case in ids.")
+@click.option("--org", help="CSV: namespace for the IRIs minted (default: the Organisation column or file name).")
+@click.option("--encoding", help="CSV: text encoding (default: UTF-8, else Windows-1252).")
+@click.option("--name", "names", multiple=True, help="Source name (default: the file name). Repeatable.")
+@click.option("--summary", "summary_fmt", type=FORMATS, default="table", show_default=True,
+              help="Format of the load summary.")
+@click.pass_context
+def load(ctx: click.Context, files: tuple[Path, ...], file_format: str | None, mapping: tuple[str, ...],
+         normalize_ids: bool, org: str | None, encoding: str | None, names: tuple[str, ...],
+         summary_fmt: str) -> None:
+    """Load CSV or RDF FILES into the store (each file replaces its earlier load). All or nothing."""
+    from kg.ingest.csv_import import CsvOptions
+    from kg.ingest.load import load_files
+    from kg.render import to_json
+    from kg.store import opened
+
+    fields: dict[str, str] = {}
+    for item in mapping:
+        if "=" not in item:
+            raise click.UsageError(f"--map {item}: expected FIELD=COLUMN")
+        key, _, column = item.partition("=")
+        fields[key.strip()] = column.strip()
+    options = CsvOptions(mapping=fields, normalize_ids=normalize_ids, org=org, encoding=encoding)
+    with opened(_store_path(ctx), write=True, on_wait=_progress) as store:
+        reports = load_files(store, list(files), fmt=file_format, csv_options=options, names=list(names),
+                             progress=_progress)
+    if summary_fmt == "json":
+        _out(to_json([r.to_dict() for r in reports]))
+        return
+    if summary_fmt == "csv":
+        keys = ["source", "format", "rows", "people", "posts", "edges", "dotted", "triples"]
+        data = [r.to_dict() for r in reports]
+        _rows([d | {"roots": d["roots_count"], "dangling": d["dangling_count"],
+                    "duplicate_ids": d["duplicate_ids_count"], "cycles": d["cycles_count"]} for d in data],
+              keys + ["roots", "dangling", "duplicate_ids", "cycles"], "csv")
+        return
+    for report in reports:
+        click.echo(_summary_text(report.to_dict(limit=5)))
+
+
+def _summary_text(d: dict[str, Any]) -> str:
+    lines = [f"{d['source']}: {d['rows']:,} rows read ({d['format']}"
+             + (f", {d['encoding']}" if d.get("encoding") else "") + ")",
+             f"  people {d['people']:,}  posts {d['posts']:,}  reporting edges {d['edges']:,}  "
+             f"dotted lines {d['dotted']:,}  triples {d['triples']:,}",
+             f"  roots {d['roots_count']}: {', '.join(d['roots'])}" + (" ..." if d["roots_count"] > 5 else "")]
+    if d.get("placeholders"):
+        lines.append("  posts without a named holder: "
+                     + ", ".join(f"{k.lower()} {v}" for k, v in sorted(d["placeholders"].items())))
+    if d["dangling_count"]:
+        shown = ", ".join(f"{x.get('id')} -> {x.get('manager')}" + (f" (row {x['row']})" if "row" in x else "")
+                          for x in d["dangling"])
+        lines.append(f"  dangling manager references {d['dangling_count']}: {shown}")
+    else:
+        lines.append("  dangling manager references 0")
+    lines.append(f"  duplicate ids {d['duplicate_ids_count']}"
+                 + (f": {', '.join(d['duplicate_ids'])}" if d["duplicate_ids_count"] else ""))
+    lines.append(f"  cycles {d['cycles_count']}"
+                 + (": " + "; ".join(" -> ".join(c) for c in d["cycles"]) if d["cycles_count"] else ""))
+    if d.get("manager_by_name"):
+        lines.append("  the manager column holds names; matched them to the name column")
+    for warning in d.get("warnings", []):
+        lines.append(f"  warning: {warning}")
+    return "\n".join(lines)
+
+
+@main.command(epilog=EXIT_CODES)
+@format_option
+@click.pass_context
+def sources(ctx: click.Context, fmt: str) -> None:
+    """List the loaded sources with their counts."""
+    from kg.store import opened
+
+    with opened(_store_path(ctx)) as store:
+        rows = [{"name": s.name, "format": s.format, "triples": s.triples,
+                 "people": s.summary.get("people"), "posts": s.summary.get("posts"),
+                 "edges": s.summary.get("edges"), "loaded_at": s.loaded_at, "path": s.path,
+                 "graph": s.graph} for s in store.sources()]
+    _rows(rows, ["name", "format", "triples", "people", "posts", "edges", "loaded_at"], fmt)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("source")
+@click.pass_context
+def unload(ctx: click.Context, source: str) -> None:
+    """Remove SOURCE (a name from `kg sources`) from the store."""
+    from kg.store import opened
+
+    with opened(_store_path(ctx), write=True, on_wait=_progress) as store:
+        info = store.unload(source)
+    click.echo(f"unloaded {info.name} ({info.triples:,} triples)")
+
+
+# -- lookups --------------------------------------------------------------------------------------------------
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("person")
+@format_option
+@click.pass_context
+def who(ctx: click.Context, person: str, fmt: str) -> None:
+    """Profile of PERSON (an id, IRI, prefixed name or name)."""
+    from kg import org
+
+    with _reading(ctx) as store:
+        profile = org.who(store, person)
+    if fmt == "json":
+        _one(profile, "json")
+        return
+    flat = {k: v for k, v in profile.items()}
+    flat["manager"] = _label(profile["manager"])
+    flat["dotted_line_managers"] = ", ".join(_label(m) for m in profile["dotted_line_managers"])
+    if fmt == "csv":
+        _rows([flat], list(flat), "csv")
+        return
+    for key in ["id", "name", "title", "role", "unit", "status", "manager", "dotted_line_managers",
+                "direct_reports", "headcount", "iri", "person_iri"]:
+        if flat.get(key) not in (None, ""):
+            click.echo(f"{key.replace('_', ' '):>22}  {_plain(flat[key])}")
+
+
+def _plain(value: Any) -> str:
+    return "".join(c if c.isprintable() else " " for c in str(value))
+
+
+def _label(person: dict[str, Any] | None) -> str:
+    if not person:
+        return ""
+    name = person.get("name") or "(no name)"
+    return f"{name} [{person.get('id')}]" if person.get("id") else name
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("person")
+@format_option
+@click.pass_context
+def manager(ctx: click.Context, person: str, fmt: str) -> None:
+    """The solid-line manager of PERSON (null at the top)."""
+    from kg import org
+
+    with _reading(ctx) as store:
+        _one(org.manager(store, person), fmt)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("person")
+@format_option
+@click.pass_context
+def chain(ctx: click.Context, person: str, fmt: str) -> None:
+    """Managers of PERSON up to the top, nearest first."""
+    from kg import org
+
+    with _reading(ctx) as store:
+        result = org.chain(store, person)
+    _rows(result.people, PERSON_COLUMNS, fmt)
+    if result.cycle_at:
+        click.echo(f"warning: the chain loops back to {_label(result.cycle_at)}: a reporting cycle; "
+                   "stopped there (see `kg load` summary)", err=True)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("person")
+@click.option("--all", "all_levels", is_flag=True, help="Everyone below, not only direct reports.")
+@click.option("--depth", type=click.IntRange(min=1), help="With --all: at most this many levels down.")
+@format_option
+@click.pass_context
+def reports(ctx: click.Context, person: str, all_levels: bool, depth: int | None, fmt: str) -> None:
+    """Direct reports of PERSON (--all: everyone below)."""
+    from kg import org
+
+    with _reading(ctx) as store:
+        rows = org.reports(store, person, all_levels=all_levels or depth is not None, depth=depth)
+    columns = PERSON_COLUMNS + (["depth", "manager_id"] if all_levels or depth else [])
+    _rows(rows, columns, fmt)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("person")
+@format_option
+@click.pass_context
+def peers(ctx: click.Context, person: str, fmt: str) -> None:
+    """People who share PERSON's manager."""
+    from kg import org
+
+    with _reading(ctx) as store:
+        _rows(org.peers(store, person), PERSON_COLUMNS, fmt)
+
+
+@main.command("common-manager", epilog=EXIT_CODES)
+@click.argument("a")
+@click.argument("b")
+@format_option
+@click.pass_context
+def common_manager(ctx: click.Context, a: str, b: str, fmt: str) -> None:
+    """The lowest manager A and B both report to (one of them if one manages the other)."""
+    from kg import org
+
+    with _reading(ctx) as store:
+        _one(org.common_manager(store, a, b), fmt)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True)
+@format_option
+@click.pass_context
+def span(ctx: click.Context, top: int, fmt: str) -> None:
+    """Span of control: direct reports and total headcount per manager."""
+    from kg import org
+
+    with _reading(ctx) as store:
+        rows = org.span(store, top)
+    _rows(rows, PERSON_COLUMNS + ["direct_reports", "headcount"], fmt)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("text")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@format_option
+@click.pass_context
+def search(ctx: click.Context, text: str, limit: int, fmt: str) -> None:
+    """Find people by part of a name, an id or part of a title."""
+    from kg import org
+
+    with _reading(ctx) as store:
+        _rows(org.search(store, text, limit), PERSON_COLUMNS, fmt)
+
+
+@main.command(epilog=EXIT_CODES)
+@format_option
+@click.pass_context
+def stats(ctx: click.Context, fmt: str) -> None:
+    """Counts: sources, people, posts, reporting edges, roots, vacancies, titles not matched to a role."""
+    from kg import org
+    from kg.render import to_json
+
+    with _reading(ctx) as store:
+        data = org.stats(store)
+    if fmt == "json":
+        _out(to_json(data))
+        return
+    scalars = {k: v for k, v in data.items() if not isinstance(v, (list, dict))}
+    if fmt == "csv":
+        _rows([scalars], list(scalars), "csv")
+        return
+    for key, value in scalars.items():
+        click.echo(f"{key.replace('_', ' '):>24}  {value:,}")
+    if data["root_people"]:
+        click.echo(f"{'top of the chart':>24}  " + ", ".join(_label(p) for p in data["root_people"]))
+    unmatched = data["unmatched_titles"]
+    if unmatched:
+        click.echo(f"{'unmatched titles':>24}  {len(unmatched):,} distinct; most common:")
+        for title, count in list(unmatched.items())[:10]:
+            click.echo(f"{'':>26}{count:>6}  {_plain(title)}")
+
+
+# -- demo -----------------------------------------------------------------------------------------------------
+
+
+@main.command(epilog=EXIT_CODES)
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Load the example product organization into the store and take a short tour."""
+    from kg import demo as demo_mod
+    from kg.render import to_table
+    from kg.store import opened
+
+    with opened(_store_path(ctx), write=True, on_wait=_progress) as store:
+        demo_mod.load_example(store, progress=_progress)
+    with _reading(ctx) as store:
+        tour = demo_mod.tour(store)
+    for section in tour:
+        click.echo(f"\n== {section['title']}")
+        click.echo(f"$ {section['command']}")
+        rows = section["rows"]
+        if rows:
+            _out(to_table(rows, section["columns"]))
+    click.echo(f"\nThe example organization is in the store at {store.path}. Next: kg who \"Isabel Costa\", "
+               "kg reports --all P02, kg peers P19, kg common-manager P19 P22, kg stats")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""Importers: CSV exports of HR systems and org-chart tools, and RDF in every common syntax."""

@@ -1,0 +1,457 @@
+"""CSV importer: HR-system and org-chart-tool exports with a manager column, in the shapes real files come in.
+
+Every data row becomes an ``org:Post`` (the position), held by a ``foaf:Person`` when the row names a real
+person; placeholder names (N/D, Vacant, Eliminated) make a post with a status and no holder. Reporting lines
+go between posts. Junior rows of UK organograms (headcount per grade, no id) become ``po:PostGroup`` posts
+attached to their senior post.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from urllib.parse import quote
+
+from kg.errors import InputError
+from kg.ingest.checks import LoadReport, find_cycles
+from kg.ingest.titles import TitleMatcher
+from kg.names import clean_cell, fold, placeholder_status
+from kg.vocab import FOAF, ORG, PO, PO_ID, RDF, RDFS, SKOS, XSD
+
+FIELDS = ("id", "manager", "name", "first_name", "last_name", "title", "unit", "fte", "dotted", "grade", "org")
+
+# Header names (folded, spaces removed) that identify each field, most specific first.
+_HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("postuniquereference", "employeeid", "employeeno", "employeenumber", "empid", "empno", "staffid",
+           "personid", "workerid", "positionid", "postid", "uniqueid", "userid", "nodeid", "id", "key"),
+    "manager": ("reportstoseniorpost", "reportingseniorpost", "parentid", "pid", "managerid", "reportstoid",
+                "reportsto", "supervisorid", "linemanagerid", "bossid", "managerempid", "manageremployeeid",
+                "manager", "linemanager", "supervisor", "managername", "reportstoname", "parent", "boss"),
+    "name": ("name", "fullname", "employeename", "displayname", "personname", "employee"),
+    "first_name": ("firstname", "givenname", "forename"),
+    "last_name": ("lastname", "surname", "familyname"),
+    "title": ("jobtitle", "title", "positionname", "position", "positiontitle", "generic job title",
+              "genericjobtitle", "designation", "role", "jobname"),
+    "unit": ("unit", "department", "departmentname", "dept", "team", "division", "businessunit", "area",
+             "orgunit", "group"),
+    "fte": ("numberofpostsinfte", "numberofpostsfte", "fte", "headcount"),
+    "dotted": ("dottedlinemanagerid", "dottedlinemanager", "dottedline", "dottedlinereportsto",
+               "matrixmanagerid", "matrixmanager", "secondarymanagerid", "secondarymanager"),
+    "grade": ("grade", "level", "band", "paygrade"),
+    "org": ("organisation", "organization", "organizationreference", "company"),
+}
+_ROOT_MARKERS = {"", "xx", "none", "null", "n/a", "na", "-", "--", "root", "top", "#n/a"}
+_PLACEHOLDER_UNITS = {"", "n/a", "na", "-", "none"}
+
+
+@dataclass
+class CsvOptions:
+    """How to read a CSV file; everything is detected unless given."""
+
+    mapping: dict[str, str] = field(default_factory=dict)  # field -> column header (overrides detection)
+    normalize_ids: bool = False
+    org: str | None = None  # namespace of the minted IRIs (defaults to the Organisation column or file name)
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+@dataclass
+class _Row:
+    number: int  # 1-based data row
+    id: str
+    manager: str
+    dotted: str
+    name: str
+    title: str
+    unit: str
+    fte: str
+    grade: str
+    extras: list[tuple[int, str]]
+
+
+def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
+    """The file's text and the encoding used: UTF-8 (BOM or not), else Windows-1252, else Latin-1."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError as exc:
+        raise InputError(f"{path}: is a folder, not a file") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+    if not data.strip():
+        raise InputError(f"{path}: the file is empty; export the data again with a header row and rows")
+    if b"\x00" in data[:65536]:
+        raise InputError(f"{path}: looks like a binary file, not CSV text; export it as CSV (UTF-8)")
+    candidates = [encoding] if encoding else ["utf-8-sig", "cp1252", "latin-1"]
+    for enc in candidates:
+        try:
+            return data.decode(enc), ("utf-8" if enc == "utf-8-sig" else enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise InputError(f"{path}: cannot decode the file as {encoding}; check --encoding")
+
+
+def _detect_delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _header_key(name: str) -> str:
+    return fold(name).replace(" ", "")
+
+
+def detect_columns(headers: list[str], overrides: dict[str, str] | None = None) -> dict[str, int]:
+    """Map each known field to a column index, from the header names (``overrides``: field -> header).
+
+    >>> cols = detect_columns(["EmployeeId", "LastName", "FirstName", "Title", "ReportsTo"])
+    >>> cols["id"], cols["manager"], cols["first_name"], cols["title"]
+    (0, 4, 2, 3)
+    >>> detect_columns(["id", "pid", "name"])["manager"]
+    1
+    """
+    keys = [_header_key(h) for h in headers]
+    found: dict[str, int] = {}
+    for fld, column in (overrides or {}).items():
+        if fld not in FIELDS:
+            raise InputError(f"--map {fld}=...: unknown field '{fld}'; fields are: {', '.join(FIELDS)}")
+        if column in headers:
+            found[fld] = headers.index(column)
+        elif _header_key(column) in keys:
+            found[fld] = keys.index(_header_key(column))
+        else:
+            raise InputError(f"--map {fld}={column}: no column '{column}'; columns are: {', '.join(headers)}")
+    taken = set(found.values())
+    for fld in FIELDS:
+        if fld in found:
+            continue
+        for alias in _HEADER_ALIASES[fld]:
+            alias_key = alias.replace(" ", "")
+            if alias_key in keys and keys.index(alias_key) not in taken:
+                found[fld] = keys.index(alias_key)
+                taken.add(found[fld])
+                break
+    return found
+
+
+def _parse_rows(path: Path, text: str, delimiter: str | None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    lines = text.splitlines()
+    first = next((ln for ln in lines if ln.strip()), "")
+    delim = delimiter or _detect_delimiter(first)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    previous_line = 0
+    try:
+        for cells in reader:
+            start_line = previous_line + 1
+            previous_line = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                header = cells
+                continue
+            if reader.line_num - start_line > 0:
+                _check_swallowed(path, len(rows) + 1, start_line, cells, delim, len(header))
+            rows.append((start_line, cells))
+    except csv.Error as exc:
+        raise InputError(f"{path}: line {reader.line_num}: malformed CSV ({exc}); fix the quoting") from exc
+    if header is None:
+        raise InputError(f"{path}: the file is empty; export the data again with a header row and rows")
+    return header, rows
+
+
+def _check_swallowed(path: Path, row: int, line: int, cells: list[str], delim: str, width: int) -> None:
+    """A cell spanning lines that itself holds whole rows means a quote was never closed."""
+    for cell in cells:
+        if "\n" not in cell:
+            continue
+        inner = cell.split("\n")
+        if len(inner) > 2 and sum(1 for part in inner if part.count(delim) >= max(1, width - 2)) >= 2:
+            raise InputError(
+                f"{path}: row {row} (line {line}): a quote is never closed, so the next "
+                f"{len(inner) - 1} lines were read as one cell; fix the quote and load again"
+            )
+
+
+def _norm_id(value: str, normalize: bool) -> str:
+    if not normalize:
+        return value
+    stripped = value.lstrip("0") or ("0" if value else "")
+    return stripped.casefold()
+
+
+class _Minter:
+    """IRIs for the posts, people and units of one organization."""
+
+    def __init__(self, org_slug: str) -> None:
+        self.base = f"{PO_ID}{quote(org_slug, safe='')}/"
+
+    def post(self, ident: str) -> str:
+        return f"{self.base}post/{quote(ident, safe='')}"
+
+    def person(self, ident: str) -> str:
+        return f"{self.base}person/{quote(ident, safe='')}"
+
+    def unit(self, name: str) -> str:
+        return f"{self.base}unit/{quote(fold(name).replace(' ', '-') or 'unit', safe='')}"
+
+    def column(self, header: str) -> str:
+        return f"{self.base}column/{quote(fold(header).replace(' ', '-') or 'column', safe='')}"
+
+
+def slug(text: str) -> str:
+    """A readable IRI segment.
+
+    >>> slug("Higher Education Funding Council for England")
+    'higher-education-funding-council-for-england'
+    """
+    return fold(text).replace(" ", "-") or "org"
+
+
+def import_csv(
+    path: Path,
+    options: CsvOptions,
+    matcher: TitleMatcher | None,
+    known_posts: Callable[[list[str]], set[str]] | None = None,
+) -> tuple[LoadReport, Iterator[bytes]]:
+    """Read and check a CSV file; return its load report and its triples as N-Triples chunks.
+
+    ``known_posts`` answers which post IRIs already exist in the store (references to other sources, such as
+    a junior organogram file pointing at senior posts, are not dangling).
+    """
+    text, encoding = read_text(path, options.encoding)
+    header, raw_rows = _parse_rows(path, text, options.delimiter)
+    headers = [h.strip() or f"column_{i + 1}" for i, h in enumerate(header)]
+    cols = detect_columns(headers, options.mapping)
+    if "manager" not in cols:
+        raise InputError(
+            f"{path}: no manager column found among: {', '.join(headers)}; "
+            "name it with --map manager=COLUMN"
+        )
+    if not raw_rows:
+        raise InputError(f"{path}: has a header but no data rows")
+    junior = "id" not in cols
+    if junior and "name" not in cols and "title" not in cols and "first_name" not in cols:
+        raise InputError(
+            f"{path}: no id, name or title column found among: {', '.join(headers)}; "
+            "name them with --map id=COLUMN --map name=COLUMN"
+        )
+
+    def cell(cells: list[str], fld: str) -> str:
+        i = cols.get(fld)
+        return clean_cell(cells[i]) if i is not None and i < len(cells) else ""
+
+    used = set(cols.values())
+    extra_cols = [i for i in range(len(headers)) if i not in used]
+    rows: list[_Row] = []
+    for number, (_line, cells) in enumerate(raw_rows, start=1):
+        name = cell(cells, "name")
+        if not name and ("first_name" in cols or "last_name" in cols):
+            name = " ".join(p for p in (cell(cells, "first_name"), cell(cells, "last_name")) if p)
+        ident = cell(cells, "id")
+        if junior:
+            ident = f"{slug(path.stem)}-row-{number}"
+        elif not ident:
+            raise InputError(
+                f"{path}: row {number}: the id column '{headers[cols['id']]}' is empty; "
+                "give every row an id (or --map id=COLUMN)"
+            )
+        extras = [(i, cells[i].strip()) for i in extra_cols if i < len(cells) and cells[i].strip()]
+        extras += [(len(headers) + j, c.strip()) for j, c in enumerate(cells[len(headers):]) if c.strip()]
+        rows.append(_Row(number, ident, cell(cells, "manager"), cell(cells, "dotted"), name,
+                         cell(cells, "title"), cell(cells, "unit"), cell(cells, "fte"), cell(cells, "grade"),
+                         extras))
+    extra_headers = headers + [f"column_{i + 1}" for i in range(len(headers), max(
+        [len(c) for _, c in raw_rows] + [len(headers)]))]
+
+    org_slug = options.org or (slug(cell(raw_rows[0][1], "org")) if cell(raw_rows[0][1], "org") else None)
+    minter = _Minter(org_slug or slug(path.stem))
+    report = LoadReport(source=path.name, path=str(path.resolve()), format="csv", encoding=encoding,
+                        rows=len(rows), columns={f: headers[i] for f, i in sorted(cols.items(), key=lambda x: x[1])})
+
+    # Ids: exact strings unless --normalize-ids. Duplicates keep the first row's IRI; later rows get their own.
+    norm = options.normalize_ids
+    first_row: dict[str, _Row] = {}
+    post_iri: dict[int, str] = {}
+    person_iri: dict[int, str] = {}
+    for row in rows:
+        key = _norm_id(row.id, norm)
+        if key in first_row:
+            report.duplicate_ids.append(row.id)
+            local = f"{row.id}~row{row.number}"
+        else:
+            first_row[key] = row
+            local = key if norm else row.id
+        post_iri[row.number] = minter.post(local)
+        person_iri[row.number] = minter.person(local)
+
+    # A manager column holding names (Visio-style) instead of ids.
+    by_name: dict[str, list[_Row]] = {}
+    for row in rows:
+        if row.name:
+            by_name.setdefault(fold(row.name), []).append(row)
+    refs = [r.manager for r in rows if r.manager and r.manager.lower() not in _ROOT_MARKERS]
+    id_hits = sum(1 for r in refs if _norm_id(r, norm) in first_row)
+    name_hits = sum(1 for r in refs if fold(r) in by_name)
+    manager_by_name = not junior and name_hits > id_hits and name_hits >= 0.5 * max(1, len(refs))
+    report.manager_by_name = manager_by_name
+
+    def resolve(ref: str, row: _Row) -> tuple[str | None, str | None]:
+        """(manager post IRI, problem) for a manager reference; (None, None) for a root marker."""
+        if ref.lower() in _ROOT_MARKERS or (ref == "0" and "0" not in first_row):
+            return None, None
+        if manager_by_name:
+            hits = by_name.get(fold(ref), [])
+            if len(hits) == 1:
+                target = hits[0]
+                return (None, None) if target is row else (post_iri[target.number], None)
+            return None, ("ambiguous" if hits else "dangling")
+        key = _norm_id(ref, norm)
+        if key in first_row:
+            target = first_row[key]
+            if target is row or (key == _norm_id(row.id, norm) and not junior):
+                return None, None  # reports to itself: the top of the tree
+            return post_iri[target.number], None
+        return minter.post(key if norm else ref), "dangling"
+
+    managers: dict[int, str | None] = {}
+    dotted: dict[int, str] = {}
+    dangling: list[tuple[int, str, str]] = []
+    for row in rows:
+        target, problem = resolve(row.manager, row)
+        managers[row.number] = target
+        if problem:
+            dangling.append((row.number, row.id, row.manager))
+        if row.dotted:
+            d_target, d_problem = resolve(row.dotted, row)
+            if d_target and not d_problem:
+                dotted[row.number] = d_target
+            elif d_problem:
+                report.warnings.append(f"row {row.number}: dotted-line manager '{row.dotted}' not found")
+
+    # References to posts that other loaded sources define are not dangling.
+    if dangling and known_posts and not manager_by_name:
+        present = known_posts([managers[n] or minter.post(_norm_id(ref, norm) if norm else ref)
+                               for n, _, ref in dangling])
+        dangling = [d for d in dangling
+                    if minter.post(_norm_id(d[2], norm) if norm else d[2]) not in present]
+    dangling_rows = {n for n, _, _ in dangling}
+    for n in dangling_rows:
+        if manager_by_name:
+            managers[n] = None
+    report.dangling = [{"row": n, "id": i, "manager": ref} for n, i, ref in dangling]
+    if dangling and not norm:
+        folded = {_norm_id(k, True) for k in first_row}
+        fixable = sum(1 for _, _, ref in dangling if _norm_id(ref, True) in folded)
+        if fixable:
+            report.warnings.append(
+                f"{fixable} of {len(dangling)} dangling manager references would resolve with "
+                "--normalize-ids (ids differing only by leading zeros or letter case)"
+            )
+
+    # Structure: roots and cycles over the solid line.
+    parent = {post_iri[n]: m for n, m in managers.items() if m is not None and n not in dangling_rows}
+    report.roots = [r.id for r in rows if managers[r.number] is None and r.number not in dangling_rows]
+    iri_to_id = {post_iri[r.number]: r.id for r in rows}
+    report.cycles = [[iri_to_id.get(i, i) for i in cycle] for cycle in find_cycles(parent)]
+    report.edges = sum(1 for m in managers.values() if m is not None)
+    report.dotted = len(dotted)
+
+    chunks = _triples(rows, post_iri, person_iri, managers, dotted, minter, matcher, junior, extra_headers,
+                      report)
+    return report, chunks
+
+
+def _lit(value: str) -> str:
+    escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r"))
+    return f'"{escaped}"'
+
+
+def _decimal(value: str) -> str | None:
+    try:
+        number = Decimal(value.replace(",", ""))
+    except InvalidOperation:
+        return None
+    return format(number, "f") if number.is_finite() else None
+
+
+def _triples(rows: list[_Row], post_iri: dict[int, str], person_iri: dict[int, str], managers: dict[int, str | None],
+             dotted: dict[int, str], minter: _Minter, matcher: TitleMatcher | None, junior: bool,
+             headers: list[str], report: LoadReport) -> Iterator[bytes]:
+    """N-Triples for the rows, yielded in chunks (the report's counters are filled as rows are written)."""
+    a, label = f"<{RDF.type}>", f"<{RDFS.label}>"
+    p_ident, p_title, p_role = f"<{PO.identifier}>", f"<{PO.jobTitle}>", f"<{PO.hasRole}>"
+    p_solid, p_reports = f"<{PO.solidLineReportsTo}>", f"<{ORG.reportsTo}>"
+    p_dotted, p_postin = f"<{PO.dottedLineReportsTo}>", f"<{ORG.postIn}>"
+    p_held, p_holds, p_name = f"<{ORG.heldBy}>", f"<{ORG.holds}>", f"<{FOAF.name}>"
+    p_key, p_row, p_status = f"<{PO.searchKey}>", f"<{PO.sourceRow}>", f"<{PO.postStatus}>"
+    p_fte, p_grade = f"<{PO.headcount}>", f"<{PO.grade}>"
+    c_post, c_person = f"<{ORG.Post}>", f"<{FOAF.Person}>"
+    c_unit = f"<{ORG.OrganizationalUnit}>"
+    units_done: set[str] = set()
+    columns_done: set[int] = set()
+    unmatched: Counter[str] = Counter()
+    out: list[str] = []
+    for row in rows:
+        post = f"<{post_iri[row.number]}>"
+        out.append(f"{post} {a} {c_post} .\n{post} {p_ident} {_lit(row.id)} .\n{post} {p_row} "
+                   f'"{row.number}"^^<{XSD.integer}> .\n')
+        report.posts += 1
+        if junior:
+            out.append(f"{post} {a} <{PO.PostGroup}> .\n")
+        if row.title:
+            out.append(f"{post} {p_title} {_lit(row.title)} .\n")
+            role = matcher.match(row.title) if matcher else None
+            if role:
+                out.append(f"{post} {p_role} <{role}> .\n")
+            else:
+                unmatched[row.title] += 1
+        manager = managers[row.number]
+        if manager:
+            out.append(f"{post} {p_solid} <{manager}> .\n{post} {p_reports} <{manager}> .\n")
+        if row.number in dotted:
+            out.append(f"{post} {p_dotted} <{dotted[row.number]}> .\n")
+        if row.unit and row.unit.lower() not in _PLACEHOLDER_UNITS:
+            unit = minter.unit(row.unit)
+            out.append(f"{post} {p_postin} <{unit}> .\n")
+            if unit not in units_done:
+                units_done.add(unit)
+                out.append(f"<{unit}> {a} {c_unit} .\n<{unit}> <{SKOS.prefLabel}> {_lit(row.unit)} .\n")
+        if row.fte:
+            value = _decimal(row.fte)
+            if value is not None:
+                out.append(f'{post} {p_fte} "{value}"^^<{XSD.decimal}> .\n')
+        if row.grade:
+            out.append(f"{post} {p_grade} {_lit(row.grade)} .\n")
+        for i, value in row.extras:
+            column = minter.column(headers[i])
+            out.append(f"{post} <{column}> {_lit(value)} .\n")
+            if i not in columns_done:
+                columns_done.add(i)
+                out.append(f"<{column}> {label} {_lit(headers[i])} .\n")
+        if not junior:
+            status = placeholder_status(row.name)
+            if status:
+                out.append(f"{post} {p_status} <{PO[status]}> .\n")
+                if status == "Vacant":
+                    out.append(f"{post} {a} <{PO.VacantPost}> .\n")
+                report.placeholders[status] = report.placeholders.get(status, 0) + 1
+            else:
+                person = f"<{person_iri[row.number]}>"
+                out.append(f"{person} {a} {c_person} .\n{person} {p_name} {_lit(row.name)} .\n"
+                           f"{post} {p_held} {person} .\n{person} {p_holds} {post} .\n"
+                           f"{post} {p_key} {_lit(fold(row.name))} .\n")
+                report.people += 1
+        if len(out) >= 4000:
+            yield "".join(out).encode()
+            out.clear()
+    report.units = len(units_done)
+    report.unmatched_titles = dict(unmatched.most_common())
+    if out:
+        yield "".join(out).encode()
+

@@ -1,0 +1,89 @@
+"""Rendering rows as text tables, JSON or spreadsheet-safe CSV (used by the CLI and the exports)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe_cell(value: Any) -> str:
+    """A CSV cell a spreadsheet will show as text, never run as a formula.
+
+    >>> safe_cell("=HYPERLINK(\\"http://x\\")"), safe_cell("-1+2"), safe_cell(-3), safe_cell(None)
+    ('\\'=HYPERLINK("http://x")', "'-1+2", '-3', '')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str], delimiter: str = ",") -> str:
+    """Rows as CSV with a header, every cell formula-safe."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([safe_cell(_flat(row.get(c))) for c in columns])
+    return out.getvalue()
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def _flat(value: Any) -> Any:
+    if isinstance(value, dict):
+        return value.get("name") or value.get("id") or value.get("iri")
+    if isinstance(value, list):
+        return "; ".join(str(_flat(v)) for v in value)
+    return value
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
+               for c in text)
+
+
+def _clean(value: Any) -> str:
+    text = "" if value is None else str(_flat(value))
+    # Control characters (newlines, escapes) would break the table or the terminal.
+    return "".join(c if c.isprintable() else " " for c in text)
+
+
+def to_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], max_width: int = 60) -> str:
+    """An aligned plain-text table.
+
+    >>> print(to_table([{"id": "1", "name": "Ada"}], ["id", "name"]), end="")
+    id  name
+    --  ----
+    1   Ada
+    """
+    cells = [[_clean(r.get(c)) for c in columns] for r in rows]
+    cells = [[c if _width(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
+    widths = [max([_width(col)] + [_width(row[i]) for row in cells]) for i, col in enumerate(columns)]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    out = [line(list(columns)), line(["-" * w for w in widths])] + [line(r) for r in cells]
+    return "\n".join(out) + "\n"
+
+
+def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> str:
+    """Rows in the chosen format: table, json (the rows themselves) or csv."""
+    if fmt == "json":
+        return to_json(list(rows))
+    if fmt == "csv":
+        return to_csv(rows, columns)
+    return to_table(rows, columns)

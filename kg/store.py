@@ -1,0 +1,457 @@
+"""The embedded persistent store (Oxigraph on disk), its catalog of sources, locking and transactions.
+
+Layout of a store directory (``.kg/`` by default)::
+
+    .kg/kg.json     marker: this directory is a kg store (format version)
+    .kg/kg.lock     advisory lock: readers share it, a writer holds it alone
+    .kg/oxigraph/   the Oxigraph (RocksDB) database
+
+Every loaded source lives in its own named graph. A load writes a *new* graph, then switches the catalog (one
+small SPARQL Update, atomic in Oxigraph) from the old graph to the new one, then drops the old graph. Queries
+only ever see the graphs the catalog names, so a load that fails or is killed midway changes nothing that can
+be seen; graphs it left behind are removed by the next writer.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import NoStoreError, QueryError, StoreBusyError, StoreError
+from kg.ontology import ontology_files, ontology_fingerprint
+from kg.vocab import CATALOG_GRAPH, KG, KG_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+
+FORMAT_VERSION = 1
+DEFAULT_DIRNAME = ".kg"
+ENV_STORE = "KG_STORE"
+ENV_LOCK_TIMEOUT = "KG_LOCK_TIMEOUT"
+READ_WAIT_SECONDS = 30.0
+WRITE_WAIT_SECONDS = 600.0
+
+
+def default_store_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The store to use: the given path, else ``$KG_STORE``, else ``.kg`` in the current directory."""
+    if path:
+        return Path(path)
+    env = os.environ.get(ENV_STORE)
+    return Path(env) if env else Path.cwd() / DEFAULT_DIRNAME
+
+
+def sparql_string(value: str) -> str:
+    """A SPARQL string literal for ``value`` (escaped, never concatenated raw).
+
+    >>> sparql_string('say "hi"\\n')
+    '"say \\\\"hi\\\\"\\\\n"'
+    """
+    out = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{out}"'
+
+
+def term_value(term: Any) -> str | None:
+    """The plain string value of an Oxigraph term (IRI, literal or blank node), or None."""
+    if term is None:
+        return None
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    return term.value
+
+
+@dataclass
+class SourceInfo:
+    """One loaded source, as the catalog records it."""
+
+    name: str
+    graph: str
+    path: str = ""
+    format: str = ""
+    loaded_at: str = ""
+    triples: int = 0
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+class _Lock:
+    """An advisory file lock (flock): shared for readers, exclusive for the writer."""
+
+    def __init__(self, path: Path, exclusive: bool) -> None:
+        self.path = path
+        self.exclusive = exclusive
+        self._fd: int | None = None
+
+    def acquire(self, timeout: float, on_wait: Callable[[str], None] | None = None) -> None:
+        flags = os.O_RDWR | os.O_CREAT if self.exclusive else os.O_RDONLY
+        try:
+            self._fd = os.open(self.path, flags, 0o644)
+        except PermissionError as exc:
+            raise StoreError(
+                f"store {self.path.parent} is read-only: cannot write to it; "
+                "use --store to pick a writable folder"
+            ) from exc
+        except FileNotFoundError:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        mode = fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH
+        deadline = time.monotonic() + timeout
+        warned = False
+        while True:
+            try:
+                fcntl.flock(self._fd, mode | fcntl.LOCK_NB)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+            if time.monotonic() >= deadline:
+                self.release()
+                what = "load" if not self.exclusive else "kg command"
+                raise StoreBusyError(
+                    f"store {self.path.parent} is busy: another {what} is using it; try again when it "
+                    f"finishes (or raise {ENV_LOCK_TIMEOUT}, now {timeout:g} s)"
+                )
+            if not warned and on_wait:
+                on_wait(f"waiting for another kg process to release {self.path.parent} ...")
+                warned = True
+            time.sleep(0.05)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor releases the flock
+            self._fd = None
+
+
+class Store:
+    """A kg store: an Oxigraph database plus its catalog of sources. Open it with :func:`open_store`."""
+
+    def __init__(self, path: Path, db: ox.Store, writable: bool, lock: _Lock) -> None:
+        self.path = path
+        self.db = db
+        self.writable = writable
+        self._lock = lock
+        self._graphs: list[ox.NamedNode] | None = None
+
+    # -- reading ------------------------------------------------------------------------------------------
+
+    def sources(self) -> list[SourceInfo]:
+        """Every loaded source, sorted by name."""
+        rows = self.db.query(
+            f"""SELECT ?name ?graph ?path ?format ?at ?n ?summary WHERE {{
+                ?s a <{KG.Source}> ; <{KG.name}> ?name ; <{KG.graph}> ?graph .
+                OPTIONAL {{ ?s <{KG.path}> ?path }} OPTIONAL {{ ?s <{KG.format}> ?format }}
+                OPTIONAL {{ ?s <{KG.loadedAt}> ?at }} OPTIONAL {{ ?s <{KG.triples}> ?n }}
+                OPTIONAL {{ ?s <{KG.summary}> ?summary }} }}""",
+            default_graph=ox.NamedNode(CATALOG_GRAPH),
+        )
+        out = []
+        for r in rows:
+            summary = json.loads(r["summary"].value) if r["summary"] is not None else {}
+            out.append(
+                SourceInfo(
+                    name=r["name"].value,
+                    graph=r["graph"].value,
+                    path=term_value(r["path"]) or "",
+                    format=term_value(r["format"]) or "",
+                    loaded_at=term_value(r["at"]) or "",
+                    triples=int(r["n"].value) if r["n"] is not None else 0,
+                    summary=summary,
+                )
+            )
+        return sorted(out, key=lambda s: s.name)
+
+    def has_data(self) -> bool:
+        """True when at least one source is loaded."""
+        return bool(self.sources())
+
+    def graphs(self) -> list[ox.NamedNode]:
+        """The graphs queries see: the ontology and the current graph of every source."""
+        if self._graphs is None:
+            self._graphs = [ox.NamedNode(ONTOLOGY_GRAPH)] + [ox.NamedNode(s.graph) for s in self.sources()]
+        return self._graphs
+
+    def query(self, sparql: str, *, prefixes: bool = True, **bindings: Any) -> Any:
+        """Run SPARQL over the visible dataset.
+
+        ``bindings`` give variables values safely: each value becomes an escaped RDF term in a VALUES block
+        at the top of the WHERE clause, never raw text in the query.
+        """
+        if bindings:
+            sparql = bind_values(sparql, {k: _to_term(v) for k, v in bindings.items()})
+        graphs = self.graphs()
+        try:
+            return self.db.query(
+                sparql,
+                prefixes=PREFIXES if prefixes else None,
+                default_graph=graphs,
+                named_graphs=graphs,
+            )
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+
+    def select(self, sparql: str, **bindings: Any) -> list[dict[str, str | None]]:
+        """Rows of a SELECT query as dicts of plain strings (IRIs and literal values), None when unbound."""
+        solutions = self.query(sparql, **bindings)
+        names = [v.value for v in solutions.variables]
+        return [{n: term_value(sol[n]) for n in names} for sol in solutions]
+
+    def triple_count(self, graph: str) -> int:
+        rows = self.db.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.NamedNode(graph)
+        )
+        return int(next(iter(rows))["n"].value)
+
+    # -- writing ------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Stage new source graphs; they become visible together when the block ends without error."""
+        if not self.writable:
+            raise StoreError("store opened read-only; cannot write")
+        txn = Transaction(self)
+        try:
+            yield txn
+        except BaseException:
+            txn.rollback()
+            raise
+        txn.commit()
+        self._graphs = None
+
+    def unload(self, name: str) -> SourceInfo:
+        """Remove a source (by name) from the store."""
+        from kg.errors import NotFoundError
+
+        matches = [s for s in self.sources() if s.name == name or s.path == name]
+        if not matches:
+            known = ", ".join(s.name for s in self.sources()) or "none"
+            raise NotFoundError(f"no source named '{name}' (loaded sources: {known}); see `kg sources`")
+        info = matches[0]
+        self.db.update(
+            f"DELETE WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ <{_source_iri(info.name)}> ?p ?o }} }}"
+        )
+        self.db.remove_graph(ox.NamedNode(info.graph))
+        self._graphs = None
+        return info
+
+    def close(self) -> None:
+        """Flush and release the database and the lock."""
+        try:
+            if self.writable:
+                self.db.flush()
+        finally:
+            del self.db
+            self._lock.release()
+
+    def _ensure_ontology(self) -> None:
+        fingerprint = ontology_fingerprint()
+        current = self.db.query(
+            f"SELECT ?f WHERE {{ <{KG.store}> <{KG.ontologyFingerprint}> ?f }}",
+            default_graph=ox.NamedNode(CATALOG_GRAPH),
+        )
+        found = [r["f"].value for r in current]
+        if found == [fingerprint]:
+            return
+        staging = ox.NamedNode(KG_GRAPH[f"staging/ontology/{uuid.uuid4().hex}"])
+        for path in ontology_files():
+            self.db.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=staging)
+        # Switch the ontology atomically: copy staged triples in one update, then drop the stage.
+        self.db.update(
+            f"""DELETE WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ <{KG.store}> <{KG.ontologyFingerprint}> ?f }} }};
+            DROP SILENT GRAPH <{ONTOLOGY_GRAPH}> ;
+            ADD <{staging.value}> TO <{ONTOLOGY_GRAPH}> ;
+            INSERT DATA {{ GRAPH <{CATALOG_GRAPH}> {{
+                <{KG.store}> <{KG.ontologyFingerprint}> {sparql_string(fingerprint)} }} }}"""
+        )
+        self.db.remove_graph(staging)
+
+    def _collect_garbage(self) -> None:
+        """Drop graphs that no catalog entry names (left by a killed load)."""
+        keep = {ONTOLOGY_GRAPH, CATALOG_GRAPH} | {s.graph for s in self.sources()}
+        for graph in list(self.db.named_graphs()):
+            if isinstance(graph, ox.NamedNode) and graph.value not in keep:
+                self.db.remove_graph(graph)
+
+
+class Transaction:
+    """Staged graphs of one write; see :meth:`Store.transaction`."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._staged: list[SourceInfo] = []
+        self._graphs: list[ox.NamedNode] = []
+
+    def new_graph(self, name: str) -> ox.NamedNode:
+        """A fresh, invisible graph to fill for source ``name``."""
+        graph = ox.NamedNode(KG_GRAPH[f"source/{_slug(name)}/{uuid.uuid4().hex[:12]}"])
+        self._graphs.append(graph)
+        return graph
+
+    @property
+    def graphs(self) -> list[ox.NamedNode]:
+        """The graphs filled so far in this transaction."""
+        return list(self._graphs)
+
+    def stage(self, info: SourceInfo) -> None:
+        """Record a filled graph as the new version of its source (visible at commit)."""
+        if not info.triples:
+            info.triples = self.store.triple_count(info.graph)
+        self._staged = [s for s in self._staged if s.name != info.name] + [info]
+
+    def commit(self) -> None:
+        if not self._staged:
+            self.rollback()
+            return
+        old = {s.name: s for s in self.store.sources()}
+        deletes, inserts = [], []
+        for info in self._staged:
+            subject = f"<{_source_iri(info.name)}>"
+            deletes.append(f"DELETE WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ {subject} ?p ?o }} }}")
+            inserts.append(
+                f"""{subject} a <{KG.Source}> ; <{KG.name}> {sparql_string(info.name)} ;
+                <{KG.graph}> <{info.graph}> ; <{KG.path}> {sparql_string(info.path)} ;
+                <{KG.format}> {sparql_string(info.format)} ;
+                <{KG.loadedAt}> {sparql_string(info.loaded_at or _now())} ;
+                <{KG.triples}> {info.triples} ;
+                <{KG.summary}> {sparql_string(json.dumps(info.summary, sort_keys=True))} ."""
+            )
+        self.store.db.update(
+            " ;\n".join(deletes)
+            + f" ;\nINSERT DATA {{ GRAPH <{CATALOG_GRAPH}> {{ {' '.join(inserts)} }} }}"
+        )
+        staged_graphs = {s.graph for s in self._staged}
+        for graph in self._graphs:  # graphs filled but not staged
+            if graph.value not in staged_graphs:
+                self.store.db.remove_graph(graph)
+        for info in self._staged:
+            if info.name in old and old[info.name].graph != info.graph:
+                self.store.db.remove_graph(ox.NamedNode(old[info.name].graph))
+
+    def rollback(self) -> None:
+        for graph in self._graphs:
+            try:
+                self.store.db.remove_graph(graph)
+            except OSError:
+                pass  # the next writer collects it
+
+
+def store_exists(path: Path) -> bool:
+    return (path / "kg.json").is_file()
+
+
+def open_store(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    write: bool = False,
+    wait: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> Store:
+    """Open the store at ``path`` (see :func:`default_store_path`); create it when writing.
+
+    Readers share the lock; a writer waits for it alone, so readers never see half a load.
+    """
+    root = default_store_path(path)
+    if root.exists() and not root.is_dir():
+        raise StoreError(f"{root} is a file, not a kg store folder; use --store to pick a folder")
+    if not store_exists(root):
+        if not write:
+            raise NoStoreError(
+                f"no kg store at {root}: load data with `kg load FILE` or try `kg demo`"
+            )
+        if root.exists() and any(root.iterdir()):
+            raise StoreError(
+                f"{root} exists but is not a kg store (no kg.json); use --store to pick another folder"
+            )
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            (root / "kg.json").write_text(json.dumps({"kg_store_format": FORMAT_VERSION}) + "\n")
+        except OSError as exc:
+            raise StoreError(f"cannot create a store at {root}: {exc.strerror}") from exc
+    _check_marker(root)
+    timeout = float(os.environ.get(ENV_LOCK_TIMEOUT, wait if wait is not None else
+                                   (WRITE_WAIT_SECONDS if write else READ_WAIT_SECONDS)))
+    lock = _Lock(root / "kg.lock", exclusive=write)
+    lock.acquire(timeout, on_wait)
+    try:
+        db_path = str(root / "oxigraph")
+        db = ox.Store(db_path) if write else ox.Store.read_only(db_path)
+    except OSError as exc:
+        lock.release()
+        if write and not os.access(root, os.W_OK):
+            raise StoreError(f"store {root} is read-only: cannot write to it") from exc
+        raise StoreError(f"cannot open the store at {root}: {exc}") from exc
+    store = Store(root, db, write, lock)
+    if write:
+        try:
+            store._collect_garbage()
+            store._ensure_ontology()
+        except BaseException:
+            store.close()
+            raise
+    return store
+
+
+@contextmanager
+def opened(path: str | os.PathLike[str] | None = None, *, write: bool = False,
+           on_wait: Callable[[str], None] | None = None) -> Iterator[Store]:
+    """``with opened(...) as store:`` opens and always closes the store (and its lock)."""
+    store = open_store(path, write=write, on_wait=on_wait)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _check_marker(root: Path) -> None:
+    try:
+        marker = json.loads((root / "kg.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{root}/kg.json is unreadable: this is not a usable kg store") from exc
+    if marker.get("kg_store_format") != FORMAT_VERSION:
+        raise StoreError(
+            f"{root} was written by another kg version (format {marker.get('kg_store_format')}); "
+            "reload your data into a new store"
+        )
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def bind_values(sparql: str, values: dict[str, Any]) -> str:
+    """Insert ``VALUES (?k ...) { (term ...) }`` at the start of the outer WHERE group.
+
+    >>> print(bind_values("SELECT ?x WHERE { ?x ?p ?v }", {"v": ox.Literal("a b")}))
+    SELECT ?x WHERE { VALUES (?v) { ("a b") } ?x ?p ?v }
+    """
+    match = _WHERE.search(sparql)
+    at = match.end() if match else sparql.index("{") + 1
+    names = " ".join(f"?{k}" for k in values)
+    terms = " ".join(str(v) for v in values.values())
+    return f"{sparql[:at]} VALUES ({names}) {{ ({terms}) }}{sparql[at:]}"
+
+
+def _to_term(value: Any) -> Any:
+    if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+        return value
+    return ox.Literal(str(value))  # plain values are literals; pass ox.NamedNode for an IRI
+
+
+def _slug(text: str) -> str:
+    keep = "".join(c if c.isalnum() or c in "-_." else "-" for c in text.lower())
+    return keep.strip("-") or "source"
+
+
+def _source_iri(name: str) -> str:
+    from urllib.parse import quote
+
+    return KG[f"source/{quote(name, safe='')}"]
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
