@@ -158,7 +158,8 @@ def _summary_text(d: dict[str, Any]) -> str:
              + (f", {d['encoding']}" if d.get("encoding") else "") + ")",
              f"  people {d['people']:,}  posts {d['posts']:,}  reporting edges {d['edges']:,}  "
              f"dotted lines {d['dotted']:,}  triples {d['triples']:,}",
-             f"  roots {d['roots_count']}: {', '.join(d['roots'])}" + (" ..." if d["roots_count"] > 5 else "")]
+             f"  roots {d['roots_count']}" + (f": {', '.join(d['roots'])}" if d["roots"] else "")
+             + (" ..." if d["roots_count"] > 5 else "")]
     if d.get("placeholders"):
         lines.append("  posts without a named holder: "
                      + ", ".join(f"{k.lower()} {v}" for k, v in sorted(d["placeholders"].items())))

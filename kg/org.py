@@ -99,6 +99,8 @@ def resolve(store: Store, ref: str) -> str:
     candidates = _column(store, "SELECT DISTINCT ?n WHERE { ?n po:identifier ?v }", text)
     if not candidates:
         candidates = _column(store, "SELECT DISTINCT ?n WHERE { ?n po:searchKey ?v }", fold(text))
+    if not candidates:
+        candidates = _by_words(store, fold(text))
     nodes = list(dict.fromkeys(_chart_node(store, c) for c in candidates))
     if len(nodes) == 1:
         return nodes[0]
@@ -111,6 +113,16 @@ def resolve(store: Store, ref: str) -> str:
     close = closest_names(store, text)
     hint = f"; closest names: {', '.join(close)}" if close else ""
     raise NotFoundError(f"no person matches '{ref}'{hint}")
+
+
+def _by_words(store: Store, folded: str) -> list[str]:
+    """Nodes whose name contains every word of ``folded`` ("alan langlands" finds "Sir Alan Langlands")."""
+    words = folded.split()
+    if not words:
+        return []
+    tests = " && ".join(f"CONTAINS(CONCAT(' ', ?k, ' '), {_sparql_literal(' ' + w + ' ')})" for w in words)
+    rows = store.select(f"SELECT DISTINCT ?n WHERE {{ ?n po:searchKey ?k . FILTER({tests}) }} LIMIT 50")
+    return [r["n"] for r in rows if r["n"]]
 
 
 def _describe(rec: Person) -> str:
@@ -235,6 +247,7 @@ def reports(store: Store, ref: str, *, all_levels: bool = False, depth: int | No
         children.setdefault(m, []).append(x)
         if x not in recs:
             recs[x] = _person(x, r["id"], r["name"] or r["own"], r["title"])
+    recs.setdefault(iri, public(records(store, [iri])[iri]))
     out: list[Person] = []
     seen = {iri}
     level = deque([(iri, 0)])
@@ -246,7 +259,7 @@ def reports(store: Store, ref: str, *, all_levels: bool = False, depth: int | No
         kids = sorted(set(children.get(node, [])) - seen, key=lambda k: _sort_key(recs[k]))
         for kid in kids:
             seen.add(kid)
-            out.append(recs[kid] | {"depth": d + 1, "manager_id": recs.get(node, {}).get("id")})
+            out.append(recs[kid] | {"depth": d + 1, "manager_id": recs[node]["id"]})
             level.append((kid, d + 1))
     return out
 

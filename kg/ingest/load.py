@@ -92,7 +92,7 @@ def load_files(
                         f"{path}: unknown file type '{path.suffix}'; give --format "
                         "(csv, turtle, nt, nquads, trig, json-ld, rdfxml)"
                     )
-                report = import_rdf(path, rdf, store.db, graph)
+                report = import_rdf(path, rdf, store.db, graph, matcher)
             report.source = name
             txn.stage(SourceInfo(name=name, graph=graph.value, path=str(path.resolve()),
                                  format=report.format, triples=report.triples,

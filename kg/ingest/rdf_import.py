@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.ingest.checks import LoadReport, find_cycles
+from kg.ingest.titles import TitleMatcher
 from kg.names import fold
 from kg.vocab import PO, PREFIXES
 
@@ -157,7 +158,8 @@ def _contexts(node: object) -> list[object]:
     return found
 
 
-def import_rdf(path: Path, fmt: ox.RdfFormat, db: ox.Store, graph: ox.NamedNode) -> LoadReport:
+def import_rdf(path: Path, fmt: ox.RdfFormat, db: ox.Store, graph: ox.NamedNode,
+               matcher: TitleMatcher | None = None) -> LoadReport:
     """Parse ``path`` into ``graph`` of ``db`` (a staging graph), add the normalized view, report."""
     try:
         data = path.read_bytes()
@@ -174,7 +176,7 @@ def import_rdf(path: Path, fmt: ox.RdfFormat, db: ox.Store, graph: ox.NamedNode)
         raise InputError(f"{path}: {message}") from exc
     except ValueError as exc:
         raise InputError(f"{path}: {exc}") from exc
-    _add_normalized_view(db, graph)
+    _add_normalized_view(db, graph, matcher)
     return _report(path, fmt, db, graph)
 
 
@@ -197,9 +199,12 @@ CONSTRUCT {
     BIND(COALESCE(STR(?given), REPLACE(STR(?n), "^.*[/#:]", "")) AS ?ident)
   }
   UNION {
-    ?post a org:Post ; rdfs:label|skos:prefLabel ?ptitle .
+    { ?post a org:Post } UNION { ?post org:reportsTo ?q } UNION { ?q2 org:reportsTo ?post }
+    ?post rdfs:label|skos:prefLabel ?ptitle .
+    FILTER NOT EXISTS { ?post a foaf:Person }
     FILTER NOT EXISTS { ?post po:jobTitle ?z }
   }
+  UNION { ?post schema:jobTitle ?ptitle . FILTER NOT EXISTS { ?post po:jobTitle ?z2 } }
 }
 """
 
@@ -211,7 +216,7 @@ SELECT DISTINCT ?n ?name WHERE {
 """
 
 
-def _add_normalized_view(db: ox.Store, graph: ox.NamedNode) -> None:
+def _add_normalized_view(db: ox.Store, graph: ox.NamedNode, matcher: TitleMatcher | None) -> None:
     derived = list(db.query(_NORMALIZE, prefixes=PREFIXES, default_graph=graph))
     db.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in derived)
     key = ox.NamedNode(PO.searchKey)
@@ -219,6 +224,12 @@ def _add_normalized_view(db: ox.Store, graph: ox.NamedNode) -> None:
     db.bulk_extend(
         ox.Quad(r["n"], key, ox.Literal(fold(r["name"].value)), graph) for r in rows if fold(r["name"].value)
     )
+    if matcher is not None:
+        has_role = ox.NamedNode(PO.hasRole)
+        titled = db.query("SELECT ?n ?t WHERE { ?n po:jobTitle ?t FILTER NOT EXISTS { ?n po:hasRole ?r } }",
+                          prefixes=PREFIXES, default_graph=graph)
+        matches = [(r["n"], matcher.match(r["t"].value)) for r in titled]
+        db.bulk_extend(ox.Quad(n, has_role, ox.NamedNode(role), graph) for n, role in matches if role)
 
 
 def _report(path: Path, fmt: ox.RdfFormat, db: ox.Store, graph: ox.NamedNode) -> LoadReport:
@@ -232,7 +243,8 @@ def _report(path: Path, fmt: ox.RdfFormat, db: ox.Store, graph: ox.NamedNode) ->
     report.triples = int(next(iter(db.query(
         "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=graph)))["n"].value)
     report.people = count("?x a foaf:Person")
-    report.posts = count("?x a org:Post")
+    report.posts = count("{ ?x a org:Post } UNION { { ?x org:reportsTo ?y } UNION { ?y org:reportsTo ?x } "
+                         "FILTER NOT EXISTS { ?x a foaf:Person } }")
     report.units = count("{ ?x a org:OrganizationalUnit } UNION { ?x a org:Organization }")
     edges = [(r["a"], r["b"]) for r in db.query(
         "SELECT ?a ?b WHERE { ?a org:reportsTo ?b }", prefixes=PREFIXES, default_graph=graph)]
