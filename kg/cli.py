@@ -369,6 +369,44 @@ def stats(ctx: click.Context, fmt: str) -> None:
             click.echo(f"{'':>26}{count:>6}  {_plain(title)}")
 
 
+# -- validation (reliability) --------------------------------------------------------------------------------
+
+
+@main.command(epilog="Exit codes: 0 no violations, 1 violations found (or an error), 2 usage.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Output format.")
+@click.option("--no-shacl", is_flag=True, help="Run the graph checks only, not the SHACL shapes.")
+@click.pass_context
+def validate(ctx: click.Context, fmt: str, no_shacl: bool) -> None:
+    """Check the loaded data: SHACL shapes and reporting-line checks, grouped by severity."""
+    from kg.render import to_json
+    from kg.validate import validate as run_validation
+
+    with _reading(ctx) as store:
+        report = run_validation(store, shacl=not no_shacl)
+    if fmt == "json":
+        _out(to_json(report.to_dict()))
+    else:
+        click.echo(_validation_text(report))
+    if not report.ok:
+        ctx.exit(1)
+
+
+def _validation_text(report: Any) -> str:
+    counts = report.counts
+    lines = [f"violations {counts['violation']:,}  warnings {counts['warning']:,}  info {counts['info']:,}"
+             + (f"  (shapes: {report.shapes})" if report.shapes else "")]
+    for severity, findings in report.by_severity().items():
+        for f in findings:
+            items = [" -> ".join(i) + f" -> {i[0]}" if isinstance(i, list) else str(i) for i in f.items[:20]]
+            more = f" ... and {len(f.items) - 20:,} more" if len(f.items) > 20 else ""
+            lines.append(f"{severity.upper():<9} {f.message} ({len(f.items):,}): "
+                         + _plain("; ".join(items)) + more)
+    lines += [f"note: {n}" for n in report.notes]
+    lines.append("OK: no violations" if report.ok else "FAILED: violations found")
+    return "\n".join(lines)
+
+
 # -- demo -----------------------------------------------------------------------------------------------------
 
 
