@@ -6,6 +6,9 @@ import re
 import unicodedata
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+# Letters that Unicode does not decompose into a base letter plus accents.
+_TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d",
+                                "þ": "th", "ı": "i", "ŀ": "l"})
 
 # Names that stand for "no named person holds this post". Values are post statuses (po:... local names).
 PLACEHOLDER_NAMES: dict[str, str] = {
@@ -32,10 +35,10 @@ def fold(text: str) -> str:
 
     >>> fold("  José  O'Brien-Smith ")
     'jose o brien smith'
-    >>> fold("ÉMILE")
-    'emile'
+    >>> fold("ÉMILE"), fold("Zoë Ærø")
+    ('emile', 'zoe aero')
     """
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_TRANSLITERATE))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", stripped.casefold()).replace("_", " ").strip()
 

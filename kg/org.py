@@ -373,14 +373,14 @@ def search(store: Store, text: str, limit: int = 50) -> list[Person]:
     folded = fold(text)
     if not folded:
         raise KGError("search needs some letters or digits")
+    # Literals are escaped with sparql_string (FILTERs in inner groups cannot see VALUES bindings).
+    q, raw = _sparql_literal(folded), _sparql_literal(text.strip().casefold())
     rows = store.select(
-        """SELECT DISTINCT ?n WHERE {
-             { ?n po:searchKey ?k . FILTER(CONTAINS(?k, ?q)) }
-             UNION { ?n po:identifier ?i . FILTER(LCASE(?i) = ?raw) }
-             UNION { ?n po:jobTitle ?t . FILTER(CONTAINS(LCASE(?t), ?raw)) }
-           } LIMIT %d""" % (limit,),
-        q=ox.Literal(folded),
-        raw=ox.Literal(text.strip().casefold()),
+        f"""SELECT DISTINCT ?n WHERE {{
+             {{ ?n po:searchKey ?k . FILTER(CONTAINS(?k, {q})) }}
+             UNION {{ ?n po:identifier ?i . FILTER(LCASE(?i) = {raw}) }}
+             UNION {{ ?n po:jobTitle ?t . FILTER(CONTAINS(LCASE(?t), {raw})) }}
+           }} LIMIT {int(limit)}"""
     )
     recs = records(store, [r["n"] for r in rows if r["n"]])
     return sorted((public(r) for r in recs.values()), key=_sort_key)

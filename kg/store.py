@@ -181,7 +181,8 @@ class Store:
         """Run SPARQL over the visible dataset.
 
         ``bindings`` give variables values safely: each value becomes an escaped RDF term in a VALUES block
-        at the top of the WHERE clause, never raw text in the query.
+        at the top of the WHERE clause, never raw text in the query. (As in any SPARQL, a FILTER inside a
+        nested group or UNION branch does not see those values: bind only variables of the outer group.)
         """
         if bindings:
             sparql = bind_values(sparql, {k: _to_term(v) for k, v in bindings.items()})

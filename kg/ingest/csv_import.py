@@ -235,8 +235,8 @@ def import_csv(
         )
     if not raw_rows:
         raise InputError(f"{path}: has a header but no data rows")
-    junior = "id" not in cols
-    if junior and "name" not in cols and "title" not in cols and "first_name" not in cols:
+    has_ids = "id" in cols
+    if not has_ids and "name" not in cols and "title" not in cols and "first_name" not in cols:
         raise InputError(
             f"{path}: no id, name or title column found among: {', '.join(headers)}; "
             "name them with --map id=COLUMN --map name=COLUMN"
@@ -254,7 +254,7 @@ def import_csv(
         if not name and ("first_name" in cols or "last_name" in cols):
             name = " ".join(p for p in (cell(cells, "first_name"), cell(cells, "last_name")) if p)
         ident = cell(cells, "id")
-        if junior:
+        if not has_ids:
             ident = f"{slug(path.stem)}-row-{number}"
         elif not ident:
             raise InputError(
@@ -298,8 +298,10 @@ def import_csv(
     refs = [r.manager for r in rows if r.manager and r.manager.lower() not in _ROOT_MARKERS]
     id_hits = sum(1 for r in refs if _norm_id(r, norm) in first_row)
     name_hits = sum(1 for r in refs if fold(r) in by_name)
-    manager_by_name = not junior and name_hits > id_hits and name_hits >= 0.5 * max(1, len(refs))
+    manager_by_name = name_hits > id_hits and name_hits >= 0.5 * max(1, len(refs))
     report.manager_by_name = manager_by_name
+    # Rows without ids whose manager column holds post ids of another file: UK organogram junior staff.
+    junior = not has_ids and not manager_by_name
 
     def resolve(ref: str, row: _Row) -> tuple[str | None, str | None]:
         """(manager post IRI, problem) for a manager reference; (None, None) for a root marker."""
