@@ -70,20 +70,27 @@ def _store_path(ctx: click.Context) -> str | None:
     return ctx.obj.get("store") if ctx.obj else None
 
 
-def _reading(ctx: click.Context):  # type: ignore[no-untyped-def]
-    """Open the store for reading; say how to get data when there is none."""
+def _reading(ctx: click.Context, need_data: bool = True):  # type: ignore[no-untyped-def]
+    """Open the store for reading (the remote one with --endpoint); say how to get data when there is none."""
     from kg.errors import NoStoreError
     from kg.store import opened
 
     path = _store_path(ctx)
+    endpoint = ctx.obj.get("endpoint") if ctx.obj else None
 
     class _Reader:
         def __enter__(self):  # type: ignore[no-untyped-def]
-            self._cm = opened(path, write=False, on_wait=_progress)
+            if endpoint:
+                from kg.remote import open_remote
+
+                self._cm = open_remote(endpoint, ctx.obj.get("update_endpoint"))
+            else:
+                self._cm = opened(path, write=False, on_wait=_progress)
             store = self._cm.__enter__()
-            if not store.has_data():
+            if need_data and not store.has_data():
                 self._cm.__exit__(None, None, None)
-                raise NoStoreError(f"the store at {store.path} holds no data: run `kg load FILE` or `kg demo`")
+                how = "`kg push --endpoint URL`" if endpoint else "`kg load FILE` or `kg demo`"
+                raise NoStoreError(f"the store at {store.path} holds no data: run {how}")
             return store
 
         def __exit__(self, *exc: Any) -> None:
@@ -95,12 +102,19 @@ def _reading(ctx: click.Context):  # type: ignore[no-untyped-def]
 @click.group(cls=KGGroup, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", "store", envvar="KG_STORE", type=click.Path(file_okay=False),
               help="Store folder (default: .kg in the current directory; env KG_STORE).")
+@click.option("--endpoint", envvar="KG_ENDPOINT", metavar="URL",
+              help="Run lookups and queries against this SPARQL 1.1 endpoint instead of the store folder "
+                   "(env KG_ENDPOINT; credentials from KG_ENDPOINT_USER, KG_ENDPOINT_PASSWORD).")
+@click.option("--update-endpoint", envvar="KG_UPDATE_ENDPOINT", metavar="URL",
+              help="SPARQL Update URL of that store, for `kg push` (env KG_UPDATE_ENDPOINT).")
 @click.version_option(package_name="kg")
 @click.pass_context
-def main(ctx: click.Context, store: str | None) -> None:
+def main(ctx: click.Context, store: str | None, endpoint: str | None, update_endpoint: str | None) -> None:
     """kg: a knowledge graph of product organizations. Load org charts, ask who reports to whom."""
     ctx.ensure_object(dict)
     ctx.obj["store"] = store
+    ctx.obj["endpoint"] = endpoint
+    ctx.obj["update_endpoint"] = update_endpoint
 
 
 # -- loading --------------------------------------------------------------------------------------------------
@@ -154,6 +168,8 @@ def load(ctx: click.Context, files: tuple[Path, ...], file_format: str | None, m
 
 
 def _summary_text(d: dict[str, Any]) -> str:
+    from collections import Counter
+
     lines = [f"{d['source']}: {d['rows']:,} rows read ({d['format']}"
              + (f", {d['encoding']}" if d.get("encoding") else "") + ")",
              f"  people {d['people']:,}  posts {d['posts']:,}  reporting edges {d['edges']:,}  "
@@ -169,8 +185,9 @@ def _summary_text(d: dict[str, Any]) -> str:
         lines.append(f"  dangling manager references {d['dangling_count']}: {shown}")
     else:
         lines.append("  dangling manager references 0")
+    repeated = Counter(d["duplicate_ids"])
     lines.append(f"  duplicate ids {d['duplicate_ids_count']}"
-                 + (f": {', '.join(d['duplicate_ids'])}" if d["duplicate_ids_count"] else ""))
+                 + (": " + ", ".join(f"{i} (x{n + 1})" for i, n in repeated.items()) if repeated else ""))
     lines.append(f"  cycles {d['cycles_count']}"
                  + (": " + "; ".join(" -> ".join(c) for c in d["cycles"]) if d["cycles_count"] else ""))
     if d.get("manager_by_name"):
@@ -185,9 +202,7 @@ def _summary_text(d: dict[str, Any]) -> str:
 @click.pass_context
 def sources(ctx: click.Context, fmt: str) -> None:
     """List the loaded sources with their counts."""
-    from kg.store import opened
-
-    with opened(_store_path(ctx)) as store:
+    with _reading(ctx, need_data=False) as store:
         rows = [{"name": s.name, "format": s.format, "triples": s.triples,
                  "people": s.summary.get("people"), "posts": s.summary.get("posts"),
                  "edges": s.summary.get("edges"), "loaded_at": s.loaded_at, "path": s.path,
@@ -405,6 +420,70 @@ def _validation_text(report: Any) -> str:
     lines += [f"note: {n}" for n in report.notes]
     lines.append("OK: no violations" if report.ok else "FAILED: violations found")
     return "\n".join(lines)
+
+
+# -- external SPARQL stores (remote) -----------------------------------------------------------------------
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--graph-store", envvar="KG_GRAPH_STORE", metavar="URL",
+              help="Graph Store Protocol URL to upload with (env KG_GRAPH_STORE); else SPARQL Update.")
+@click.option("--batch", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="Triples per request.")
+@click.option("--force", is_flag=True, help="Send every graph, even those the remote store already holds.")
+@click.option("--summary", "summary_fmt", type=FORMATS, default="table", show_default=True,
+              help="Format of the push summary.")
+@click.pass_context
+def push(ctx: click.Context, graph_store: str | None, batch: int, force: bool, summary_fmt: str) -> None:
+    """Upload the ontology, the catalog and every loaded graph to the --endpoint store (replacing them)."""
+    from kg.remote import open_remote
+    from kg.remote import push as push_graphs
+    from kg.render import to_json
+    from kg.store import opened
+
+    if not (ctx.obj or {}).get("endpoint"):
+        raise click.UsageError("kg push needs --endpoint URL (or KG_ENDPOINT)")
+    bar = _PushProgress()
+    with opened(_store_path(ctx), on_wait=_progress) as store:
+        if not store.has_data():
+            raise click.UsageError(f"the store at {store.path} holds no data to push; `kg load FILE` first")
+        remote = open_remote(ctx.obj["endpoint"], ctx.obj.get("update_endpoint"), graph_store)
+        report = push_graphs(store, remote, batch=batch, force=force, progress=bar)
+    bar.finish()
+    data = report.to_dict()
+    if summary_fmt == "json":
+        _out(to_json(data))
+    elif summary_fmt == "csv":
+        keys = ["endpoint", "method", "graphs_sent", "triples_sent", "graphs_skipped", "graphs_dropped"]
+        _rows([data], keys, "csv")
+    else:
+        click.echo(f"pushed {data['graphs_sent']} graphs ({data['triples_sent']:,} triples) to "
+                   f"{report.endpoint} by {report.method}; {data['graphs_skipped']} already there, "
+                   f"{data['graphs_dropped']} stale graphs dropped")
+
+
+class _PushProgress:
+    """Progress of `kg push` on stderr: a bar redrawn in place on a terminal, a line per graph otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.drawn = False
+
+    def __call__(self, graph: str, done: int, total: int) -> None:
+        name = graph.rsplit("/graph/", 1)[-1]
+        if self.tty:
+            filled = int(30 * done / total) if total else 30
+            click.echo(f"\r{name[:40]:<40} [{'#' * filled:<30}] {done:,}/{total:,}", err=True, nl=False)
+            self.drawn = True
+            if done >= total:
+                click.echo("", err=True)
+                self.drawn = False
+        elif done >= total:
+            click.echo(f"pushed {name}: {done:,} triples", err=True)
+
+    def finish(self) -> None:
+        if self.drawn:
+            click.echo("", err=True)
 
 
 # -- demo -----------------------------------------------------------------------------------------------------
