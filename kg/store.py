@@ -82,6 +82,31 @@ class SourceInfo:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
+SOURCE_VARS = ("name", "graph", "path", "format", "at", "n", "summary")
+SOURCES_QUERY = f"""SELECT ?name ?graph ?path ?format ?at ?n ?summary WHERE {{
+    ?s a <{KG.Source}> ; <{KG.name}> ?name ; <{KG.graph}> ?graph .
+    OPTIONAL {{ ?s <{KG.path}> ?path }} OPTIONAL {{ ?s <{KG.format}> ?format }}
+    OPTIONAL {{ ?s <{KG.loadedAt}> ?at }} OPTIONAL {{ ?s <{KG.triples}> ?n }}
+    OPTIONAL {{ ?s <{KG.summary}> ?summary }} }}"""  # run over the catalog graph
+
+
+def sources_from_rows(rows: list[dict[str, str | None]]) -> list[SourceInfo]:
+    """Catalog entries from the rows of :data:`SOURCES_QUERY` (plain strings), sorted by name."""
+    out = [
+        SourceInfo(
+            name=r["name"] or "",
+            graph=r["graph"] or "",
+            path=r["path"] or "",
+            format=r["format"] or "",
+            loaded_at=r["at"] or "",
+            triples=int(float(r["n"])) if r["n"] else 0,
+            summary=json.loads(r["summary"]) if r["summary"] else {},
+        )
+        for r in rows
+    ]
+    return sorted(out, key=lambda s: s.name)
+
+
 class _Lock:
     """An advisory file lock (flock): shared for readers, exclusive for the writer."""
 
@@ -143,29 +168,8 @@ class Store:
 
     def sources(self) -> list[SourceInfo]:
         """Every loaded source, sorted by name."""
-        rows = self.db.query(
-            f"""SELECT ?name ?graph ?path ?format ?at ?n ?summary WHERE {{
-                ?s a <{KG.Source}> ; <{KG.name}> ?name ; <{KG.graph}> ?graph .
-                OPTIONAL {{ ?s <{KG.path}> ?path }} OPTIONAL {{ ?s <{KG.format}> ?format }}
-                OPTIONAL {{ ?s <{KG.loadedAt}> ?at }} OPTIONAL {{ ?s <{KG.triples}> ?n }}
-                OPTIONAL {{ ?s <{KG.summary}> ?summary }} }}""",
-            default_graph=ox.NamedNode(CATALOG_GRAPH),
-        )
-        out = []
-        for r in rows:
-            summary = json.loads(r["summary"].value) if r["summary"] is not None else {}
-            out.append(
-                SourceInfo(
-                    name=r["name"].value,
-                    graph=r["graph"].value,
-                    path=term_value(r["path"]) or "",
-                    format=term_value(r["format"]) or "",
-                    loaded_at=term_value(r["at"]) or "",
-                    triples=int(r["n"].value) if r["n"] is not None else 0,
-                    summary=summary,
-                )
-            )
-        return sorted(out, key=lambda s: s.name)
+        rows = self.db.query(SOURCES_QUERY, default_graph=ox.NamedNode(CATALOG_GRAPH))
+        return sources_from_rows([{k: term_value(r[k]) for k in SOURCE_VARS} for r in rows])
 
     def has_data(self) -> bool:
         """True when at least one source is loaded."""

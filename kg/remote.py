@@ -1,0 +1,415 @@
+"""External SPARQL 1.1 stores (Virtuoso, GraphDB, Fuseki, Neptune, Stardog): read them like the embedded
+store, and push the embedded store's graphs to them.
+
+:class:`RemoteStore` has the reading interface of :class:`kg.store.Store` (``select``, ``query``,
+``sources``, ``has_data``, ``graphs``, ``close``), so every lookup in :mod:`kg.org` runs unchanged against it.
+It speaks the SPARQL 1.1 Protocol over HTTP (standard library only), asks for JSON results, declares the
+common prefixes in the query text and scopes every query to the kg graphs with the protocol's
+``default-graph-uri`` and ``named-graph-uri`` parameters (the ontology graph and the graphs the catalog graph
+names). Credentials come from the environment (basic or digest auth, whichever the server asks for).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError, StoreError
+from kg.store import SOURCE_VARS, SOURCES_QUERY, SourceInfo, Store, _to_term, bind_values, sources_from_rows
+from kg.vocab import CATALOG_GRAPH, KG_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+
+ENV_ENDPOINT = "KG_ENDPOINT"
+ENV_UPDATE_ENDPOINT = "KG_UPDATE_ENDPOINT"
+ENV_GRAPH_STORE = "KG_GRAPH_STORE"
+ENV_USER = "KG_ENDPOINT_USER"
+ENV_PASSWORD = "KG_ENDPOINT_PASSWORD"
+ENV_TIMEOUT = "KG_ENDPOINT_TIMEOUT"
+DEFAULT_TIMEOUT = 120.0
+DEFAULT_BATCH = 2000
+
+RESULTS_JSON = "application/sparql-results+json"
+N_TRIPLES = "application/n-triples"
+
+_PROLOGUE = re.compile(
+    r"\A(?:\s+|#[^\n]*(?:\n|\Z)|BASE\s*<[^>]*>|PREFIX\s*[A-Za-z0-9_.\-]*:\s*<[^>]*>)*", re.IGNORECASE
+)
+_DECLARED = re.compile(r"PREFIX\s*([A-Za-z0-9_.\-]*):", re.IGNORECASE)
+_UPDATE_FORMS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+
+
+def query_form(sparql: str) -> str:
+    """The query form (SELECT, ASK, CONSTRUCT, DESCRIBE, or an update keyword), upper case.
+
+    >>> query_form("PREFIX a: <http://x#>\\n# a comment\\nask { ?s a:p ?o }")
+    'ASK'
+    """
+    rest = sparql[_PROLOGUE.match(sparql).end():]  # type: ignore[union-attr]
+    word = re.match(r"[A-Za-z]+", rest)
+    return word.group(0).upper() if word else ""
+
+
+def with_prefixes(sparql: str) -> str:
+    """``sparql`` with PREFIX lines for the common prefixes it does not declare itself (its own win).
+
+    >>> with_prefixes("PREFIX po: <urn:mine#> SELECT * {}").count("PREFIX po:")
+    1
+    """
+    prologue = sparql[:_PROLOGUE.match(sparql).end()]  # type: ignore[union-attr]
+    own = {m.group(1) for m in _DECLARED.finditer(prologue)}
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items() if p not in own) + sparql
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit] + " ..."
+
+
+class Endpoint:
+    """An HTTP client for a SPARQL 1.1 query URL, with optional update and Graph Store Protocol URLs."""
+
+    def __init__(self, url: str, update_url: str | None = None, graph_store_url: str | None = None,
+                 user: str | None = None, password: str | None = None,
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
+        for value in (url, update_url, graph_store_url):
+            if value and urllib.parse.urlsplit(value).scheme not in ("http", "https"):
+                raise StoreError(f"endpoint {value} is not an http(s) URL; give e.g. http://host:8890/sparql")
+        self.url = url
+        self.update_url = update_url
+        self.graph_store_url = graph_store_url
+        self.timeout = timeout
+        handlers: list[urllib.request.BaseHandler] = []
+        if user:
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            for target in (url, update_url, graph_store_url):
+                if target:
+                    passwords.add_password(None, target, user, password or "")
+            handlers += [urllib.request.HTTPBasicAuthHandler(passwords),
+                         urllib.request.HTTPDigestAuthHandler(passwords)]
+        self._opener = urllib.request.build_opener(*handlers)
+
+    def request(self, url: str, *, method: str = "POST", data: bytes | None = None,
+                headers: dict[str, str] | None = None, missing_ok: bool = False) -> tuple[str, bytes]:
+        """Send one request; return the content type and body. HTTP failures become KGErrors."""
+        req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+        try:
+            with self._opener.open(req, timeout=self.timeout) as resp:
+                return resp.headers.get("Content-Type", ""), resp.read()
+        except urllib.error.HTTPError as exc:
+            if missing_ok and exc.code == 404:
+                return "", b""
+            body = _one_line(exc.read().decode("utf-8", "replace"))
+            if exc.code in (401, 403):
+                raise StoreError(
+                    f"{url} refused access (HTTP {exc.code}): set {ENV_USER} and {ENV_PASSWORD} to an "
+                    "account allowed to do this"
+                ) from exc
+            if exc.code == 400:
+                raise QueryError(f"{url} rejected the request: {body or exc.reason}") from exc
+            raise StoreError(f"{url} answered HTTP {exc.code} {exc.reason}: {body}") from exc
+        except TimeoutError as exc:
+            raise QueryError(f"{url} did not answer within {self.timeout:g} s (raise {ENV_TIMEOUT})") from exc
+        except urllib.error.URLError as exc:
+            raise StoreError(f"cannot reach the SPARQL endpoint {url}: {exc.reason}; check the URL") from exc
+
+    def query(self, sparql: str, accept: str, graphs: list[str] | None = None) -> bytes:
+        """POST a query (form-encoded) with the dataset given as protocol parameters."""
+        fields = [("query", sparql)]
+        for graph in graphs or []:
+            fields += [("default-graph-uri", graph), ("named-graph-uri", graph)]
+        _, body = self.request(self.url, data=urllib.parse.urlencode(fields).encode("utf-8"),
+                               headers={"Accept": accept,
+                                        "Content-Type": "application/x-www-form-urlencoded"})
+        return body
+
+    def update(self, sparql: str) -> None:
+        if not self.update_url:
+            raise StoreError(f"no update URL: give --update-endpoint (or {ENV_UPDATE_ENDPOINT}) to write")
+        self.request(self.update_url, data=urllib.parse.urlencode([("update", sparql)]).encode("utf-8"),
+                     headers={"Content-Type": "application/x-www-form-urlencoded",
+                              "Accept": f"{RESULTS_JSON}, */*;q=0.1"})
+
+    def graph_url(self, graph: str) -> str:
+        sep = "&" if "?" in (self.graph_store_url or "") else "?"
+        return f"{self.graph_store_url}{sep}{urllib.parse.urlencode({'graph': graph})}"
+
+    def put_graph(self, graph: str, ntriples: bytes, *, replace: bool) -> None:
+        """Graph Store Protocol: PUT replaces the graph, POST adds to it."""
+        self.request(self.graph_url(graph), method="PUT" if replace else "POST", data=ntriples,
+                     headers={"Content-Type": N_TRIPLES})
+
+    def delete_graph(self, graph: str) -> None:
+        self.request(self.graph_url(graph), method="DELETE", missing_ok=True)
+
+
+def _plain(binding: dict[str, str] | None) -> str | None:
+    if binding is None:
+        return None
+    return "_:" + binding["value"] if binding.get("type") == "bnode" else binding["value"]
+
+
+def _ox_term(binding: dict[str, str]) -> Any:
+    kind, value = binding.get("type"), binding["value"]
+    if kind == "uri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(re.sub(r"[^A-Za-z0-9]", "", value) or None)
+    if binding.get("xml:lang"):
+        return ox.Literal(value, language=binding["xml:lang"])
+    if binding.get("datatype"):
+        return ox.Literal(value, datatype=ox.NamedNode(binding["datatype"]))
+    return ox.Literal(value)
+
+
+def _json_term(term: Any) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        out["datatype"] = term.datatype.value
+    return out
+
+
+class RemoteStore:
+    """A kg dataset held by an external SPARQL 1.1 store; reads like :class:`kg.store.Store`."""
+
+    writable = False
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self.path = endpoint.url  # named in messages, like a store folder
+        self._graphs: list[ox.NamedNode] | None = None
+
+    # -- reading ------------------------------------------------------------------------------------------
+
+    def _results(self, sparql: str, graphs: list[str], prefixes: bool = True) -> dict[str, Any]:
+        body = self.endpoint.query(with_prefixes(sparql) if prefixes else sparql, RESULTS_JSON, graphs)
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise StoreError(f"{self.endpoint.url} did not answer with SPARQL JSON results; is it a "
+                             "SPARQL endpoint?") from exc
+
+    def sources(self) -> list[SourceInfo]:
+        """Every source the remote catalog names, sorted by name."""
+        data = self._results(SOURCES_QUERY, [CATALOG_GRAPH], prefixes=False)
+        rows = data.get("results", {}).get("bindings", [])
+        return sources_from_rows([{k: _plain(row.get(k)) for k in SOURCE_VARS} for row in rows])
+
+    def has_data(self) -> bool:
+        return bool(self.sources())
+
+    def graphs(self) -> list[ox.NamedNode]:
+        """The graphs queries see: the ontology and the current graph of every source."""
+        if self._graphs is None:
+            self._graphs = [ox.NamedNode(ONTOLOGY_GRAPH)] + [ox.NamedNode(s.graph) for s in self.sources()]
+        return self._graphs
+
+    def _prepare(self, sparql: str, bindings: dict[str, Any]) -> tuple[str, str]:
+        form = query_form(sparql)
+        if form in _UPDATE_FORMS:
+            raise QueryError(f"{form} is an update; kg only reads from --endpoint (use `kg push` to write)")
+        if bindings:
+            sparql = bind_values(sparql, {k: _to_term(v) for k, v in bindings.items()})
+        return sparql, form
+
+    def select(self, sparql: str, **bindings: Any) -> list[dict[str, str | None]]:
+        """Rows of a SELECT query as dicts of plain strings (IRIs and literal values), None when unbound."""
+        sparql, _ = self._prepare(sparql, bindings)
+        data = self._results(sparql, [g.value for g in self.graphs()])
+        names = data.get("head", {}).get("vars", [])
+        return [{n: _plain(row.get(n)) for n in names} for row in data.get("results", {}).get("bindings", [])]
+
+    def query(self, sparql: str, *, prefixes: bool = True, **bindings: Any) -> Any:
+        """Run SPARQL remotely; results as pyoxigraph objects, like :meth:`kg.store.Store.query`.
+
+        ASK gives a ``QueryBoolean`` (use ``bool()``), SELECT ``QuerySolutions`` (``.variables``, rows indexed
+        by variable name), CONSTRUCT and DESCRIBE an iterator of ``Triple``.
+        """
+        sparql, form = self._prepare(sparql, bindings)
+        graphs = [g.value for g in self.graphs()]
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            body = self.endpoint.query(with_prefixes(sparql) if prefixes else sparql, N_TRIPLES, graphs)
+            return (quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+        data = self._results(sparql, graphs, prefixes)
+        if form == "ASK":
+            return ox.parse_query_results(json.dumps({"head": {}, "boolean": _ask(data)}),
+                                          format=ox.QueryResultsFormat.JSON)
+        return ox.parse_query_results(json.dumps(_portable(data)), format=ox.QueryResultsFormat.JSON)
+
+    def triple_count(self, graph: str) -> int:
+        data = self._results("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", [graph], prefixes=False)
+        rows = data.get("results", {}).get("bindings", [])
+        return int(float(rows[0]["n"]["value"])) if rows and "n" in rows[0] else 0
+
+    def close(self) -> None:
+        """Nothing to release: every request is its own HTTP exchange."""
+
+    def __enter__(self) -> RemoteStore:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def _ask(data: dict[str, Any]) -> bool:
+    """The answer of an ASK; some stores (Virtuoso) answer it as one row holding 1 or 0."""
+    if "boolean" in data:
+        return bool(data["boolean"])
+    rows = data.get("results", {}).get("bindings", [])
+    if not rows:
+        return False
+    values = list(rows[0].values())
+    return bool(values) and values[0].get("value") in ("1", "true")
+
+
+def _portable(data: dict[str, Any]) -> dict[str, Any]:
+    """JSON results with every term normalized through pyoxigraph (blank node labels made valid)."""
+    rows = []
+    for row in data.get("results", {}).get("bindings", []):
+        rows.append({k: _json_term(_ox_term(v)) for k, v in row.items()})
+    return {"head": {"vars": data.get("head", {}).get("vars", [])}, "results": {"bindings": rows}}
+
+
+def open_remote(endpoint: str | None = None, update_endpoint: str | None = None,
+                graph_store: str | None = None) -> RemoteStore:
+    """A :class:`RemoteStore` for ``endpoint`` (else ``$KG_ENDPOINT``); credentials from the environment."""
+    url = endpoint or os.environ.get(ENV_ENDPOINT)
+    if not url:
+        raise StoreError(f"no SPARQL endpoint: give --endpoint URL or set {ENV_ENDPOINT}")
+    try:
+        timeout = float(os.environ.get(ENV_TIMEOUT, DEFAULT_TIMEOUT))
+    except ValueError as exc:
+        raise StoreError(f"{ENV_TIMEOUT} must be a number of seconds") from exc
+    return RemoteStore(Endpoint(
+        url,
+        update_url=update_endpoint or os.environ.get(ENV_UPDATE_ENDPOINT),
+        graph_store_url=graph_store or os.environ.get(ENV_GRAPH_STORE),
+        user=os.environ.get(ENV_USER),
+        password=os.environ.get(ENV_PASSWORD),
+        timeout=timeout,
+    ))
+
+
+# -- pushing ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PushReport:
+    """What `kg push` did: graphs sent (with triple counts), skipped (already there), dropped (stale)."""
+
+    endpoint: str
+    method: str
+    sent: dict[str, int] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"endpoint": self.endpoint, "method": self.method, "graphs_sent": len(self.sent),
+                "triples_sent": sum(self.sent.values()), "graphs_skipped": len(self.skipped),
+                "graphs_dropped": len(self.dropped), "sent": self.sent, "skipped": self.skipped,
+                "dropped": self.dropped}
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def push(store: Store, remote: RemoteStore, *, batch: int = DEFAULT_BATCH, force: bool = False,
+         progress: Progress | None = None) -> PushReport:
+    """Copy the ontology graph, every loaded source graph and the catalog from ``store`` to ``remote``.
+
+    Each graph keeps its name and is replaced, never appended to, so pushing twice gives the same remote
+    data. Source graphs are immutable in kg (a reload mints a new graph), so one the remote already holds
+    with the same triple count is skipped unless ``force``. The catalog goes last: remote readers switch to
+    the new sources only once their graphs are complete. Graphs of older pushes are dropped at the end.
+    ``progress(graph, done, total)`` is called after each batch.
+    """
+    ep = remote.endpoint
+    if not ep.graph_store_url and not ep.update_url:
+        raise StoreError(f"kg push needs somewhere to write: give --update-endpoint URL (SPARQL Update) or "
+                         f"set {ENV_GRAPH_STORE} to a Graph Store Protocol URL")
+    if batch < 1:
+        raise StoreError("--batch must be at least 1")
+    report = PushReport(ep.url, "graph-store" if ep.graph_store_url else "update")
+    before = {s.graph: s.triples for s in remote.sources()}
+    local = store.sources()
+    for info in local:
+        there = before.get(info.graph) == info.triples and remote.triple_count(info.graph) == info.triples
+        if there and not force:
+            report.skipped.append(info.graph)
+            continue
+        report.sent[info.graph] = _push_graph(store, ep, info.graph, batch, progress)
+    for graph in (ONTOLOGY_GRAPH, CATALOG_GRAPH):
+        report.sent[graph] = _push_graph(store, ep, graph, batch, progress)
+    keep = {s.graph for s in local}
+    for graph in sorted(set(before) - keep):
+        if graph.startswith(str(KG_GRAPH)):
+            _drop(ep, graph)
+            report.dropped.append(graph)
+    remote._graphs = None
+    return report
+
+
+def _drop(ep: Endpoint, graph: str) -> None:
+    if ep.graph_store_url:
+        ep.delete_graph(graph)
+    else:
+        ep.update(f"DROP SILENT GRAPH <{graph}>")
+
+
+def _ntriple(quad: ox.Quad) -> str:
+    return f"{quad.subject} {quad.predicate} {quad.object} ."
+
+
+def _batches(store: Store, graph: str, size: int) -> Iterator[tuple[list[str], bool]]:
+    """Triples of ``graph`` as N-Triples lines in batches; all triples with blank nodes come in one last
+    batch (flagged True), so each blank node keeps its identity on the remote side."""
+    plain: list[str] = []
+    blank: list[str] = []
+    for quad in store.db.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
+        if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+            blank.append(_ntriple(quad))
+            continue
+        plain.append(_ntriple(quad))
+        if len(plain) >= size:
+            yield plain, False
+            plain = []
+    if plain:
+        yield plain, False
+    if blank:
+        yield blank, True
+
+
+def _push_graph(store: Store, ep: Endpoint, graph: str, size: int, progress: Progress | None) -> int:
+    total = store.triple_count(graph)
+    done = 0
+    first = True
+    for lines, blank in _batches(store, graph, size):
+        if ep.graph_store_url:
+            ep.put_graph(graph, ("\n".join(lines) + "\n").encode("utf-8"), replace=first)
+        else:
+            drop = f"DROP SILENT GRAPH <{graph}> ;\n" if first else ""
+            # Blank nodes go in an INSERT template (some stores, e.g. Virtuoso, refuse them in INSERT DATA).
+            head, tail = ("INSERT {", "} WHERE {}") if blank else ("INSERT DATA {", "}")
+            ep.update(f"{drop}{head} GRAPH <{graph}> {{\n" + "\n".join(lines) + f"\n}} {tail}")
+        first = False
+        done += len(lines)
+        if progress:
+            progress(graph, done, total)
+    if first:  # an empty graph: make sure the remote one is empty too
+        _drop(ep, graph)
+        if progress:
+            progress(graph, 0, 0)
+    return done
