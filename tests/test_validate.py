@@ -75,7 +75,8 @@ def test_each_graph_check_names_the_offenders(bad_store: Path) -> None:
 
 
 def test_cli_json_groups_by_severity_and_exits_1(bad_store: Path) -> None:
-    result = CliRunner().invoke(main, ["--store", str(bad_store), "validate", "--format", "json", "--no-shacl"])
+    args = ["--store", str(bad_store), "validate", "--format", "json", "--no-shacl"]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["ok"] is False
