@@ -380,7 +380,7 @@ def search(store: Store, text: str, limit: int = 50) -> list[Person]:
              {{ ?n po:searchKey ?k . FILTER(CONTAINS(?k, {q})) }}
              UNION {{ ?n po:identifier ?i . FILTER(LCASE(?i) = {raw}) }}
              UNION {{ ?n po:jobTitle ?t . FILTER(CONTAINS(LCASE(?t), {raw})) }}
-           }} LIMIT {int(limit)}"""
+           }} ORDER BY ?n LIMIT {int(limit)}"""
     )
     recs = records(store, [r["n"] for r in rows if r["n"]])
     return sorted((public(r) for r in recs.values()), key=_sort_key)
@@ -416,5 +416,7 @@ def stats(store: Store) -> dict[str, Any]:
         "root_people": [public(root_recs[r]) for r in roots[:10]],
         "vacant_posts": int(vacant or 0),
         "titles_matched_to_roles": int(matched or 0),
-        "unmatched_titles": {r["t"]: int(r["c"] or 0) for r in titles if r["t"]},
+        # Sorted here, not by ORDER BY: stores collate non-ASCII strings differently (Virtuoso does).
+        "unmatched_titles": dict(sorted(((r["t"], int(r["c"] or 0)) for r in titles if r["t"]),
+                                        key=lambda tc: (-tc[1], tc[0]))),
     }

@@ -24,7 +24,16 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError
-from kg.store import SOURCE_VARS, SOURCES_QUERY, SourceInfo, Store, _to_term, bind_values, sources_from_rows
+from kg.store import (
+    SOURCE_VARS,
+    SOURCES_QUERY,
+    CatalogReader,
+    SourceInfo,
+    Store,
+    _to_term,
+    bind_values,
+    sources_from_rows,
+)
 from kg.vocab import CATALOG_GRAPH, KG_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 
 ENV_ENDPOINT = "KG_ENDPOINT"
@@ -182,7 +191,7 @@ def _json_term(term: Any) -> dict[str, str]:
     return out
 
 
-class RemoteStore:
+class RemoteStore(CatalogReader):
     """A kg dataset held by an external SPARQL 1.1 store; reads like :class:`kg.store.Store`."""
 
     writable = False
@@ -207,15 +216,6 @@ class RemoteStore:
         data = self._results(SOURCES_QUERY, [CATALOG_GRAPH], prefixes=False)
         rows = data.get("results", {}).get("bindings", [])
         return sources_from_rows([{k: _plain(row.get(k)) for k in SOURCE_VARS} for row in rows])
-
-    def has_data(self) -> bool:
-        return bool(self.sources())
-
-    def graphs(self) -> list[ox.NamedNode]:
-        """The graphs queries see: the ontology and the current graph of every source."""
-        if self._graphs is None:
-            self._graphs = [ox.NamedNode(ONTOLOGY_GRAPH)] + [ox.NamedNode(s.graph) for s in self.sources()]
-        return self._graphs
 
     def _prepare(self, sparql: str, bindings: dict[str, Any]) -> tuple[str, str]:
         form = query_form(sparql)

@@ -154,7 +154,26 @@ class _Lock:
             self._fd = None
 
 
-class Store:
+class CatalogReader:
+    """What every kg dataset (embedded or remote) derives from its catalog of sources."""
+
+    _graphs: list[ox.NamedNode] | None = None
+
+    def sources(self) -> list[SourceInfo]:
+        raise NotImplementedError
+
+    def has_data(self) -> bool:
+        """True when at least one source is loaded."""
+        return bool(self.sources())
+
+    def graphs(self) -> list[ox.NamedNode]:
+        """The graphs queries see: the ontology and the current graph of every source."""
+        if self._graphs is None:
+            self._graphs = [ox.NamedNode(ONTOLOGY_GRAPH)] + [ox.NamedNode(s.graph) for s in self.sources()]
+        return self._graphs
+
+
+class Store(CatalogReader):
     """A kg store: an Oxigraph database plus its catalog of sources. Open it with :func:`open_store`."""
 
     def __init__(self, path: Path, db: ox.Store, writable: bool, lock: _Lock) -> None:
@@ -170,16 +189,6 @@ class Store:
         """Every loaded source, sorted by name."""
         rows = self.db.query(SOURCES_QUERY, default_graph=ox.NamedNode(CATALOG_GRAPH))
         return sources_from_rows([{k: term_value(r[k]) for k in SOURCE_VARS} for r in rows])
-
-    def has_data(self) -> bool:
-        """True when at least one source is loaded."""
-        return bool(self.sources())
-
-    def graphs(self) -> list[ox.NamedNode]:
-        """The graphs queries see: the ontology and the current graph of every source."""
-        if self._graphs is None:
-            self._graphs = [ox.NamedNode(ONTOLOGY_GRAPH)] + [ox.NamedNode(s.graph) for s in self.sources()]
-        return self._graphs
 
     def query(self, sparql: str, *, prefixes: bool = True, **bindings: Any) -> Any:
         """Run SPARQL over the visible dataset.
