@@ -1,0 +1,631 @@
+"""SPARQL for analysts: checked, parameterized queries, the named-query library, results in the W3C formats.
+
+Everything runs through a store's ``query(sparql, **bindings)`` method (see :class:`kg.store.Store`), which
+gives pyoxigraph-shaped results: solutions with ``.variables``, a boolean, or triples. A remote store class
+with the same method plugs in unchanged. Queries needing a timeout run in a worker process that is killed
+when time is up (pyoxigraph cannot cancel a running query).
+
+>>> parse_param("person=P19")
+('person', <Literal value=P19 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>)
+>>> parse_param("role=po:ProductOwner")[1].value
+'http://w3id.org/product-org/ontology#ProductOwner'
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from itertools import islice
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import NotFoundError, QueryError
+from kg.vocab import PREFIXES, XSD
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+SOLUTION_FORMATS = ("table", "csv", "tsv", "json", "xml")
+GRAPH_FORMATS = ("turtle", "ntriples", "json-ld")
+MEDIA_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+    "turtle": "text/turtle; charset=utf-8",
+    "ntriples": "application/n-triples",
+    "json-ld": "application/ld+json",
+}
+_FORBIDDEN_UPDATE = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+_NUMERIC = {XSD.integer: int, XSD.int: int, XSD.long: int, XSD.short: int, XSD.nonNegativeInteger: int,
+            XSD.positiveInteger: int, XSD.decimal: float, XSD.double: float, XSD.float: float}
+
+
+# -- results -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """The answer to a query: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE).
+
+    ``rows`` gives solutions as dicts of plain Python values (IRIs as strings, numbers as numbers);
+    ``terms`` keeps the RDF terms; ``truncated`` is True when a row limit cut the answer short.
+    """
+
+    kind: str  # "select" | "ask" | "graph"
+    variables: list[str] = field(default_factory=list)
+    terms: list[dict[str, Term | None]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+    truncated: bool = False
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return [{v: plain(row.get(v)) for v in self.variables} for row in self.terms]
+
+    def __len__(self) -> int:
+        return len(self.triples) if self.kind == "graph" else len(self.terms)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.rows)
+
+    def column(self, name: str) -> list[Any]:
+        """The values of one variable, in row order."""
+        return [row[name] for row in self.rows]
+
+    def to_dataframe(self) -> Any:
+        """The rows as a pandas DataFrame (needs the optional extra: ``pip install 'kg[pandas]'``)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise QueryError("to_dataframe() needs pandas: pip install 'kg[pandas]'") from exc
+        if self.kind == "graph":
+            return pd.DataFrame([{"subject": plain(t.subject), "predicate": plain(t.predicate),
+                                  "object": plain(t.object)} for t in self.triples],
+                                columns=["subject", "predicate", "object"])
+        if self.kind == "ask":
+            return pd.DataFrame([{"boolean": self.boolean}])
+        return pd.DataFrame(self.rows, columns=self.variables)
+
+    def serialize(self, fmt: str) -> str:
+        """The result as text: see :func:`serialize`."""
+        return serialize(self, fmt)
+
+
+def plain(term: Term | None) -> Any:
+    """A Python value for a term: IRI string, ``_:id`` for blank nodes, numbers and booleans typed.
+
+    >>> plain(ox.Literal("3", datatype=ox.NamedNode(XSD.integer))), plain(ox.NamedNode("http://x"))
+    (3, 'http://x')
+    """
+    if term is None:
+        return None
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    if isinstance(term, ox.Literal):
+        kind = _NUMERIC.get(term.datatype.value)
+        try:
+            if kind is not None:
+                return kind(term.value)
+        except ValueError:
+            return term.value
+        if term.datatype.value == XSD.boolean:
+            return term.value in ("true", "1")
+        return term.value
+    if isinstance(term, ox.Triple):
+        return str(term)
+    return term.value
+
+
+def _collect(raw: Any, limit: int | None) -> Result:
+    """A :class:`Result` from pyoxigraph-shaped results, cut at ``limit`` rows."""
+    if hasattr(raw, "variables"):
+        names = [v.value for v in raw.variables]
+        taken = list(islice(raw, None if limit is None else limit + 1))
+        truncated = limit is not None and len(taken) > limit
+        terms = [{n: sol[n] for n in names} for sol in taken[:limit]]
+        return Result("select", variables=names, terms=terms, truncated=truncated)
+    if isinstance(raw, (bool, ox.QueryBoolean)):
+        return Result("ask", boolean=bool(raw))
+    triples = list(islice(raw, None if limit is None else limit + 1))
+    truncated = limit is not None and len(triples) > limit
+    return Result("graph", triples=triples[:limit], truncated=truncated)
+
+
+# -- checking and binding ------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"""(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                   |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+      |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      |(?P<comment>\#[^\n]*)
+      |(?P<var>[?$]\w+)
+      |(?P<bnode>_:[\w.-]*)
+      |(?P<name>[A-Za-z][\w.-]*(?::(?:[\w.%-]|\\.)*)?|:(?:[\w.%-]|\\.)*)
+      |(?P<other>\s+|.)""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _tokens(query: str) -> Iterator[re.Match[str]]:
+    return _TOKEN.finditer(query)
+
+
+def strip_comments(query: str) -> str:
+    """The query without ``#`` comments (line numbers kept), never touching ``#`` inside IRIs or strings.
+
+    >>> strip_comments('SELECT * { ?s <http://x#p> "#no" } # yes')
+    'SELECT * { ?s <http://x#p> "#no" } '
+    """
+    return "".join("" if m.lastgroup == "comment" else m.group() for m in _tokens(query))
+
+
+def _position(query: str, offset: int) -> str:
+    line = query.count("\n", 0, offset) + 1
+    return f"line {line}, column {offset - (query.rfind(chr(10), 0, offset) + 1) + 1}"
+
+
+def check(query: str, *, allow_service: bool = True, prefixes: dict[str, str] | None = None) -> None:
+    """Refuse what a read-only query must not do, before it reaches the engine.
+
+    Updates are always refused; ``SERVICE`` (federation: the engine would call out over the network) is
+    refused unless ``allow_service``. Undeclared prefixes are reported with their position.
+
+    >>> check("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", allow_service=False)
+    Traceback (most recent call last):
+    kg.errors.QueryError: SERVICE (federated query) is refused here (line 1, column 12): this endpoint only \
+queries its own data
+    """
+    known = set(PREFIXES if prefixes is None else prefixes)
+    words = [m for m in _tokens(query) if m.lastgroup == "name"]
+    for i, m in enumerate(words):
+        word = m.group()
+        if word.upper() == "PREFIX" and i + 1 < len(words):
+            known.add(words[i + 1].group().split(":", 1)[0])
+    for m in words:
+        word = m.group()
+        where = _position(query, m.start())
+        if ":" in word:
+            prefix = word.split(":", 1)[0]
+            if prefix not in known and not word.endswith(":"):
+                raise QueryError(f"unknown prefix '{prefix}:' at {where}: declare it with "
+                                 f"PREFIX {prefix}: <...> (predeclared: {', '.join(sorted(PREFIXES))})")
+            continue
+        upper = word.upper()
+        if upper in _FORBIDDEN_UPDATE:
+            raise QueryError(f"{upper} is an update ({where}): only read-only queries are allowed "
+                             "(SELECT, ASK, CONSTRUCT, DESCRIBE)")
+        if upper == "SERVICE" and not allow_service:
+            raise QueryError(f"SERVICE (federated query) is refused here ({where}): this endpoint only "
+                             "queries its own data")
+
+
+_PREFIXED = re.compile(r"^([A-Za-z][\w.-]*)?:([\w.%-]*)$")
+_TYPED = re.compile(r'^"(.*)"(?:@([A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^(\S+))$', re.DOTALL)
+_VARNAME = re.compile(r"^[A-Za-z_]\w*$")
+
+
+def to_term(value: str) -> ox.NamedNode | ox.Literal:
+    """An RDF term for a parameter value: ``<iri>`` or a known prefixed name is an IRI; ``"text"@lang`` and
+    ``"5"^^xsd:integer`` are typed literals; anything else is a plain string literal.
+
+    >>> to_term("<http://x/y>"), to_term('"5"^^xsd:integer').datatype.value
+    (<NamedNode value=http://x/y>, 'http://www.w3.org/2001/XMLSchema#integer')
+    >>> to_term('Product Owner').value
+    'Product Owner'
+    """
+    if value.startswith("<") and value.endswith(">") and len(value) > 2:
+        try:
+            return ox.NamedNode(value[1:-1])
+        except ValueError as exc:
+            raise QueryError(f"{value} is not a valid IRI: {exc}") from exc
+    match = _PREFIXED.match(value)
+    if match and (match.group(1) or "") in PREFIXES:
+        return ox.NamedNode(PREFIXES[match.group(1) or ""] + match.group(2))
+    typed = _TYPED.match(value)
+    if typed:
+        text, lang, datatype = typed.groups()
+        if lang:
+            return ox.Literal(text, language=lang)
+        dt = to_term(datatype)
+        if not isinstance(dt, ox.NamedNode):
+            raise QueryError(f"datatype {datatype} in {value} is not an IRI or a known prefixed name")
+        return ox.Literal(text, datatype=dt)
+    return ox.Literal(value)
+
+
+def parse_param(text: str) -> tuple[str, ox.NamedNode | ox.Literal]:
+    """``name=value`` (the form of ``--param``) as a variable name and an RDF term."""
+    name, sep, value = text.partition("=")
+    name = name.strip().lstrip("?$")
+    if not sep or not _VARNAME.match(name):
+        raise QueryError(f"parameter '{text}': expected NAME=VALUE, e.g. person=P19")
+    return name, to_term(value)
+
+
+def _bindings(query: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    variables = {m.group()[1:] for m in _tokens(query) if m.lastgroup == "var"}
+    for name, value in (params or {}).items():
+        if name not in variables:
+            raise QueryError(f"parameter '{name}': the query has no variable ?{name}")
+        is_term = isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode))
+        out[name] = value if is_term else to_term(str(value))
+    return out
+
+
+# -- running -------------------------------------------------------------------------------------------------
+
+
+def run(store: Any, query: str, params: dict[str, Any] | None = None, *, limit: int | None = None,
+        timeout: float | None = None, allow_service: bool = True) -> Result:
+    """Run ``query`` (SPARQL text or a named query's name) on ``store``; ``params`` bind variables safely.
+
+    Parameter values are RDF terms or strings (read as by :func:`to_term`). ``limit`` caps the rows kept
+    (``Result.truncated`` tells). With ``timeout`` (seconds) the query runs in a worker process that is killed
+    when time is up, and QueryError is raised.
+    """
+    if _is_name(query):
+        query = _named_text(query, params)
+    if timeout is not None:
+        return run_isolated(str(store.path), query, params, limit=limit, timeout=timeout,
+                            allow_service=allow_service)
+    check(query, allow_service=allow_service)
+    bindings = _bindings(query, params)
+    text = strip_comments(query) if bindings else query
+    try:
+        return _collect(store.query(text, **bindings), limit)
+    except QueryError as exc:
+        raise QueryError(_readable(str(exc))) from exc
+    except (OSError, ValueError, RuntimeError) as exc:  # evaluation errors of the engine
+        raise QueryError(f"the query failed: {exc}") from exc
+
+
+def _is_name(query: str) -> bool:
+    return bool(re.fullmatch(r"[a-z0-9][a-z0-9-]*", query.strip()))
+
+
+def _readable(message: str) -> str:
+    """'SPARQL syntax error: error at 3:12: expected ...' -> '... at line 3, column 12: expected ...'."""
+    match = re.search(r"error at (\d+):(\d+):\s*", message)
+    if not match:
+        return message
+    return f"SPARQL syntax error at line {match.group(1)}, column {match.group(2)}: {message[match.end():]}"
+
+
+# -- formats -------------------------------------------------------------------------------------------------
+
+
+def serialize(result: Result, fmt: str) -> str:
+    """The result in format ``fmt``.
+
+    Solutions: ``csv``, ``tsv``, ``json``, ``xml`` exactly as the W3C SPARQL 1.1 Query Results formats, or
+    ``table`` (aligned text, IRIs shortened with the known prefixes). ASK: ``json``/``xml`` per the W3C
+    formats, else ``true``/``false``. Triples: ``turtle`` (also for ``table``), ``ntriples``, ``json-ld``
+    (also for ``json``).
+    """
+    if result.kind == "graph":
+        name = {"table": "turtle", "json": "json-ld"}.get(fmt, fmt)
+        if name not in GRAPH_FORMATS:
+            raise QueryError("a CONSTRUCT or DESCRIBE result is RDF: use --format "
+                             + ", ".join(GRAPH_FORMATS))
+        rdf = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+               "json-ld": ox.RdfFormat.JSON_LD}[name]
+        used = PREFIXES if name == "turtle" else None
+        return ox.serialize(result.triples, format=rdf, prefixes=used).decode("utf-8")
+    if fmt not in SOLUTION_FORMATS:
+        raise QueryError(f"--format {fmt} is for CONSTRUCT or DESCRIBE; a SELECT or ASK result takes "
+                         f"{', '.join(SOLUTION_FORMATS)}")
+    if result.kind == "ask":
+        value = "true" if result.boolean else "false"
+        if fmt == "json":
+            return json.dumps({"head": {}, "boolean": bool(result.boolean)}) + "\n"
+        if fmt == "xml":
+            return (f'<?xml version="1.0"?>\n<sparql xmlns="{_RESULTS_NS}">\n  <head/>\n'
+                    f"  <boolean>{value}</boolean>\n</sparql>\n")
+        return value + "\n"
+    return {"csv": _csv, "tsv": _tsv, "json": _json, "xml": _xml, "table": _table}[fmt](result)
+
+
+def _csv(result: Result) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(result.variables)
+    for row in result.terms:
+        writer.writerow(["" if row.get(v) is None else _csv_value(row[v]) for v in result.variables])
+    return out.getvalue()
+
+
+def _csv_value(term: Term) -> str:
+    return "_:" + term.value if isinstance(term, ox.BlankNode) else str(term) if isinstance(term, ox.Triple) \
+        else term.value
+
+
+_TURTLE_NUMBER = {XSD.integer: r"[+-]?\d+", XSD.decimal: r"[+-]?\d*\.\d+",
+                  XSD.double: r"[+-]?(\d+\.\d*|\.\d+|\d+)[eE][+-]?\d+", XSD.boolean: r"true|false"}
+
+
+def _tsv_value(term: Term) -> str:
+    """A term in Turtle/SPARQL syntax; integers, decimals, doubles and booleans in their short form."""
+    if isinstance(term, ox.Literal):
+        pattern = _TURTLE_NUMBER.get(term.datatype.value)
+        if pattern and re.fullmatch(pattern, term.value):
+            return term.value
+        return str(term).replace("\t", "\\t")
+    return str(term)
+
+
+def _tsv(result: Result) -> str:
+    lines = ["\t".join("?" + v for v in result.variables)]
+    for row in result.terms:
+        lines.append("\t".join("" if row.get(v) is None else _tsv_value(row[v]) for v in result.variables))
+    return "\n".join(lines) + "\n"
+
+
+def _json_term(term: Term) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD.string:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+def _json(result: Result) -> str:
+    bindings = [{v: _json_term(t) for v, t in row.items() if t is not None} for row in result.terms]
+    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False) + "\n"
+
+
+_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(_XML_BAD.sub("\ufffd", text), {'"': "&quot;"})
+
+
+def _xml(result: Result) -> str:
+    out = ['<?xml version="1.0"?>', f'<sparql xmlns="{_RESULTS_NS}">', "  <head>"]
+    out += [f'    <variable name="{_xml_text(v)}"/>' for v in result.variables]
+    out += ["  </head>", "  <results>"]
+    for row in result.terms:
+        out.append("    <result>")
+        for v, term in row.items():
+            if term is None:
+                continue
+            if isinstance(term, ox.NamedNode):
+                inner = f"<uri>{_xml_text(term.value)}</uri>"
+            elif isinstance(term, ox.BlankNode):
+                inner = f"<bnode>{_xml_text(term.value)}</bnode>"
+            elif isinstance(term, ox.Literal):
+                datatype = term.datatype.value
+                attr = (f' xml:lang="{_xml_text(term.language)}"' if term.language else
+                        "" if datatype == XSD.string else f' datatype="{_xml_text(datatype)}"')
+                inner = f"<literal{attr}>{_xml_text(term.value)}</literal>"
+            else:
+                inner = f"<literal>{_xml_text(str(term))}</literal>"
+            out.append(f'      <binding name="{_xml_text(v)}">{inner}</binding>')
+        out.append("    </result>")
+    out += ["  </results>", "</sparql>"]
+    return "\n".join(out) + "\n"
+
+
+def compact(iri: str) -> str:
+    """An IRI shortened with the predeclared prefixes, for display.
+
+    >>> compact("http://w3id.org/product-org/ontology#ProductOwner")
+    'po:ProductOwner'
+    """
+    for prefix, base in sorted(PREFIXES.items(), key=lambda p: -len(p[1])):
+        if iri.startswith(base) and re.fullmatch(r"[\w.-]*", iri[len(base):]):
+            return f"{prefix}:{iri[len(base):]}"
+    return iri
+
+
+def _table(result: Result) -> str:
+    from kg.render import to_table
+
+    if not result.terms:
+        return "(no rows)\n"
+    rows = [{v: compact(t.value) if isinstance(t, ox.NamedNode) else plain(t) for v, t in row.items()}
+            for row in result.terms]
+    return to_table(rows, result.variables)
+
+
+# -- named queries -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class NamedQuery:
+    """A query shipped with kg: ``kg/named_queries/NAME.rq``, its header comment giving title and so on."""
+
+    name: str
+    title: str
+    description: str
+    params: dict[str, str]
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "title": self.title, "description": self.description,
+                "params": self.params, "query": self.text}
+
+
+def _parse_named(name: str, text: str) -> NamedQuery:
+    fields: dict[str, list[str]] = {"title": [], "description": [], "param": []}
+    last = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        body = line[1:].strip()
+        key, sep, value = body.partition(":")
+        if sep and key.strip() in fields:
+            last = key.strip()
+            fields[last].append(value.strip())
+        elif last and body and last != "param":
+            fields[last][-1] += " " + body
+    params = {}
+    for item in fields["param"]:
+        pname, _, doc = item.partition(" ")
+        params[pname.lstrip("?")] = doc.strip(" -—")
+    title = " ".join(fields["title"]) or name
+    return NamedQuery(name, title, " ".join(fields["description"]), params, text)
+
+
+def named_queries() -> list[NamedQuery]:
+    """Every named query, sorted by name."""
+    folder = resources.files("kg") / "named_queries"
+    out = [_parse_named(f.name[:-3], f.read_text(encoding="utf-8"))
+           for f in folder.iterdir() if f.name.endswith(".rq")]
+    return sorted(out, key=lambda q: q.name)
+
+
+def named_query(name: str) -> NamedQuery:
+    """The named query ``name``; NotFoundError lists the closest names."""
+    import difflib
+
+    queries = {q.name: q for q in named_queries()}
+    if name in queries:
+        return queries[name]
+    close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.4)
+    hint = f"did you mean {', '.join(close)}? " if close else ""
+    raise NotFoundError(f"no named query '{name}': {hint}see `kg queries` for the list")
+
+
+def _named_text(name: str, params: dict[str, Any] | None) -> str:
+    """The text of a named query, once its declared parameters are all given."""
+    nq = named_query(name)
+    missing = [p for p in nq.params if p not in (params or {})]
+    if missing:
+        needed = " ".join(f"--param {p}=..." for p in missing)
+        raise QueryError(f"named query '{name}' needs {needed} ({'; '.join(nq.params[p] for p in missing)})")
+    return nq.text
+
+
+# -- isolated runs (timeouts) --------------------------------------------------------------------------------
+
+
+def execute_job(job: dict[str, Any]) -> dict[str, Any]:
+    """Run one query job in this process (a worker): open the store, run, close; errors become data."""
+    from kg.errors import KGError
+    from kg.store import open_store
+
+    try:
+        store = open_store(job["store"], wait=job.get("lock_wait", 30.0))
+        try:
+            result = run(store, job["query"], job.get("params"), limit=job.get("limit"),
+                         allow_service=job.get("allow_service", True))
+        finally:
+            store.close()
+        reply: dict[str, Any] = {"ok": True, "kind": result.kind, "rows": len(result),
+                                 "truncated": result.truncated}
+        formats = job.get("formats")
+        if formats:
+            fmt = formats["graph" if result.kind == "graph" else "solutions"]
+            reply["format"] = fmt
+            reply["body"] = serialize(result, fmt).encode("utf-8")
+        else:
+            reply["result"] = result
+        return reply
+    except KGError as exc:
+        return {"ok": False, "error": type(exc).__name__, "message": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - a worker reports every failure instead of dying
+        return {"ok": False, "error": "InternalError", "message": f"{type(exc).__name__}: {exc}"}
+
+
+def _worker_loop(conn: Any) -> None:
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        conn.send("ready" if job == "ping" else execute_job(job))
+
+
+class Worker:
+    """A query process that can be killed: pyoxigraph offers no way to cancel a query in progress."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")  # never fork a process that holds RocksDB threads
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_loop, args=(child,), daemon=True, name="kg-query-worker")
+        self.process.start()
+        child.close()
+
+    def ready(self, timeout: float = 60.0) -> bool:
+        """Wait until the process has started and imported kg (so a timeout counts query time only)."""
+        self.conn.send("ping")
+        return self.conn.poll(timeout) and self.conn.recv() == "ready"
+
+    def call(self, job: dict[str, Any], timeout: float | None) -> dict[str, Any] | None:
+        """The job's reply, or None when it did not finish within ``timeout`` (the worker is then killed)."""
+        self.conn.send(job)
+        if self.conn.poll(timeout):
+            try:
+                return self.conn.recv()
+            except EOFError:
+                return {"ok": False, "error": "InternalError", "message": "the query worker died"}
+        self.kill()
+        return None
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.process.join(2)
+        self.kill()
+
+
+def raise_reply_error(reply: dict[str, Any]) -> None:
+    """Re-raise a worker's error reply as the matching KGError."""
+    from kg import errors
+
+    cls = getattr(errors, reply.get("error", ""), None)
+    if not (isinstance(cls, type) and issubclass(cls, errors.KGError)):
+        cls = QueryError
+    raise cls(reply["message"])
+
+
+def run_isolated(store_path: str, query: str, params: dict[str, Any] | None = None, *,
+                 limit: int | None = None, timeout: float = 30.0, allow_service: bool = True) -> Result:
+    """Run a query in a fresh worker process; QueryError when it takes longer than ``timeout`` seconds."""
+    worker = Worker()
+    try:
+        job = {"store": store_path, "query": query, "params": params, "limit": limit,
+               "allow_service": allow_service, "lock_wait": timeout}
+        if not worker.ready():
+            raise QueryError("the query worker process did not start")
+        reply = worker.call(job, timeout)
+    finally:
+        worker.stop()
+    if reply is None:
+        raise QueryError(f"the query took longer than {timeout:g} s and was stopped; "
+                         "raise --timeout or narrow the query")
+    if not reply["ok"]:
+        raise_reply_error(reply)
+    return reply["result"]
+
