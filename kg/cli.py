@@ -428,8 +428,8 @@ def _validation_text(report: Any) -> str:
 @main.command(epilog=EXIT_CODES)
 @click.option("--graph-store", envvar="KG_GRAPH_STORE", metavar="URL",
               help="Graph Store Protocol URL to upload with (env KG_GRAPH_STORE); else SPARQL Update.")
-@click.option("--batch", type=click.IntRange(min=1), default=2000, show_default=True,
-              help="Triples per request.")
+@click.option("--batch", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Triples per request (an update the store refuses as too big is retried in halves).")
 @click.option("--force", is_flag=True, help="Send every graph, even those the remote store already holds.")
 @click.option("--summary", "summary_fmt", type=FORMATS, default="table", show_default=True,
               help="Format of the push summary.")

@@ -43,7 +43,7 @@ ENV_USER = "KG_ENDPOINT_USER"
 ENV_PASSWORD = "KG_ENDPOINT_PASSWORD"
 ENV_TIMEOUT = "KG_ENDPOINT_TIMEOUT"
 DEFAULT_TIMEOUT = 120.0
-DEFAULT_BATCH = 2000
+DEFAULT_BATCH = 1000
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -400,10 +400,7 @@ def _push_graph(store: Store, ep: Endpoint, graph: str, size: int, progress: Pro
         if ep.graph_store_url:
             ep.put_graph(graph, ("\n".join(lines) + "\n").encode("utf-8"), replace=first)
         else:
-            drop = f"DROP SILENT GRAPH <{graph}> ;\n" if first else ""
-            # Blank nodes go in an INSERT template (some stores, e.g. Virtuoso, refuse them in INSERT DATA).
-            head, tail = ("INSERT {", "} WHERE {}") if blank else ("INSERT DATA {", "}")
-            ep.update(f"{drop}{head} GRAPH <{graph}> {{\n" + "\n".join(lines) + f"\n}} {tail}")
+            _insert(ep, graph, lines, blank, replace=first)
         first = False
         done += len(lines)
         if progress:
@@ -413,3 +410,19 @@ def _push_graph(store: Store, ep: Endpoint, graph: str, size: int, progress: Pro
         if progress:
             progress(graph, 0, 0)
     return done
+
+
+def _insert(ep: Endpoint, graph: str, lines: list[str], blank: bool, *, replace: bool) -> None:
+    """One SPARQL Update adding ``lines`` to ``graph`` (dropping it first with ``replace``). A request the
+    store refuses is retried in halves: stores cap the size of an update (Virtuoso: 10,000 lines of SQL)."""
+    drop = f"DROP SILENT GRAPH <{graph}> ;\n" if replace else ""
+    # Blank nodes go in an INSERT template (some stores, e.g. Virtuoso, refuse them in INSERT DATA).
+    head, tail = ("INSERT {", "} WHERE {}") if blank else ("INSERT DATA {", "}")
+    try:
+        ep.update(f"{drop}{head} GRAPH <{graph}> {{\n" + "\n".join(lines) + f"\n}} {tail}")
+    except QueryError:
+        if blank or len(lines) < 2:  # blank nodes must stay in one request to keep their identity
+            raise
+        half = len(lines) // 2
+        _insert(ep, graph, lines[:half], blank, replace=replace)
+        _insert(ep, graph, lines[half:], blank, replace=False)

@@ -1,0 +1,153 @@
+"""External SPARQL stores: push the embedded store to a real Virtuoso and get the same answers from it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import virtuoso
+from click.testing import CliRunner, Result
+
+from kg.cli import main
+from kg.errors import QueryError
+from kg.ingest.load import load_files
+from kg.ontology import data_file
+from kg.remote import RemoteStore, open_remote
+from kg.store import opened
+from kg.vocab import ONTOLOGY_GRAPH
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not virtuoso.available(), reason="needs virtuoso-t (Debian virtuoso-opensource)"),
+]
+
+AUTH = {"KG_ENDPOINT_USER": virtuoso.USER, "KG_ENDPOINT_PASSWORD": virtuoso.PASSWORD}
+NO_ENV = {"KG_ENDPOINT": None, "KG_UPDATE_ENDPOINT": None, "KG_GRAPH_STORE": None, "KG_STORE": None}
+HEFCE = "uk-organogram-hefce/HEFCE_organogram_{}_data_31032011.csv"
+HMRC = "uk-organograms/300913-HMRC-Organogram-Final-senior.csv"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[virtuoso.Virtuoso]:
+    with virtuoso.running(tmp_path_factory.mktemp("virtuoso")) as running:
+        yield running
+
+
+def kg(*args: str, env: dict[str, str | None] | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env=NO_ENV | AUTH | (env or {}))
+
+
+def push(server: virtuoso.Virtuoso, store: Path, *extra: str) -> dict:
+    result = kg("--store", str(store), "--endpoint", server.sparql, "--update-endpoint", server.update,
+                "push", "--summary", "json", *extra)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def same_answers(server: virtuoso.Virtuoso, store: Path, commands: list[list[str]]) -> None:
+    """Each command gives byte-identical JSON on the embedded store and on Virtuoso."""
+    for command in commands:
+        local = kg("--store", str(store), *command, "--format", "json")
+        remote = kg("--endpoint", server.sparql, *command, "--format", "json")
+        assert local.exit_code == 0, (command, local.output)
+        assert remote.exit_code == 0, (command, remote.output)
+        assert json.loads(local.stdout) not in (None, [], {}), command  # a comparison worth making
+        assert remote.stdout == local.stdout, command
+
+
+def test_example_organization_same_answers(server: virtuoso.Virtuoso, example_store: Path) -> None:
+    summary = push(server, example_store)
+    assert summary["graphs_sent"] == 4  # two sources, the ontology, the catalog
+    same_answers(server, example_store, [
+        ["who", "P19"], ["who", "Isabel Costa"], ["who", "P18"], ["who", "P28"],
+        ["manager", "P19"], ["chain", "P19"], ["chain", "P52"],
+        ["reports", "P08"], ["reports", "--all", "P02"], ["reports", "--all", "--depth", "2", "P01"],
+        ["peers", "P13"], ["common-manager", "P19", "P22"], ["common-manager", "P19", "P02"],
+        ["span", "--top", "50"], ["search", "product"], ["search", "costa"], ["stats"], ["sources"],
+    ])
+
+
+def test_real_organogram_same_answers(server: virtuoso.Virtuoso, real: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    with opened(store, write=True) as db:
+        load_files(db, [real / HEFCE.format("senior"), real / HEFCE.format("junior"), real / HMRC])
+    push(server, store)
+    everyone = json.loads(kg("--store", str(store), "reports", "--all", "OD101", "--format", "json").stdout)
+    deepest = max(everyone, key=lambda p: p["depth"])["id"]
+    same_answers(server, store, [
+        ["who", "OD101"], ["who", deepest], ["chain", deepest], ["chain", "90115"],
+        ["reports", "--all", "OD101"], ["reports", "--all", "90334"], ["peers", deepest],
+        ["common-manager", deepest, everyone[-1]["id"]], ["span", "--top", "200"],
+        ["search", "director"], ["search", "a", "--limit", "500"], ["stats"], ["sources"],
+    ])
+
+
+def test_push_replaces_graphs_and_drops_stale_ones(server: virtuoso.Virtuoso, example_store: Path) -> None:
+    push(server, example_store)
+    again = push(server, example_store)
+    assert again["graphs_skipped"] == 2 and again["graphs_dropped"] == 0  # sources already there
+    remote = open_remote(server.sparql)
+    with opened(example_store) as local:
+        old = {s.name: s.graph for s in local.sources()}
+        for graph in [g.value for g in local.graphs()]:
+            assert remote.triple_count(graph) == local.triple_count(graph) > 0
+    reload = kg("--store", str(example_store), "load", str(data_file("example_org.csv")))
+    assert reload.exit_code == 0, reload.output
+    summary = push(server, example_store)
+    assert summary["dropped"] == [old["example_org.csv"]]
+    assert remote.triple_count(old["example_org.csv"]) == 0
+    assert old["example_org.csv"] not in {s.graph for s in remote.sources()}
+    same_answers(server, example_store, [["reports", "--all", "P01"], ["sources"]])
+
+
+def test_push_with_graph_store_protocol(server: virtuoso.Virtuoso, example_store: Path) -> None:
+    summary = push(server, example_store, "--graph-store", server.graph_store, "--force", "--batch", "100")
+    assert summary["method"] == "graph-store" and summary["graphs_sent"] == 4
+    remote = open_remote(server.sparql)
+    with opened(example_store) as local:
+        for graph in [g.value for g in local.graphs()]:
+            assert remote.triple_count(graph) == local.triple_count(graph)
+    same_answers(server, example_store, [["chain", "P19"], ["who", "P30"]])
+
+
+@pytest.fixture
+def remote(server: virtuoso.Virtuoso, example_store: Path) -> RemoteStore:
+    push(server, example_store)
+    return open_remote(server.sparql)
+
+
+def test_query_api_matches_pyoxigraph_results(remote: RemoteStore) -> None:
+    assert bool(remote.query("ASK { ?p po:identifier ?id }", id=ox.Literal("P19"))) is True
+    assert bool(remote.query("ASK { ?p po:identifier ?id }", id=ox.Literal('P19" } ASK {'))) is False
+    rows = remote.query("SELECT ?id ?title WHERE { ?p po:identifier ?id ; po:jobTitle ?title } ORDER BY ?id")
+    assert [v.value for v in rows.variables] == ["id", "title"]
+    first = next(iter(rows))
+    assert first["id"] == ox.Literal("P01") and first["title"].value == "Chief Executive Officer"
+    triples = list(remote.query("CONSTRUCT { ?p org:reportsTo ?m } WHERE { ?p org:reportsTo ?m }"))
+    assert len(triples) == 51 and all(isinstance(t, ox.Triple) for t in triples)
+    own = remote.select("PREFIX po: <urn:other#> SELECT ?x WHERE { ?x po:identifier ?y }")
+    assert own == []  # the query's own prefix wins over the predeclared one
+    assert any(g.value == ONTOLOGY_GRAPH for g in remote.graphs())
+
+
+def test_updates_and_bad_queries_are_refused(remote: RemoteStore) -> None:
+    with pytest.raises(QueryError, match="update"):
+        remote.query("DROP ALL")
+    with pytest.raises(QueryError, match="SELEC"):
+        remote.select("SELEC ?x WHERE { ?x ?p ?o }")
+    assert remote.has_data()
+
+
+def test_user_errors_are_one_line(server: virtuoso.Virtuoso, example_store: Path) -> None:
+    wrong = kg("--store", str(example_store), "--endpoint", server.sparql, "--update-endpoint", server.update,
+               "push", env={"KG_ENDPOINT_PASSWORD": "wrong"})
+    assert wrong.exit_code == 1 and "refused access" in wrong.stderr and "Traceback" not in wrong.output
+    closed = kg("--endpoint", "http://127.0.0.1:9/sparql", "who", "P19")
+    assert closed.exit_code == 1 and closed.stderr.startswith("error: cannot reach the SPARQL endpoint")
+    no_endpoint = kg("--store", str(example_store), "push")
+    assert no_endpoint.exit_code == 2
+    read_only = kg("--store", str(example_store), "--endpoint", server.sparql, "push")
+    assert read_only.exit_code == 1 and "--update-endpoint" in read_only.stderr
