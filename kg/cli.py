@@ -486,6 +486,64 @@ class _PushProgress:
             click.echo("", err=True)
 
 
+# -- charts and exports (kg viz, kg export) ------------------------------------------------------------------
+
+_EXPORT_FORMATS = ["svg", "png", "pdf", "graphml", "dot", "mermaid", "d3-json", "d3-csv", "csv", "edges-csv",
+                   "turtle", "json-ld"]
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("org-chart.html"), show_default=True,
+              help="HTML file to write (one file, works offline).")
+@click.option("--view", type=click.Choice(["org", "concepts"]), default="org", show_default=True,
+              help="org: the reporting chart, top-down; concepts: roles, portfolios and products.")
+@click.option("--root", metavar="PERSON", help="Chart only PERSON and the people below.")
+@click.option("--depth", type=click.IntRange(min=0), help="Levels below the top (or --root) to include.")
+@click.option("--path", "between", nargs=2, metavar="A B", help="Highlight the reporting path from A to B.")
+@click.option("--color-by", "colour_by", type=click.Choice(["unit", "family", "role"]), default="unit",
+              show_default=True, help="Colour boxes by unit, role family or role.")
+@click.option("--size-by", type=click.Choice(["headcount", "reports", "betweenness", "none"]),
+              default="headcount", show_default=True, help="Box size by headcount below, direct reports or "
+              "betweenness on the reporting tree.")
+@click.option("--collapse-above", type=click.IntRange(min=1), default=1500, show_default=True,
+              help="With more people than this, start with the lower levels closed.")
+@click.option("--title", help="Heading of the page (default: the loaded sources).")
+@click.pass_context
+def viz(ctx: click.Context, out: Path, view: str, root: str | None, depth: int | None,
+        between: tuple[str, str] | None, colour_by: str, size_by: str, collapse_above: int,
+        title: str | None) -> None:
+    """Write an interactive org chart: one self-contained HTML file (no network needed to open it)."""
+    from kg.viz import write_chart
+
+    with _reading(ctx) as store:
+        done = write_chart(store, out, view=view, root=root, depth=depth, between=between or None,
+                           colour_by=colour_by, size_by=size_by, collapse_above=collapse_above, title=title)
+    shown = f", {done['shown']:,} shown at first" if done["shown"] < done["people"] else ""
+    click.echo(f"wrote {done['path']}: {done['people']:,} nodes, {done['edges']:,} edges{shown} "
+               f"({done['bytes'] / 1e6:.1f} MB)", err=True)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--format", "fmt", type=click.Choice(_EXPORT_FORMATS), required=True,
+              help="svg/png/pdf (Graphviz), graphml (yEd, Gephi), dot, mermaid, d3-json/d3-csv "
+                   "(d3-org-chart: id,parentId,name,title), csv (people), edges-csv, turtle/json-ld (RDF of "
+                   "the subgraph).")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="File to write (atomically).")
+@click.option("--root", metavar="PERSON", help="Export only PERSON and the people below.")
+@click.option("--depth", type=click.IntRange(min=0), help="Levels below the top (or --root) to include.")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, out: Path, root: str | None, depth: int | None) -> None:
+    """Export the org chart (or a subtree) as a static chart or an interchange file."""
+    from kg.export import export as run_export
+
+    with _reading(ctx) as store:
+        done = run_export(store, fmt, out, root=root, depth=depth)
+    click.echo(f"wrote {done['path']}: {done['people']:,} nodes, {done['edges']:,} edges ({done['format']})",
+               err=True)
+
+
 # -- demo -----------------------------------------------------------------------------------------------------
 
 
