@@ -544,6 +544,111 @@ def export(ctx: click.Context, fmt: str, out: Path, root: str | None, depth: int
                err=True)
 
 
+# -- SPARQL for analysts (kg query, kg queries, kg serve) ----------------------------------------------------
+
+QUERY_FORMATS = click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "json-ld"])
+
+
+@main.command(epilog="Exit codes: 0 success, 1 error (or ASK false with --check), 2 usage.")
+@click.argument("query", required=False)
+@click.option("-e", "--expression", "text", metavar="SPARQL", help="The query text itself.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to VALUE (a string; <iri> or prefix:name for an IRI; \"5\"^^xsd:integer for "
+                   "a typed literal). Repeatable.")
+@click.option("--format", "fmt", type=QUERY_FORMATS, default="table", show_default=True,
+              help="SELECT/ASK: table, or the W3C csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle, ntriples, "
+                   "json-ld.")
+@click.option("--limit", type=click.IntRange(min=0), help="Keep at most this many rows.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Stop the query after this long (runs it in a separate process).")
+@click.option("--check", is_flag=True, help="ASK: exit 1 when the answer is false.")
+@click.pass_context
+def query(ctx: click.Context, query: str | None, text: str | None, params: tuple[str, ...], fmt: str,
+          limit: int | None, timeout: float | None, check: bool) -> None:
+    """Run a SPARQL query: QUERY is a .rq file, - for stdin, or a named query (see `kg queries`).
+
+    Common prefixes (po, org, skos, foaf, schema, prov, rdf, rdfs, owl, xsd, dcterms...) are predeclared;
+    the query's own PREFIX lines win.
+    """
+    from kg import queries
+
+    if (query is None) == (text is None):
+        raise click.UsageError("give a query: FILE.rq, NAME, - (stdin) or -e 'SELECT ...'")
+    if text is None:
+        source = Path(query or "")
+        if query == "-":
+            text = sys.stdin.read()
+        elif source.suffix in (".rq", ".sparql") or source.is_file():
+            try:
+                text = source.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise click.UsageError(f"cannot read {source}: {exc.strerror}") from exc
+        else:
+            text = query
+    bindings = dict(queries.parse_param(p) for p in params)
+    with _reading(ctx) as store:
+        result = queries.run(store, text or "", bindings, limit=limit, timeout=timeout)
+    if check and result.kind != "ask":
+        raise click.UsageError("--check is for ASK queries")
+    _out(result.serialize(fmt))
+    if result.truncated:
+        click.echo(f"note: only the first {limit:,} results are shown (--limit)", err=True)
+    if check and not result.boolean:
+        sys.exit(1)
+
+
+@main.command("queries", epilog=EXIT_CODES)
+@click.argument("name", required=False)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def queries_command(name: str | None, fmt: str) -> None:
+    """List the named queries (with NAME: show that query and its parameters)."""
+    from kg import queries
+    from kg.render import to_json
+
+    if name:
+        nq = queries.named_query(name)
+        _out(to_json(nq.to_dict()) if fmt == "json" else nq.text)
+        return
+    found = queries.named_queries()
+    if fmt == "json":
+        _out(to_json([q.to_dict() for q in found]))
+        return
+    rows = [{"name": q.name, "params": " ".join(f"{p}=" for p in q.params), "title": q.title} for q in found]
+    _rows(rows, ["name", "params", "title"], "table")
+    click.echo("\nRun one: kg query NAME [--param NAME=VALUE]; see one: kg queries NAME")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+              help="Port (0: any free port).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+              metavar="SECONDS", help="Longest a query may run.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Most results one query returns.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Queries run at the same time (one process each).")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, timeout: float, max_rows: int, workers: int) -> None:
+    """Serve the store read-only: a SPARQL 1.1 endpoint at /sparql and a query page at /."""
+    from kg.server import is_loopback, make_server
+
+    if ctx.obj.get("endpoint"):
+        raise click.UsageError("kg serve serves the local store; it does not take --endpoint")
+    if not is_loopback(host):
+        click.echo(f"warning: listening on {host}: anyone who can reach this address can read the whole "
+                   "graph (no authentication)", err=True)
+    server = make_server(_store_path(ctx) or "", host, port, timeout=timeout, max_rows=max_rows,
+                         workers=workers)
+    click.echo(f"kg: SPARQL endpoint {server.url}sparql, query page {server.url} (Ctrl+C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 # -- demo -----------------------------------------------------------------------------------------------------
 
 

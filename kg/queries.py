@@ -26,6 +26,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import NotFoundError, QueryError
+from kg.store import Store
 from kg.vocab import PREFIXES, XSD
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -41,6 +42,12 @@ MEDIA_TYPES = {
     "ntriples": "application/n-triples",
     "json-ld": "application/ld+json",
 }
+
+
+class QueryRefused(QueryError):
+    """A query asks for what is not allowed here (an update, federation)."""
+
+
 _FORBIDDEN_UPDATE = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 _NUMERIC = {XSD.integer: int, XSD.int: int, XSD.long: int, XSD.short: int, XSD.nonNegativeInteger: int,
             XSD.positiveInteger: int, XSD.decimal: float, XSD.double: float, XSD.float: float}
@@ -178,8 +185,7 @@ def check(query: str, *, allow_service: bool = True, prefixes: dict[str, str] | 
 
     >>> check("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", allow_service=False)
     Traceback (most recent call last):
-    kg.errors.QueryError: SERVICE (federated query) is refused here (line 1, column 12): this endpoint only \
-queries its own data
+    kg.queries.QueryRefused: SERVICE (federated query) is refused here (line 1, column 12): ...
     """
     known = set(PREFIXES if prefixes is None else prefixes)
     words = [m for m in _tokens(query) if m.lastgroup == "name"]
@@ -198,10 +204,10 @@ queries its own data
             continue
         upper = word.upper()
         if upper in _FORBIDDEN_UPDATE:
-            raise QueryError(f"{upper} is an update ({where}): only read-only queries are allowed "
+            raise QueryRefused(f"{upper} is an update ({where}): only read-only queries are allowed "
                              "(SELECT, ASK, CONSTRUCT, DESCRIBE)")
         if upper == "SERVICE" and not allow_service:
-            raise QueryError(f"SERVICE (federated query) is refused here ({where}): this endpoint only "
+            raise QueryRefused(f"SERVICE (federated query) is refused here ({where}): this endpoint only "
                              "queries its own data")
 
 
@@ -268,11 +274,11 @@ def run(store: Any, query: str, params: dict[str, Any] | None = None, *, limit: 
 
     Parameter values are RDF terms or strings (read as by :func:`to_term`). ``limit`` caps the rows kept
     (``Result.truncated`` tells). With ``timeout`` (seconds) the query runs in a worker process that is killed
-    when time is up, and QueryError is raised.
+    when time is up, and QueryError is raised (local stores; a remote store applies its own HTTP timeout).
     """
     if _is_name(query):
         query = _named_text(query, params)
-    if timeout is not None:
+    if timeout is not None and isinstance(store, Store):  # a remote store has its own HTTP timeout
         return run_isolated(str(store.path), query, params, limit=limit, timeout=timeout,
                             allow_service=allow_service)
     check(query, allow_service=allow_service)
@@ -547,6 +553,8 @@ def execute_job(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def _worker_loop(conn: Any) -> None:
+    import kg.store  # noqa: F401  (imported before "ready", so timeouts count query time only)
+
     while True:
         try:
             job = conn.recv()
