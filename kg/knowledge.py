@@ -1,0 +1,438 @@
+"""Role-level questions over the ontology: the role taxonomy, role profiles with source quotes, and how two
+concepts are connected (``explain``).
+
+Every fact returned carries its provenance: ``sources`` lists the sentences it was derived from (verbatim
+``quote``, ``sentence`` number, ``document`` title); an empty list means an editorial link of the ontology.
+All queries read the ontology graph only, so loaded organizations never change the answers.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import deque
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import AmbiguousError, NotFoundError
+from kg.names import fold
+from kg.store import Store
+from kg.vocab import ONTOLOGY_GRAPH, PO, PREFIXES, SKOS
+
+Fact = dict[str, Any]
+
+# Relations a role profile shows: (predicate, direction, section, how the relation reads from the role).
+_ROLE_RELATIONS: list[tuple[str, str, str, str]] = [
+    (PO.typicallyReportsTo, "out", "reports_to", "typically reports to"),
+    (PO.typicallyReportsTo, "in", "manages", "typically manages"),
+    (PO.mostSeniorRoleIn, "out", "reporting_notes", "most senior role in"),
+    (PO.mayOccupySeatOf, "out", "reporting_notes", "may occupy the seat of"),
+    (PO.hasResponsibility, "out", "responsibilities", "has responsibility"),
+    (PO.requiresKnowledgeOf, "out", "knowledge", "requires knowledge of"),
+    (PO.progressesTo, "out", "career_next", "progresses to"),
+    (PO.progressesTo, "in", "career_previous", "is reached from"),
+    (PO.collaboratesWith, "out", "collaborators", "collaborates with"),
+    (PO.collaboratesWith, "in", "collaborators", "collaborates with"),
+    (PO.mentors, "out", "mentoring", "mentors"),
+    (PO.supports, "out", "mentoring", "supports and unblocks"),
+    (PO.supports, "in", "mentoring", "is supported by"),
+    (PO.differsFrom, "out", "distinctions", "differs from"),
+    (PO.differsFrom, "in", "distinctions", "differs from"),
+    (PO.usedAsJobTitle, "out", "distinctions", "used as a job title"),
+    (PO.hasOwnerRole, "in", "owns", "owns"),
+]
+SECTIONS = ["reports_to", "manages", "reporting_notes", "responsibilities", "knowledge", "requirements",
+            "pay", "career_previous", "career_next", "collaborators", "mentoring", "distinctions", "owns"]
+
+# Predicates `explain` walks (both directions), in order of preference, with how each reads forwards.
+EXPLAIN_RELATIONS: dict[str, str] = {
+    PO.typicallyReportsTo: "typically reports to",
+    PO.progressesTo: "progresses to",
+    PO.mostSeniorRoleIn: "is the most senior role in",
+    PO.mentors: "mentors",
+    PO.supports: "supports and unblocks",
+    PO.collaboratesWith: "collaborates with",
+    PO.mayOccupySeatOf: "may occupy the seat of",
+    PO.differsFrom: "differs from",
+    SKOS.broader: "is in the family",
+    PO.hasResponsibility: "has responsibility",
+    PO.requiresKnowledgeOf: "requires knowledge of",
+    PO.hasRequirement: "has requirement",
+    PO.priorRole: "names as prior role",
+    PO.leadingRoleExample: "names as leading role",
+    PO.experienceIn: "asks experience in",
+    PO.educationLevel: "asks education level",
+    PO.fieldOfStudy: "asks field of study",
+    PO.payForRole: "is pay for",
+    PO.includesActivity: "includes activity",
+    PO.basedOn: "is based on",
+    PO.aimsAt: "aims at",
+    PO.mitigates: "mitigates",
+    PO.contributesTo: "contributes to",
+    PO.hasRisk: "has risk",
+    PO.historicallySharedBy: "was historically shared by",
+    PO.hasOwnerRole: "is owned by a",
+    PO.exampleProduct: "has example product",
+    SKOS.closeMatch: "closely matches",
+}
+
+_LABEL = "COALESCE(?pl, ?rl, ?fn)"
+_LABEL_OF = """OPTIONAL {{ {v} skos:prefLabel ?pl FILTER(LANGMATCHES(LANG(?pl), "en") || LANG(?pl) = "") }}
+  OPTIONAL {{ {v} rdfs:label ?rl FILTER(LANGMATCHES(LANG(?rl), "en") || LANG(?rl) = "") }}
+  OPTIONAL {{ {v} foaf:name ?fn }}"""
+
+
+def _onto(pattern: str) -> str:
+    return f"GRAPH <{ONTOLOGY_GRAPH}> {{ {pattern} }}"
+
+
+# -- names ---------------------------------------------------------------------------------------------------
+
+
+def _labels(store: Store) -> list[dict[str, str | None]]:
+    return store.select(
+        "SELECT ?c ?label ?kind ?role WHERE { " + _onto(
+            """{ ?c skos:prefLabel ?label BIND("pref" AS ?kind) }
+               UNION { ?c skos:altLabel ?label BIND("alt" AS ?kind) }
+               UNION { ?c rdfs:label ?label BIND("pref" AS ?kind)
+                       FILTER NOT EXISTS { ?c a ?t VALUES ?t { owl:Class owl:ObjectProperty
+                                                               owl:DatatypeProperty } } }
+               OPTIONAL { ?c a org:Role BIND(true AS ?role) }""") + " }")
+
+
+def _expand(name: str) -> str | None:
+    text = name.strip().strip("<>")
+    if text.startswith(("http://", "https://")):
+        return text
+    prefix, sep, local = text.partition(":")
+    if sep and prefix in PREFIXES and local and " " not in local:
+        return PREFIXES[prefix] + local
+    return None
+
+
+def resolve(store: Store, name: str, *, roles_only: bool = False) -> str:
+    """The IRI of the concept named ``name`` (prefLabel, altLabel or rdfs:label, case- and accent-insensitive;
+    an IRI or prefixed name works too). Raises NotFoundError listing close matches, or AmbiguousError."""
+    rows = [r for r in _labels(store) if r["c"] and r["label"] and (r["role"] or not roles_only)]
+    iri = _expand(name)
+    if iri and any(r["c"] == iri for r in rows):
+        return iri
+    key = fold(name)
+    for kind in ("pref", "alt"):
+        hits = sorted({r["c"] for r in rows if r["kind"] == kind and fold(r["label"] or "") == key})
+        roles = [h for h in hits if any(r["c"] == h and r["role"] for r in rows)]
+        hits = roles or hits
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            names = [_label_from(rows, h) for h in hits]
+            raise AmbiguousError(f"'{name}' names several concepts: {', '.join(names)}; use a fuller name",
+                                 names)
+    what = "role" if roles_only else "concept"
+    labels = sorted({r["label"] or "" for r in rows})
+    by_fold = {fold(label): label for label in labels}
+    close = difflib.get_close_matches(key, list(by_fold), n=5, cutoff=0.5)
+    close += [k for k in by_fold if key and key in k and k not in close][:5 - len(close)]
+    hint = f"; did you mean: {', '.join(by_fold[c] for c in close)}?" if close else ""
+    raise NotFoundError(f"no {what} matches '{name}'{hint} (see `kg roles`)")
+
+
+def _label_from(rows: list[dict[str, str | None]], iri: str) -> str:
+    for r in rows:
+        if r["c"] == iri and r["kind"] == "pref":
+            return r["label"] or iri
+    return iri
+
+
+def label_of(store: Store, iri: str) -> str:
+    sparql = f"SELECT ?label WHERE {{ {_onto(_LABEL_OF.format(v='?c'))} BIND({_LABEL} AS ?label) }}"
+    rows = store.select(sparql, c=ox.NamedNode(iri))
+    return next((r["label"] for r in rows if r["label"]), iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+
+
+# -- the taxonomy --------------------------------------------------------------------------------------------
+
+
+def role_tree(store: Store) -> list[dict[str, Any]]:
+    """The role taxonomy as nested nodes ``{iri, label, kind, children}``: role families at the top, their
+    roles below (a role in two families appears under both). Sorted by label."""
+    rows = store.select("SELECT ?c ?label ?broader ?role WHERE { " + _onto(
+        """?c skos:inScheme po:RoleScheme ; skos:prefLabel ?label .
+           OPTIONAL { ?c skos:broader ?broader }
+           OPTIONAL { ?c a org:Role BIND(true AS ?role) }""") + " }")
+    labels = {r["c"]: r["label"] or "" for r in rows if r["c"]}
+    kinds = {r["c"]: ("role" if r["role"] else "family") for r in rows if r["c"]}
+    children: dict[str, set[str]] = {}
+    has_parent: set[str] = set()
+    for r in rows:
+        if r["c"] and r["broader"] in labels:
+            children.setdefault(r["broader"] or "", set()).add(r["c"])
+            has_parent.add(r["c"])
+
+    def node(iri: str, seen: frozenset[str]) -> dict[str, Any]:
+        kids = sorted((k for k in children.get(iri, ()) if k not in seen), key=lambda k: labels[k].lower())
+        return {"iri": iri, "label": labels[iri], "kind": kinds[iri],
+                "children": [node(k, seen | {k}) for k in kids]}
+
+    roots = sorted((c for c in labels if c not in has_parent), key=lambda c: labels[c].lower())
+    return [node(r, frozenset({r})) for r in roots]
+
+
+# -- facts with their sources --------------------------------------------------------------------------------
+
+
+_FACTS = """SELECT ?p ?o ?olabel ?st ?context ?note ?quote ?n ?doctitle ?agent WHERE {
+  GRAPH <%s> {
+    %s
+    FILTER(?p IN (%s))
+    %s
+    BIND(COALESCE(?pl, ?rl, ?fn, IF(isLiteral(?o), STR(?o), ?unset)) AS ?olabel)
+    OPTIONAL {
+      ?st rdf:subject %s ; rdf:predicate ?p ; rdf:object %s ; prov:wasDerivedFrom ?sent .
+      ?sent po:quote ?quote ; po:sentenceNumber ?n .
+      OPTIONAL { ?sent dcterms:isPartOf/dcterms:title ?doctitle }
+      OPTIONAL { ?st po:context ?context }
+      OPTIONAL { ?st skos:editorialNote ?note }
+      OPTIONAL { ?st prov:wasAttributedTo/foaf:name ?agent }
+    }
+  }
+}"""
+
+
+def _facts(store: Store, iri: str, predicates: list[str], direction: str) -> list[dict[str, Any]]:
+    """Triples of ``iri`` (as subject when ``direction`` is out, else as object) with their statements."""
+    pattern = "?r ?p ?o ." if direction == "out" else "?o ?p ?r ."
+    subject, obj = ("?r", "?o") if direction == "out" else ("?o", "?r")
+    label = _LABEL_OF.format(v="?o")
+    sparql = _FACTS % (ONTOLOGY_GRAPH, pattern, ", ".join(f"<{p}>" for p in predicates), label, subject, obj)
+    grouped: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in store.select(sparql, r=ox.NamedNode(iri)):
+        key = (row["p"] or "", row["o"] or "")
+        fact = grouped.setdefault(key, {"predicate": key[0], "target": row["olabel"] or key[1],
+                                        "target_iri": key[1], "context": None, "note": None,
+                                        "attributed_to": None, "sources": []})
+        for field, column in (("context", "context"), ("note", "note"), ("attributed_to", "agent")):
+            if row[column] and not fact[field]:
+                fact[field] = row[column]
+        _add_source(fact, row)
+    return list(grouped.values())
+
+
+def _add_source(fact: dict[str, Any], row: dict[str, str | None]) -> None:
+    if row.get("quote"):
+        source = {"sentence": int(row["n"] or 0), "quote": row["quote"], "document": row.get("doctitle")}
+        if source not in fact["sources"]:
+            fact["sources"].append(source)
+            fact["sources"].sort(key=lambda s: s["sentence"])
+
+
+def _node_sources(store: Store, iris: list[str]) -> dict[str, dict[str, Any]]:
+    """Provenance of n-ary fact nodes (requirements, pay facts): sources, context, note."""
+    out: dict[str, dict[str, Any]] = {i: {"context": None, "note": None, "sources": []} for i in iris}
+    if not iris:
+        return out
+    rows = store.select("SELECT ?x ?context ?note ?quote ?n ?doctitle WHERE { " + _onto(
+        f"""VALUES ?x {{ {' '.join(f'<{i}>' for i in iris)} }}
+            OPTIONAL {{ ?x prov:wasDerivedFrom ?sent . ?sent po:quote ?quote ; po:sentenceNumber ?n .
+                        OPTIONAL {{ ?sent dcterms:isPartOf/dcterms:title ?doctitle }} }}
+            OPTIONAL {{ ?x po:context ?context }} OPTIONAL {{ ?x skos:editorialNote ?note }}""") + " }")
+    for row in rows:
+        rec = out[row["x"] or ""]
+        rec["context"] = rec["context"] or row["context"]
+        rec["note"] = rec["note"] or row["note"]
+        _add_source(rec, row)
+    return out
+
+
+def _details(store: Store, iris: list[str]) -> dict[str, list[dict[str, str]]]:
+    """What responsibilities and knowledge areas consist of: activities, evidence, aims, risks mitigated."""
+    out: dict[str, list[dict[str, str]]] = {i: [] for i in iris}
+    if not iris:
+        return out
+    preds = [PO.includesActivity, PO.basedOn, PO.aimsAt, PO.mitigates, PO.contributesTo, PO.hasRisk]
+    rows = store.select("SELECT ?x ?p ?o ?label WHERE { " + _onto(
+        f"""VALUES ?x {{ {' '.join(f'<{i}>' for i in iris)} }}
+            ?x ?p ?o FILTER(?p IN ({', '.join(f'<{p}>' for p in preds)}))
+            {_LABEL_OF.format(v='?o')}
+            BIND({_LABEL} AS ?label)""") + " }")
+    for row in rows:
+        out[row["x"] or ""].append({"relation": EXPLAIN_RELATIONS[row["p"] or ""],
+                                     "target": row["label"] or row["o"] or ""})
+    for items in out.values():
+        items.sort(key=lambda d: (d["relation"], d["target"].lower()))
+    return out
+
+
+# -- the profile ---------------------------------------------------------------------------------------------
+
+
+def role_profile(store: Store, name: str) -> dict[str, Any]:
+    """Everything the ontology says about a role, each fact with its source quotes.
+
+    Keys: ``iri``, ``label``, ``alt_labels``, ``definition``, ``families``, ``close_matches``, then the
+    sections of :data:`SECTIONS` (lists of facts ``{relation, target, target_iri, context, note, sources}``;
+    ``requirements`` and ``pay`` are records), and ``career_path`` (role labels, earliest first).
+    """
+    iri = resolve(store, name, roles_only=True)
+    head = store.select("SELECT ?label ?alt ?definition ?family ?match ?mlabel ?notation WHERE { " + _onto(
+        """?r skos:prefLabel ?label .
+           OPTIONAL { ?r skos:altLabel ?alt }
+           OPTIONAL { ?r skos:definition ?definition }
+           OPTIONAL { ?r skos:broader/skos:prefLabel ?family }
+           OPTIONAL { ?r skos:closeMatch ?match OPTIONAL { ?match skos:prefLabel ?mlabel }
+                      OPTIONAL { ?match skos:notation ?notation } }""") + " }", r=ox.NamedNode(iri))
+    profile: dict[str, Any] = {
+        "iri": iri,
+        "label": head[0]["label"] if head else iri,
+        "alt_labels": sorted({r["alt"] for r in head if r["alt"]}, key=str.lower),
+        "definition": next((r["definition"] for r in head if r["definition"]), None),
+        "families": sorted({r["family"] for r in head if r["family"]}),
+        "close_matches": sorted(({"iri": r["match"], "notation": r["notation"], "label": r["mlabel"]}
+                                 for r in {r["match"]: r for r in head if r["match"]}.values()),
+                                key=lambda m: m["iri"] or ""),
+    }
+    profile.update({section: [] for section in SECTIONS})
+    for direction in ("out", "in"):
+        rels = [(p, sec, rel) for p, d, sec, rel in _ROLE_RELATIONS if d == direction]
+        by_pred = {p: (sec, rel) for p, sec, rel in rels}
+        for fact in _facts(store, iri, list(by_pred), direction):
+            section, relation = by_pred[fact["predicate"]]
+            if fact["target_iri"] == iri:
+                continue
+            fact["relation"] = relation
+            if fact not in profile[section]:
+                profile[section].append(fact)
+    details = _details(store, [f["target_iri"] for f in profile["responsibilities"] + profile["knowledge"]])
+    for fact in profile["responsibilities"] + profile["knowledge"]:
+        fact["details"] = details.get(fact["target_iri"], [])
+    profile["requirements"] = _requirements(store, iri)
+    profile["pay"] = _pay(store, iri)
+    for section in SECTIONS:
+        if section not in ("requirements", "pay"):
+            profile[section].sort(key=lambda f: (f["relation"], str(f["target"]).lower()))
+    profile["career_path"] = _career_path(store, iri)
+    return profile
+
+
+def _requirements(store: Store, iri: str) -> list[dict[str, Any]]:
+    rows = store.select("SELECT ?req ?label ?p ?v ?vlabel WHERE { " + _onto(
+        f"""?r po:hasRequirement ?req . OPTIONAL {{ ?req rdfs:label ?label }}
+            ?req ?p ?v FILTER(STRSTARTS(STR(?p), STR(po:)) && ?p != po:context)
+            {_LABEL_OF.format(v='?v')}
+            BIND(COALESCE(?pl, ?rl, STR(?v)) AS ?vlabel)""") + " }", r=ox.NamedNode(iri))
+    fields = {PO.educationLevel: "education_levels", PO.fieldOfStudy: "fields_of_study",
+              PO.experienceIn: "experience_in", PO.leadingRoleExample: "leading_role_examples",
+              PO.priorRole: "prior_roles", PO.minYearsOfExperience: "min_years_of_experience",
+              PO.minYearsInLeadingRole: "min_years_in_leading_role",
+              PO.maxYearsInLeadingRole: "max_years_in_leading_role"}
+    reqs: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        rec = reqs.setdefault(row["req"] or "", {"iri": row["req"], "label": row["label"]}
+                              | {f: (None if f.startswith(("min", "max")) else []) for f in fields.values()})
+        field = fields.get(row["p"] or "")
+        if field is None:
+            continue
+        if field.startswith(("min", "max")):
+            rec[field] = int(row["v"] or 0)
+        elif row["vlabel"] not in rec[field]:
+            rec[field].append(row["vlabel"])
+    prov = _node_sources(store, list(reqs))
+    out = []
+    for key, rec in sorted(reqs.items()):
+        for field in fields.values():
+            if isinstance(rec[field], list):
+                rec[field].sort(key=str.lower)
+        out.append(rec | prov[key])
+    return out
+
+
+def _pay(store: Store, iri: str) -> list[dict[str, Any]]:
+    rows = store.select("SELECT ?f ?label ?amount ?currency ?period ?region ?statistic ?provider ?date "
+                        "WHERE { " + _onto("""?f po:payForRole ?r . OPTIONAL { ?f rdfs:label ?label }
+                                   OPTIONAL { ?f po:amount ?amount } OPTIONAL { ?f po:currency ?currency }
+                                   OPTIONAL { ?f po:payPeriod ?period } OPTIONAL { ?f po:region ?region }
+                                   OPTIONAL { ?f po:statistic ?statistic }
+                                   OPTIONAL { ?f po:dataProvider/foaf:name ?provider }
+                                   OPTIONAL { ?f po:asOfDate ?date }""") + " }", r=ox.NamedNode(iri))
+    prov = _node_sources(store, [r["f"] or "" for r in rows])
+    out = []
+    for row in rows:
+        amount = float(row["amount"]) if row["amount"] else None
+        rec = {"iri": row["f"], "label": row["label"],
+               "amount": int(amount) if amount is not None and amount.is_integer() else amount,
+               "currency": row["currency"], "period": row["period"], "region": row["region"],
+               "statistic": row["statistic"], "data_provider": row["provider"], "as_of": row["date"]}
+        out.append(rec | prov[row["f"] or ""])
+    return sorted(out, key=lambda r: r["iri"] or "")
+
+
+def _career_path(store: Store, iri: str) -> list[str]:
+    """The chain of po:progressesTo through the role, earliest role first (cycles cut)."""
+    rows = store.select("SELECT ?a ?b WHERE { " + _onto("?a po:progressesTo ?b") + " }")
+    nxt: dict[str, str] = {}
+    prev: dict[str, str] = {}
+    for r in rows:
+        if r["a"] and r["b"]:
+            nxt.setdefault(r["a"], r["b"])
+            prev.setdefault(r["b"], r["a"])
+    path = [iri]
+    while path[0] in prev and prev[path[0]] not in path:
+        path.insert(0, prev[path[0]])
+    while path[-1] in nxt and nxt[path[-1]] not in path:
+        path.append(nxt[path[-1]])
+    return [label_of(store, p) for p in path] if len(path) > 1 else []
+
+
+# -- explain -------------------------------------------------------------------------------------------------
+
+
+def explain(store: Store, a: str, b: str) -> dict[str, Any]:
+    """How concepts ``a`` and ``b`` are connected in the ontology: the shortest path (breadth-first, both
+    directions of the :data:`EXPLAIN_RELATIONS` predicates), hop by hop. Each hop lists every relation between
+    its two ends (``direction`` forward: ``from`` -relation-> ``to``; inverse: ``to`` -relation-> ``from``)
+    with its source quotes. ``connected`` is False (and ``hops`` empty) when no path exists."""
+    start, goal = resolve(store, a), resolve(store, b)
+    rows = store.select("SELECT ?s ?p ?o WHERE { " + _onto(
+        f"?s ?p ?o FILTER(isIRI(?o) && ?s != ?o && ?p IN ({', '.join(f'<{p}>' for p in EXPLAIN_RELATIONS)}))")
+        + " }")
+    order = {p: i for i, p in enumerate(EXPLAIN_RELATIONS)}
+    rows.sort(key=lambda r: (order[r["p"] or ""], r["s"] or "", r["o"] or ""))
+    edges: dict[str, list[tuple[str, str, str]]] = {}
+    for r in rows:
+        s, p, o = r["s"] or "", r["p"] or "", r["o"] or ""
+        edges.setdefault(s, []).append((o, p, "forward"))
+        edges.setdefault(o, []).append((s, p, "inverse"))
+    came_from: dict[str, str | None] = {start: None}
+    queue = deque([start])
+    while queue and goal not in came_from:
+        node = queue.popleft()
+        for neighbour, _p, _d in edges.get(node, []):
+            if neighbour not in came_from:
+                came_from[neighbour] = node
+                queue.append(neighbour)
+    result: dict[str, Any] = {"from": {"iri": start, "label": label_of(store, start)},
+                              "to": {"iri": goal, "label": label_of(store, goal)},
+                              "connected": goal in came_from, "hops": []}
+    if goal not in came_from or start == goal:
+        return result
+    path = [goal]
+    while came_from[path[-1]] is not None:
+        path.append(came_from[path[-1]] or "")
+    path.reverse()
+    for left, right in zip(path, path[1:], strict=False):
+        relations = []
+        for neighbour, p, direction in edges[left]:
+            if neighbour != right:
+                continue
+            subject = left if direction == "forward" else right
+            fact = next((f for f in _facts(store, subject, [p], "out") if f["target_iri"] == (
+                right if direction == "forward" else left)), None)
+            relations.append({"predicate": p, "relation": EXPLAIN_RELATIONS[p], "direction": direction,
+                              "context": fact["context"] if fact else None,
+                              "sources": fact["sources"] if fact else []})
+        result["hops"].append({"from": {"iri": left, "label": label_of(store, left)},
+                               "to": {"iri": right, "label": label_of(store, right)},
+                               "relations": relations})
+    return result
+
+
