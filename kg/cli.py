@@ -649,6 +649,184 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, max_rows: in
         server.server_close()
 
 
+# -- role-level questions (kg roles, kg role, kg explain) ----------------------------------------------------
+
+_ROLE_SECTIONS = [("reports_to", "Typically reports to"), ("manages", "Typically manages"),
+                  ("reporting_notes", "Place in the hierarchy"), ("responsibilities", "Responsibilities"),
+                  ("knowledge", "Knowledge"), ("requirements", "Requirements"), ("pay", "Pay"),
+                  ("career_previous", "Career: comes from"), ("career_next", "Career: moves on to"),
+                  ("collaborators", "Collaborates with"), ("mentoring", "Mentoring and support"),
+                  ("distinctions", "Distinctions"), ("owns", "Owns")]
+
+
+def _reading_ontology(ctx: click.Context):  # type: ignore[no-untyped-def]
+    """Open the store for reading; the ontology alone is enough (no loaded data needed)."""
+    from kg.store import opened
+
+    return opened(_store_path(ctx), write=False, on_wait=_progress)
+
+
+def _sources_text(fact: dict[str, Any], indent: str = "      ") -> list[str]:
+    lines = []
+    for source in fact.get("sources", []):
+        lines.append(f"{indent}\"{_plain(source['quote'])}\" (sentence {source['sentence']})")
+    if not fact.get("sources"):
+        lines.append(f"{indent}(editorial: no source sentence)")
+    if fact.get("note"):
+        lines.append(f"{indent}note: {_plain(fact['note'])}")
+    return lines
+
+
+def _fact_head(fact: dict[str, Any]) -> str:
+    target = fact["target"]
+    if fact.get("relation") == "used as a job title":
+        target = "yes" if str(target).lower() == "true" else "no"
+        return f"  - used as a job title: {target}" + (f"  [{_plain(fact['context'])}]" if fact.get("context")
+                                                        else "")
+    head = f"  - {_plain(fact['relation'])}: {_plain(target)}" if fact["relation"] not in (
+        "typically reports to", "typically manages", "has responsibility", "requires knowledge of",
+        "collaborates with", "progresses to", "is reached from", "owns") else f"  - {_plain(target)}"
+    if fact.get("context"):
+        head += f"  [{_plain(fact['context'])}]"
+    if fact.get("details"):
+        head += "; " + "; ".join(f"{d['relation']} {_plain(d['target'])}" for d in fact["details"])
+    return head
+
+
+def _requirement_text(req: dict[str, Any]) -> str:
+    parts = []
+    if req["education_levels"]:
+        parts.append("education: " + " or ".join(req["education_levels"]))
+    if req["fields_of_study"]:
+        parts.append("in " + " or ".join(req["fields_of_study"]))
+    if req["min_years_of_experience"] is not None:
+        parts.append(f"{req['min_years_of_experience']}+ years of experience")
+    if req["experience_in"]:
+        parts.append("in " + " or ".join(req["experience_in"]))
+    if req["min_years_in_leading_role"] is not None:
+        span = str(req["min_years_in_leading_role"])
+        if req["max_years_in_leading_role"] is not None:
+            span += f"-{req['max_years_in_leading_role']}"
+        parts.append(f"of which {span} in a leading role"
+                     + (" such as " + ", ".join(req["leading_role_examples"]) if req["leading_role_examples"]
+                        else ""))
+    if req["prior_roles"]:
+        parts.append("usually held before: " + ", ".join(req["prior_roles"]))
+    context = f"  [{_plain(req['context'])}]" if req.get("context") else ""
+    return f"  - {_plain(req['label'] or 'requirement')}: {_plain(', '.join(parts))}{context}"
+
+
+def _pay_text(pay: dict[str, Any]) -> str:
+    periods = {"P1Y": "per year", "P1M": "per month", "P1W": "per week"}
+    period = periods.get(pay["period"] or "", pay["period"])
+    amount = f"{pay['amount']:,}" if isinstance(pay["amount"], (int, float)) else "?"
+    provider = f", data: {pay['data_provider']}" if pay["data_provider"] else ""
+    as_of = f", as of {pay['as_of']}" if pay["as_of"] else ", date not stated"
+    return (f"  - {pay['currency'] or ''} {amount} {period or ''}, {_plain(pay['statistic'] or 'pay')}, "
+            f"region {pay['region'] or '?'}{provider}{as_of}")
+
+
+def _profile_text(p: dict[str, Any]) -> str:
+    lines = [f"{_plain(p['label'])}  <{p['iri']}>"]
+    if p["alt_labels"]:
+        lines.append(f"  also called: {_plain(', '.join(p['alt_labels']))}")
+    if p["families"]:
+        lines.append(f"  families: {_plain(', '.join(p['families']))}")
+    if p["definition"]:
+        lines.append(f"  definition: {_plain(p['definition'])}")
+    for match in p["close_matches"]:
+        lines.append(f"  close match: {_plain(match['notation'] or '')} {_plain(match['label'] or '')} "
+                     f"<{match['iri']}>")
+    if p["career_path"]:
+        lines.append(f"  career path: {_plain(' -> '.join(p['career_path']))}")
+    for key, title in _ROLE_SECTIONS:
+        items = p[key]
+        if not items:
+            continue
+        lines += ["", title]
+        for item in items:
+            if key == "requirements":
+                lines.append(_requirement_text(item))
+            elif key == "pay":
+                lines.append(_pay_text(item))
+            else:
+                lines.append(_fact_head(item))
+            lines += _sources_text(item)
+    return "\n".join(lines) + "\n"
+
+
+def _tree_lines(nodes: list[dict[str, Any]], prefix: str = "") -> list[str]:
+    lines = []
+    for i, node in enumerate(nodes):
+        last = i == len(nodes) - 1
+        branch = "" if not prefix and node["kind"] == "family" else ("└── " if last else "├── ")
+        lines.append(f"{prefix}{branch}{_plain(node['label'])}")
+        child_prefix = prefix + ("" if not branch else ("    " if last else "│   "))
+        lines += _tree_lines(node["children"], child_prefix)
+    return lines
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Output format (json: nested nodes with iri, label, kind, children).")
+@click.pass_context
+def roles(ctx: click.Context, fmt: str) -> None:
+    """The role taxonomy of the ontology as a tree: role families and their roles."""
+    from kg.knowledge import role_tree
+    from kg.render import to_json
+
+    with _reading_ontology(ctx) as store:
+        tree = role_tree(store)
+    _out(to_json(tree)) if fmt == "json" else click.echo("\n".join(_tree_lines(tree)))
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Output format.")
+@click.pass_context
+def role(ctx: click.Context, name: str, fmt: str) -> None:
+    """Profile of the role NAME (a label or alternative label, e.g. "CPO"): definition, typical manager and
+    reports, responsibilities, knowledge, requirements, pay, career path, collaborators; each fact with the
+    source sentence it comes from."""
+    from kg.knowledge import role_profile
+    from kg.render import to_json
+
+    with _reading_ontology(ctx) as store:
+        profile = role_profile(store, name)
+    _out(to_json(profile)) if fmt == "json" else _out(_profile_text(profile))
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("a")
+@click.argument("b")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Output format.")
+@click.pass_context
+def explain(ctx: click.Context, a: str, b: str, fmt: str) -> None:
+    """How the concepts A and B (roles, families, responsibilities...) are connected, hop by hop."""
+    from kg.knowledge import explain as explain_path
+    from kg.render import to_json
+
+    with _reading_ontology(ctx) as store:
+        result = explain_path(store, a, b)
+    if fmt == "json":
+        _out(to_json(result))
+        return
+    if not result["connected"]:
+        click.echo(f"{_plain(result['from']['label'])} and {_plain(result['to']['label'])} are not connected")
+        return
+    lines = [_plain(result["from"]["label"])]
+    for n, hop in enumerate(result["hops"], 1):
+        for rel in hop["relations"]:
+            name = rel["relation"]
+            arrow = f"--{name}-->" if rel["direction"] == "forward" else f"<--{name}--"
+            context = f"  [{_plain(rel['context'])}]" if rel.get("context") else ""
+            lines.append(f"  {n}. {arrow} {_plain(hop['to']['label'])}{context}")
+            lines += _sources_text(rel, indent="       ")
+    click.echo("\n".join(lines))
+
+
 # -- demo -----------------------------------------------------------------------------------------------------
 
 
