@@ -1,0 +1,395 @@
+#!/usr/bin/env python3
+"""Run kg's benchmarks against the obvious baseline (rdflib in memory, plain networkx), in the same run.
+
+    python benchmarks/run.py                          # 1k, 10k, 100k people
+    python benchmarks/run.py --sizes 1000 --repeat 5  # one size, more repetitions
+    python benchmarks/run.py --million                # adds 1M people (minutes, several GB of memory)
+
+Every measurement runs ``--warmup`` untimed times then ``--repeat`` timed times and reports the median, the
+spread (min-max) and the peak RSS of the measured process. Whole-process measurements (``kg load``,
+``kg who`` ...) run the ``kg`` command as a user would. Results are merged into ``benchmarks/results.json``
+(by size, so a later ``--million`` run adds to earlier ones) and written to ``benchmarks/RESULTS.md`` with a
+plot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BASELINE = HERE / "baseline_rdflib.py"
+INPROC = HERE / "inproc.py"
+HEAVY = 100_000  # from this size, slow measurements (loads, rdflib baselines) run once, without warm-up
+RDFLIB_LIMIT = 100_000  # above this size rdflib's parse is extrapolated, not run (235 s and 12 GB at 1M)
+
+# Targets from the issues (seconds; peak RSS in MB), by size and measurement key.
+TARGETS: dict[tuple[int, str], tuple[float, float | None]] = {
+    (100_000, "load-csv"): (20.0, 1024.0),
+    (100_000, "who"): (0.2, None),
+    (100_000, "chain"): (0.2, None),
+    (100_000, "reports-all"): (1.0, None),
+    (100_000, "centrality-cli"): (5.0, None),
+    (100_000, "serve-chain"): (0.05, None),
+    (1_000_000, "load-csv"): (180.0, 4096.0),
+    (1_000_000, "chain"): (0.3, None),
+    (1_000_000, "betweenness"): (10.0, None),
+}
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# -- measuring processes -------------------------------------------------------------------------------------
+
+
+def kg_command() -> list[str]:
+    """The ``kg`` console script of this Python (as users run it)."""
+    beside = Path(sys.executable).with_name("kg")
+    found = str(beside) if beside.exists() else shutil.which("kg")
+    if not found:
+        raise SystemExit("the kg command is not installed; run pip install -e .")
+    return [found]
+
+
+def run_process(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Run ``cmd`` to completion; (wall seconds, peak RSS in MB) of that one process."""
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=cwd)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            tail = err.read().decode(errors="replace")[-2000:]
+            raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {tail}")
+    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
+
+
+def summarize(times: list[float], rss: list[float], **extra: Any) -> dict[str, Any]:
+    return {"median": statistics.median(times), "min": min(times), "max": max(times), "runs": len(times),
+            "rss_mb": max(rss) if rss else None, **extra}
+
+
+def measure(make_cmd: Callable[[int], list[str]], warmup: int, repeat: int,
+            before: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """Median and spread of a whole process over ``repeat`` runs after ``warmup`` runs."""
+    times, rss = [], []
+    for i in range(warmup + repeat):
+        if before:
+            before(i)
+        elapsed, peak = run_process(make_cmd(i))
+        if i >= warmup:
+            times.append(elapsed)
+            rss.append(peak)
+    return summarize(times, rss)
+
+
+def inproc(args: list[str]) -> dict[str, Any]:
+    """Run an in-process measurement worker (benchmarks/inproc.py); its JSON answer plus its peak RSS."""
+    out = tempfile.NamedTemporaryFile(suffix=".json", delete=False)
+    out.close()
+    try:
+        _, peak = run_process([sys.executable, str(INPROC), *args, "--json", out.name])
+        data = json.loads(Path(out.name).read_text())
+    finally:
+        os.unlink(out.name)
+    data["rss_mb"] = peak
+    return data
+
+
+# -- the benchmark groups ------------------------------------------------------------------------------------
+
+
+class Bench:
+    """One size: generate the organization, then run each group, collecting rows."""
+
+    def __init__(self, size: int, work: Path, opts: argparse.Namespace) -> None:
+        self.size = size
+        self.work = work
+        self.opts = opts
+        self.heavy = size >= HEAVY
+        self.warmup = opts.warmup
+        self.repeat = opts.repeat
+        self.rows: list[dict[str, Any]] = []
+        self.kg = kg_command()
+        self.store = work / "store"
+        self.meta: dict[str, Any] = {}
+
+    def row(self, group: str, key: str, label: str, kg: dict[str, Any] | None,
+            baseline: dict[str, Any] | None = None, baseline_label: str = "", note: str = "") -> None:
+        ratio = baseline["median"] / kg["median"] if kg and baseline and kg["median"] else None
+        target = TARGETS.get((self.size, key))
+        met = None
+        if target and kg:
+            met = kg["median"] <= target[0] and (target[1] is None or (kg.get("rss_mb") or 0) <= target[1])
+        self.rows.append({"group": group, "key": key, "label": label, "kg": kg, "baseline": baseline,
+                          "baseline_label": baseline_label, "ratio": ratio, "note": note,
+                          "target": list(target) if target else None, "target_met": met})
+        shown = f"{kg['median']:.3f} s" if kg else "-"
+        extra = f" | baseline {baseline['median']:.3f} s, x{ratio:.1f}" if baseline and ratio else ""
+        log(f"{self.size:>9,} {label}: {shown}{extra}")
+
+    def reps(self, heavy_ok: bool = False) -> tuple[int, int]:
+        """(warmup, repeat) for a measurement; slow ones run once at large sizes."""
+        if self.heavy and not heavy_ok:
+            return 0, min(self.repeat, self.opts.heavy_repeat)
+        return self.warmup, self.repeat
+
+    def generate(self) -> None:
+        spec = importlib.util.spec_from_file_location("generate_org", ROOT / "scripts" / "generate_org.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["generate_org"] = module
+        spec.loader.exec_module(module)
+        started = time.perf_counter()
+        self.meta = module.generate(self.size, self.opts.seed, self.work / "org")
+        elapsed = time.perf_counter() - started
+        self.csv, self.nt = self.work / "org.csv", self.work / "org.nt"
+        self.portfolios = self.work / "org-portfolios.nt"
+        self.meta["generate_seconds"] = elapsed
+        self.meta["csv_mb"] = self.csv.stat().st_size / 1e6
+        self.meta["nt_mb"] = self.nt.stat().st_size / 1e6
+        log(f"{self.size:>9,} generated in {elapsed:.1f} s: {self.meta['triples']:,} triples")
+
+    def load(self) -> None:
+        warmup, repeat = self.reps()
+        stores = [self.work / f"load-{i}" for i in range(warmup + repeat)]
+
+        def fresh(i: int) -> None:
+            shutil.rmtree(stores[i], ignore_errors=True)
+            if i > 0:
+                shutil.rmtree(stores[i - 1], ignore_errors=True)
+
+        base = None
+        if self.size <= RDFLIB_LIMIT or self.opts.rdflib_always:
+            base = measure(lambda i: [sys.executable, str(BASELINE), "parse", str(self.nt)], *self.reps())
+        else:
+            base = self._extrapolated("load", "load-nt")
+        base_label = "rdflib Graph().parse(org.nt)"
+        csv = measure(lambda i: [*self.kg, "--store", str(stores[i]), "load", str(self.csv), "--summary",
+                                 "json"], warmup, repeat, fresh)
+        # Keep the last store for the lookups: the people plus their portfolios and products.
+        shutil.move(str(stores[-1]), str(self.store))
+        run_process([*self.kg, "--store", str(self.store), "load", str(self.portfolios)])
+        self.row("load", "load-csv", "kg load org.csv (CSV, whole process)", csv, base, base_label)
+        nt = measure(lambda i: [*self.kg, "--store", str(stores[i]), "load", str(self.nt), "--summary",
+                                "json"], warmup, repeat, fresh)
+        shutil.rmtree(stores[-1], ignore_errors=True)
+        self.row("load", "load-nt", "kg load org.nt (N-Triples, whole process)", nt, base, base_label)
+        self.meta["store_mb"] = sum(p.stat().st_size for p in self.store.rglob("*") if p.is_file()) / 1e6
+
+    def _extrapolated(self, group: str, key: str) -> dict[str, Any] | None:
+        """The baseline of ``key`` at the largest smaller size measured, scaled linearly (marked est.)."""
+        prior = self.opts.previous
+        for size in sorted((int(s) for s in prior), reverse=True):
+            if size >= self.size:
+                continue
+            for row in prior[str(size)]["rows"]:
+                if row["key"] == key and row["baseline"] and not row["baseline"].get("estimated"):
+                    scale = self.size / size
+                    b = row["baseline"]
+                    return {"median": b["median"] * scale, "min": b["min"] * scale, "max": b["max"] * scale,
+                            "runs": 0, "rss_mb": (b.get("rss_mb") or 0) * scale, "estimated": True,
+                            "from_size": size}
+        return None
+
+    def lookups(self) -> None:
+        floor = measure(lambda i: [sys.executable, "-c", "pass"], self.warmup, self.repeat)
+        self.row("lookups", "python", "python -c pass (start-up floor of any process)", floor)
+        helped = measure(lambda i: [*self.kg, "--help"], self.warmup, self.repeat)
+        self.row("lookups", "help", "kg --help (start-up and imports, no store)", helped)
+        deep, ceo = self.meta["ids"]["deepest"], self.meta["ids"]["ceo"]
+        cases = [
+            ("who", f"kg who {deep} (deepest person)", ["who", deep], deep),
+            ("chain", f"kg chain {deep} (deepest person)", ["chain", deep], deep),
+            ("reports-all", f"kg reports {ceo} --all (the CEO: everyone)", ["reports", ceo, "--all"], ceo),
+            ("span", "kg span --top 10", ["span", "--top", "10"], ""),
+        ]
+        for key, label, args, arg in cases:
+            kg = measure(lambda i, a=args: [*self.kg, "--store", str(self.store), *a, "--format", "json"],
+                         self.warmup, self.repeat)
+            if self.size <= RDFLIB_LIMIT or self.opts.rdflib_always:
+                base = measure(lambda i, k=key, x=arg: [sys.executable, str(BASELINE), k, str(self.nt), x],
+                               *self.reps())
+            else:
+                base = self._extrapolated("lookups", key)
+            self.row("lookups", key, label, kg, base, "rdflib: parse org.nt, same SPARQL (whole process)")
+
+    def queries(self) -> None:
+        if not _has("kg.queries", "named_queries"):
+            log("named queries not available yet: skipped")
+            return
+        rdflib = self.size <= RDFLIB_LIMIT or self.opts.rdflib_always
+        ids = self.meta["ids"]
+        data = inproc(["queries", "--store", str(self.store), "--nt", str(self.nt), "--repeat",
+                       str(self.repeat), "--warmup", str(self.warmup), "--person", ids["deepest"],
+                       "--manager", ids["product"] or ids["ceo"], "--rdflib-timeout",
+                       str(self.opts.rdflib_timeout)] + ([] if rdflib else ["--no-rdflib"]))
+        for q in data["queries"]:
+            base = q.get("rdflib")
+            self.row("queries", f"query-{q['name']}", f"named query {q['name']} (in process)", q["kg"], base,
+                     "rdflib Graph in memory, same query", note=q.get("note", ""))
+
+    def analytics(self) -> None:
+        if not (_has("kg.projection") and _has("kg.analytics")):
+            log("projection/analytics not available yet: skipped")
+            return
+        data = inproc(["analytics", "--store", str(self.store), "--repeat", str(self.repeat),
+                       "--warmup", str(self.warmup), "--nx-limit", str(self.opts.nx_limit)])
+        for item in data["rows"]:
+            self.row("analytics", item["key"], item["label"], item.get("kg"), item.get("baseline"),
+                     item.get("baseline_label", ""), item.get("note", ""))
+
+    def centrality_cli(self) -> None:
+        if not _cli_has("centrality"):
+            return
+        kg = measure(lambda i: [*self.kg, "--store", str(self.store), "centrality", "--metric", "betweenness",
+                                "--top", "10", "--format", "json"], self.warmup, self.repeat)
+        self.row("analytics", "centrality-cli", "kg centrality --metric betweenness --top 10", kg)
+
+    def viz(self) -> None:
+        if not _cli_has("viz") or self.size > self.opts.viz_limit:
+            return
+        out = self.work / "chart.html"
+        kg = measure(lambda i: [*self.kg, "--store", str(self.store), "viz", "--output", str(out)],
+                     self.warmup, self.repeat)
+        kg["file_mb"] = out.stat().st_size / 1e6 if out.exists() else None
+        self.row("viz", "viz", "kg viz (HTML chart, whole process)", kg,
+                 note=f"file {kg['file_mb']:.2f} MB" if kg["file_mb"] else "")
+
+    def serve(self) -> None:
+        if not _cli_has("serve"):
+            return
+        data = inproc(["serve", "--store", str(self.store), "--person", self.meta["ids"]["deepest"],
+                       "--clients", "8", "--seconds", str(self.opts.serve_seconds)])
+        self.row("serve", "serve-chain", "endpoint: chain query, 8 concurrent clients (per request)",
+                 data["kg"], note=f"{data['kg'].get('throughput', 0):.0f} requests/s")
+
+
+def _has(module: str, attr: str | None = None) -> bool:
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return False
+    return attr is None or hasattr(mod, attr)
+
+
+def _cli_has(command: str) -> bool:
+    from kg.cli import main
+
+    return command in getattr(main, "commands", {})
+
+
+# -- machine and results -------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = 0.0
+    try:
+        mem = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    versions = {}
+    for name in ("pyoxigraph", "rdflib", "networkx", "click"):
+        try:
+            from importlib.metadata import version
+
+            versions[name] = version(name)
+        except Exception:  # noqa: BLE001 - a missing package is just not listed
+            pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(mem, 1),
+            "python": platform.python_version(), "system": f"{platform.system()} {platform.release()}",
+            "versions": versions}
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated sizes (people)")
+    parser.add_argument("--million", action="store_true", help="also run 1,000,000 people")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per measurement (default 5)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
+    parser.add_argument("--heavy-repeat", type=int, default=1,
+                        help=f"timed runs of slow measurements from {HEAVY:,} people (default 1)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", default="load,lookups,queries,analytics,viz,serve",
+                        help="groups to run (load always runs: the others need its store)")
+    parser.add_argument("--nx-limit", type=int, default=10_000,
+                        help="largest size where networkx exact betweenness runs (beyond: extrapolated)")
+    parser.add_argument("--viz-limit", type=int, default=10_000, help="largest size for kg viz")
+    parser.add_argument("--serve-seconds", type=float, default=5.0)
+    parser.add_argument("--rdflib-timeout", type=int, default=60,
+                        help="seconds before a named query on rdflib is stopped (default 60)")
+    parser.add_argument("--rdflib-always", action="store_true", help="run rdflib baselines at every size")
+    parser.add_argument("--work", type=Path, help="folder for generated files and stores (default: temp)")
+    parser.add_argument("--results", type=Path, default=HERE / "results.json")
+    parser.add_argument("--markdown", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--no-plot", action="store_true")
+    opts = parser.parse_args(argv)
+    sizes = [int(s) for s in opts.sizes.split(",") if s.strip()] + ([1_000_000] if opts.million else [])
+    groups = {g.strip() for g in opts.only.split(",")}
+    opts.previous = json.loads(opts.results.read_text())["sizes"] if opts.results.exists() else {}
+    results: dict[str, Any] = {"sizes": dict(opts.previous)}
+    work_root = Path(tempfile.mkdtemp(prefix="kg-bench-", dir=opts.work))
+    try:
+        for size in sorted(sizes):
+            bench = Bench(size, work_root / str(size), opts)
+            bench.work.mkdir(parents=True)
+            started_load = load_average()
+            bench.generate()
+            bench.load()
+            for group in ("lookups", "queries", "analytics", "viz", "serve"):
+                if group in groups:
+                    getattr(bench, group)()
+                    if group == "analytics":
+                        bench.centrality_cli()
+            results["sizes"][str(size)] = {
+                "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+                "load_average": f"{started_load} at start, {load_average()} at end",
+                "repeat": opts.repeat, "warmup": opts.warmup, "meta": bench.meta, "rows": bench.rows}
+            opts.previous = results["sizes"]
+            opts.results.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+            shutil.rmtree(bench.work, ignore_errors=True)
+    finally:
+        shutil.rmtree(work_root, ignore_errors=True)
+    sys.path.insert(0, str(HERE))
+    from report import write_markdown
+
+    write_markdown(results, opts.markdown, None if opts.no_plot else opts.markdown.with_name("results.png"))
+    log(f"wrote {opts.results} and {opts.markdown}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
