@@ -230,18 +230,22 @@ def _restrict(chart: Chart, keep: set[str]) -> Chart:
     return Chart(nodes, edges, chart.kind, chart.title)
 
 
+def chain_keys(chart: Chart, key: str) -> list[str]:
+    """``key`` and its managers up to the top of the chart, nearest first."""
+    by_key = chart.by_key()
+    out: list[str] = []
+    node: str | None = key
+    while node is not None and node not in out:
+        out.append(node)
+        node = by_key[node]["parent"]
+    return out
+
+
 def path(chart: Chart, a: str, b: str) -> list[str]:
     """Node keys on the reporting path from ``a`` to ``b`` (up to their lowest common manager, then down)."""
     by_key = chart.by_key()
 
-    def up(key: str) -> list[str]:
-        seen: list[str] = []
-        while key is not None and key not in seen:
-            seen.append(key)
-            key = by_key[key]["parent"]
-        return seen
-
-    ups_a, ups_b = up(a), up(b)
+    ups_a, ups_b = chain_keys(chart, a), chain_keys(chart, b)
     common = next((k for k in ups_a if k in set(ups_b)), None)
     if common is None:
         raise KGError(f"no reporting path links {_label(by_key[a])} and {_label(by_key[b])} on this chart")

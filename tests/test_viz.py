@@ -1,0 +1,106 @@
+"""The chart page as a file: self-contained, data as escaped JSON, text-only, collapsible; the CLI command."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.export import Chart
+from kg.store import opened
+from kg.viz import build_page, chart_page, script_json
+
+
+def _page_data(page: str) -> dict:
+    match = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S)
+    assert match
+    return json.loads(match.group(1))
+
+
+def _node(key: str, name: str, parent: str | None, level: int, **extra: object) -> dict:
+    return {"key": key, "name": name, "title": extra.pop("title", "T"), "parent": parent, "level": level,
+            "headcount": 0, "reports": 0, "betweenness": 0, "unit": "U"} | extra
+
+
+def test_page_is_one_offline_file_with_everything_inlined(example_store: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with opened(example_store) as store:
+        page = chart_page(store)
+    text = page.html
+    assert (page.people, page.edges, page.shown) == (52, 54, 52)
+    assert "default-src 'none'" in text  # the browser refuses any request the page might try
+    assert not re.search(r"""<(script|link|img|iframe)[^>]*(src|href)=""", text)
+    assert "bootstrap" not in text.lower() and "@import" not in text and "fonts.googleapis" not in text
+    assert "vis.Network" in text and len(text) > 400_000  # vis-network inlined
+    assert [p.name for p in tmp_path.iterdir()] == ["example-store"]  # no lib/ folder
+    data = _page_data(text)
+    assert len(data["nodes"]) == 52 and data["options"]["physics"]["enabled"] is False
+    vacant = [n for n in data["nodes"] if n["label"].startswith("Vacant")]
+    assert vacant and vacant[0]["shapeProperties"]["borderDashes"]
+    dotted = [e for e in data["edges"] if e["k"] == "dotted"]
+    assert len(dotted) == 3 and all(e["dashes"] for e in dotted)
+    tips = {data["meta"][n["id"]]["name"]: dict(data["meta"][n["id"]]["tip"]) for n in data["nodes"]}
+    assert tips["Isabel Costa"]["Manager"] == "Yuki Tanaka"
+    assert tips["Amara Okafor"]["Headcount below"] == "51"
+    assert [row[0] for row in data["legend"]][:2] == ["Product", "Engineering"]
+
+
+def test_hostile_text_is_escaped_everywhere() -> None:
+    evil = "</script><img src=x onerror=alert(1)>&\u2028'\"javascript:x"
+    chart = Chart([_node("n0", evil, None, 0, title=evil)], [], "org", evil)
+    page = build_page(chart).html
+    assert "<img" not in page and page.count("</script>") == 3  # data, vis-network, app
+    raw_json = page.split('id="kg-data">', 1)[1].split("</script>", 1)[0]
+    assert "\u2028" not in raw_json and "<" not in raw_json and "&" not in raw_json
+    assert f"<title>{html.escape(evil)}</title>" in page
+    assert _page_data(page)["meta"]["n0"]["name"] == evil  # the JSON decodes to the exact text
+    assert script_json("<>&") == '"\\u003c\\u003e\\u0026"'
+
+
+def test_big_charts_start_collapsed_below_a_depth() -> None:
+    nodes = [_node("r", "Root", None, 0)] + [_node(f"m{i}", f"M{i}", "r", 1) for i in range(5)]
+    nodes += [_node(f"p{i}", f"P{i}", f"m{i % 5}", 2) for i in range(40)]
+    page = build_page(Chart(nodes, []), collapse_above=20)
+    assert (page.people, page.shown) == (46, 6)
+    assert _page_data(page.html)["settings"]["openDepth"] == 1
+    assert build_page(Chart(nodes, []), collapse_above=100).shown == 46
+
+
+def test_notebook_display_is_a_sandboxed_iframe(example_store: Path) -> None:
+    with opened(example_store) as store:
+        page = chart_page(store, root="P08")
+    frame = page._repr_html_()
+    assert frame.startswith("<iframe srcdoc=\"") and 'sandbox="allow-scripts"' in frame
+    srcdoc = frame.split('srcdoc="', 1)[1].split('" sandbox', 1)[0]
+    assert '"' not in srcdoc and "<" not in srcdoc
+    assert html.unescape(srcdoc) == page.html
+
+
+def test_cli_viz(example_store: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "chart.html"
+    base = ["--store", str(example_store), "viz", "-o", str(out)]
+    result = runner.invoke(main, base + ["--root", "P02", "--depth", "2", "--size-by", "betweenness",
+                                         "--color-by", "family"])
+    assert result.exit_code == 0, result.output
+    data = _page_data(out.read_text())
+    assert len(data["nodes"]) == 13 and data["settings"]["sizeBy"] == "betweenness"
+    assert "wrote" in result.output and "13 nodes" in result.output
+    result = runner.invoke(main, base + ["--path", "P19", "P22"])
+    assert result.exit_code == 0, result.output
+    assert len(_page_data(out.read_text())["settings"]["path"]) == 10
+    result = runner.invoke(main, base + ["--view", "concepts"])
+    assert result.exit_code == 0, result.output
+    legend = [row[0] for row in _page_data(out.read_text())["legend"]]
+    assert legend == ["family", "role", "portfolio", "product"]
+    before = out.read_bytes()
+    missing = runner.invoke(main, base + ["--path", "P19", "Nobody Atall"])
+    assert missing.exit_code == 1 and "no person matches" in missing.output
+    assert out.read_bytes() == before  # a failed run leaves the earlier file as it was
+    assert runner.invoke(main, base + ["--size-by", "weight"]).exit_code == 2
