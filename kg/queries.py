@@ -301,7 +301,10 @@ def _readable(message: str) -> str:
     match = re.search(r"error at (\d+):(\d+):\s*", message)
     if not match:
         return message
-    return f"SPARQL syntax error at line {match.group(1)}, column {match.group(2)}: {message[match.end():]}"
+    detail = " ".join(message[match.end():].split())
+    if len(detail) > 160:  # the parser may list every character it would accept
+        detail = detail[:160].rsplit(" ", 1)[0] + " ..."
+    return f"SPARQL syntax error at line {match.group(1)}, column {match.group(2)}: {detail}"
 
 
 # -- formats -------------------------------------------------------------------------------------------------
