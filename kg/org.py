@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from kg.errors import AmbiguousError, KGError, NotFoundError
 from kg.names import fold
 from kg.store import Store
-from kg.vocab import PREFIXES
+from kg.vocab import ONTOLOGY_GRAPH, PREFIXES
 
 Person = dict[str, Any]
 _BATCH = 2000
@@ -227,6 +227,12 @@ def chain(store: Store, ref: str) -> Chain:
 def reports(store: Store, ref: str, *, all_levels: bool = False, depth: int | None = None) -> list[Person]:
     """Direct reports of ``ref``; with ``all_levels`` everyone below (breadth first, with ``depth``)."""
     iri = resolve(store, ref)
+    chart = getattr(store, "chart", None)
+    if chart is not None and (all_levels or (depth is not None and depth > 1)):
+        below = chart.descendants(iri, depth)
+        managers = {r[0]: r[1] for r, _ in below} | {iri: records(store, [iri])[iri]["id"]}
+        return [_person(r[0], r[1], r[2], r[3]) | {"depth": d, "manager_id": managers.get(r[4] or "")}
+                for r, d in _ordered(below)]
     if not all_levels and (depth is None or depth <= 1):
         rows = store.select(
             "SELECT DISTINCT ?x WHERE { ?x org:reportsTo ?n }", n=ox.NamedNode(iri)
@@ -262,6 +268,25 @@ def reports(store: Store, ref: str, *, all_levels: bool = False, depth: int | No
             out.append(recs[kid] | {"depth": d + 1, "manager_id": recs[node]["id"]})
             level.append((kid, d + 1))
     return out
+
+
+def _ordered(below: list[tuple[Any, int]]) -> list[tuple[Any, int]]:
+    """Breadth-first rows, each manager's reports sorted by name (as the SPARQL path orders them)."""
+    by_manager: dict[str, list[tuple[Any, int]]] = {}
+    for row, d in below:
+        by_manager.setdefault(row[4] or "", []).append((row, d))
+    out: list[tuple[Any, int]] = []
+    queue = deque(sorted(by_manager.get(below[0][0][4] or "", []), key=_row_key)) if below else deque()
+    while queue:
+        row, d = queue.popleft()
+        out.append((row, d))
+        queue.extend(sorted(by_manager.pop(row[0], []), key=_row_key))
+    return out
+
+
+def _row_key(item: tuple[Any, int]) -> tuple[str, str]:
+    row = item[0]
+    return ((row[2] or "~").casefold(), row[1] or "")
 
 
 def _sort_key(rec: Person) -> tuple[str, str]:
@@ -319,6 +344,9 @@ def subtree_sizes(edges: list[tuple[str, str]]) -> dict[str, int]:
 
 
 def _all_edges(store: Store) -> list[tuple[str, str]]:
+    chart = getattr(store, "chart", None)
+    if chart is not None:
+        return chart.edges()
     return [(r["x"] or "", r["m"] or "") for r in store.select("SELECT ?x ?m WHERE { ?x org:reportsTo ?m }")]
 
 
@@ -353,7 +381,11 @@ def who(store: Store, ref: str) -> Person:
     dotted = [r["m"] for r in store.select(
         "SELECT ?m WHERE { ?n po:dottedLineReportsTo ?m } ORDER BY ?m", n=node) if r["m"]]
     direct = store.select("SELECT (COUNT(DISTINCT ?x) AS ?c) WHERE { ?x org:reportsTo ?n }", n=node)[0]["c"]
-    below = store.select("SELECT (COUNT(DISTINCT ?x) AS ?c) WHERE { ?x org:reportsTo+ ?n }", n=node)[0]["c"]
+    chart = getattr(store, "chart", None)
+    if chart is not None:
+        below: str | int | None = len(chart.descendants(iri))
+    else:
+        below = store.select("SELECT (COUNT(DISTINCT ?x) AS ?c) WHERE { ?x org:reportsTo+ ?n }", n=node)[0]["c"]
     linked = records(store, mgrs[:1] + dotted)
     return public(rec) | {
         "role": extra["role"],
@@ -391,7 +423,8 @@ def stats(store: Store) -> dict[str, Any]:
     row = store.select(
         """SELECT
              (COUNT(DISTINCT ?person) AS ?people) (COUNT(DISTINCT ?post) AS ?posts) WHERE {
-             { ?person a foaf:Person } UNION { ?post a org:Post } }"""
+             GRAPH ?g { { ?person a foaf:Person } UNION { ?post a org:Post } }
+             FILTER(?g != <%s>) }""" % ONTOLOGY_GRAPH
     )[0]
     edges = _all_edges(store)
     reporters = {c for c, _ in edges}

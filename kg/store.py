@@ -21,7 +21,7 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +30,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.chart_index import ChartIndex
+from kg.chart_index import Row as ChartRow
 from kg.errors import NoStoreError, QueryError, StoreBusyError, StoreError
 from kg.ontology import ontology_files, ontology_fingerprint
 from kg.vocab import CATALOG_GRAPH, KG, KG_GRAPH, ONTOLOGY_GRAPH, PREFIXES
@@ -182,6 +184,7 @@ class Store(CatalogReader):
         self.writable = writable
         self._lock = lock
         self._graphs: list[ox.NamedNode] | None = None
+        self._chart: ChartIndex | None = None
 
     # -- reading ------------------------------------------------------------------------------------------
 
@@ -216,6 +219,17 @@ class Store(CatalogReader):
         names = [v.value for v in solutions.variables]
         return [{n: term_value(sol[n]) for n in names} for sol in solutions]
 
+    @property
+    def chart(self) -> ChartIndex | None:
+        """The read-optimized index of the reporting forest (None when this store has none)."""
+        if self._chart is None:
+            path = self.path / "chart.sqlite"
+            if not self.writable and not path.is_file():
+                return None
+            current = [s.graph for s in self.sources()]
+            self._chart = ChartIndex(path, current, self.writable)
+        return self._chart
+
     def triple_count(self, graph: str) -> int:
         rows = self.db.query(
             "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.NamedNode(graph)
@@ -237,6 +251,8 @@ class Store(CatalogReader):
             raise
         txn.commit()
         self._graphs = None
+        if self.chart is not None:
+            self.chart.set_graphs(s.graph for s in self.sources())
 
     def unload(self, name: str) -> SourceInfo:
         """Remove a source (by name) from the store."""
@@ -252,11 +268,16 @@ class Store(CatalogReader):
         )
         self.db.remove_graph(ox.NamedNode(info.graph))
         self._graphs = None
+        if self.chart is not None:
+            self.chart.drop([info.graph])
+            self.chart.set_graphs(s.graph for s in self.sources())
         return info
 
     def close(self) -> None:
         """Flush and release the database and the lock."""
         try:
+            if self._chart is not None:
+                self._chart.close()
             if self.writable:
                 self.db.flush()
         finally:
@@ -291,6 +312,8 @@ class Store(CatalogReader):
         for graph in list(self.db.named_graphs()):
             if isinstance(graph, ox.NamedNode) and graph.value not in keep:
                 self.db.remove_graph(graph)
+        if self.chart is not None:
+            self.chart.keep_only(keep)
 
 
 class Transaction:
@@ -311,6 +334,11 @@ class Transaction:
     def graphs(self) -> list[ox.NamedNode]:
         """The graphs filled so far in this transaction."""
         return list(self._graphs)
+
+    def index_chart(self, graph: ox.NamedNode, rows: Iterable[ChartRow]) -> None:
+        """Record the org-chart nodes of a filled graph in the chart index (visible with the graph)."""
+        if self.store.chart is not None:
+            self.store.chart.add(graph.value, rows)
 
     def stage(self, info: SourceInfo) -> None:
         """Record a filled graph as the new version of its source (visible at commit)."""
@@ -343,9 +371,11 @@ class Transaction:
         for graph in self._graphs:  # graphs filled but not staged
             if graph.value not in staged_graphs:
                 self.store.db.remove_graph(graph)
-        for info in self._staged:
-            if info.name in old and old[info.name].graph != info.graph:
-                self.store.db.remove_graph(ox.NamedNode(old[info.name].graph))
+        dropped = [old[i.name].graph for i in self._staged if i.name in old and old[i.name].graph != i.graph]
+        for graph in dropped:
+            self.store.db.remove_graph(ox.NamedNode(graph))
+        if self.store.chart is not None:
+            self.store.chart.drop(dropped + [g.value for g in self._graphs if g.value not in staged_graphs])
 
     def rollback(self) -> None:
         for graph in self._graphs:
@@ -353,6 +383,8 @@ class Transaction:
                 self.store.db.remove_graph(graph)
             except OSError:
                 pass  # the next writer collects it
+        if self.store.chart is not None:
+            self.store.chart.drop(g.value for g in self._graphs)
 
 
 def store_exists(path: Path) -> bool:

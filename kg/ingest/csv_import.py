@@ -218,11 +218,13 @@ def import_csv(
     options: CsvOptions,
     matcher: TitleMatcher | None,
     known_posts: Callable[[list[str]], set[str]] | None = None,
+    chart: list[tuple[str, str | None, str | None, str | None, str | None]] | None = None,
 ) -> tuple[LoadReport, Iterator[bytes]]:
     """Read and check a CSV file; return its load report and its triples as N-Triples chunks.
 
     ``known_posts`` answers which post IRIs already exist in the store (references to other sources, such as
-    a junior organogram file pointing at senior posts, are not dangling).
+    a junior organogram file pointing at senior posts, are not dangling). When ``chart`` is a list, the
+    org-chart rows (post IRI, id, name, title, manager IRI) are appended to it for the chart index.
     """
     text, encoding = read_text(path, options.encoding)
     header, raw_rows = _parse_rows(path, text, options.delimiter)
@@ -362,6 +364,9 @@ def import_csv(
     iri_to_id = {post_iri[r.number]: r.id for r in rows}
     report.cycles = [[iri_to_id.get(i, i) for i in cycle] for cycle in find_cycles(parent)]
     report.edges = sum(1 for m in managers.values() if m is not None)
+    if chart is not None:
+        chart.extend((post_iri[r.number], r.id, None if junior or placeholder_status(r.name) else r.name,
+                      r.title or None, managers[r.number]) for r in rows)
     report.dotted = len(dotted)
 
     chunks = _triples(rows, post_iri, person_iri, managers, dotted, minter, matcher, junior, extra_headers,

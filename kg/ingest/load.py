@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from kg.errors import InputError
 from kg.ingest.checks import LoadReport
 from kg.ingest.csv_import import CsvOptions, import_csv
-from kg.ingest.rdf_import import FORMATS, import_rdf, rdf_format
+from kg.ingest.rdf_import import FORMATS, chart_rows, import_rdf, rdf_format
 from kg.ingest.titles import TitleMatcher
 from kg.store import SourceInfo, Store, Transaction
 
@@ -93,6 +93,7 @@ def load_files(
                         "(csv, turtle, nt, nquads, trig, json-ld, rdfxml)"
                     )
                 report = import_rdf(path, rdf, store.db, graph, matcher)
+                txn.index_chart(graph, chart_rows(store.db, graph))
             report.source = name
             txn.stage(SourceInfo(name=name, graph=graph.value, path=str(path.resolve()),
                                  format=report.format, triples=report.triples,
@@ -114,7 +115,8 @@ def _load_csv(store: Store, txn: Transaction, path: Path, graph: ox.NamedNode, o
         )
         return {r["p"].value for r in rows}
 
-    report, chunks = import_csv(path, options, matcher, known_posts)
+    chart: list[tuple[str, str | None, str | None, str | None, str | None]] = []
+    report, chunks = import_csv(path, options, matcher, known_posts, chart)
     stream = _ChunkStream(chunks)
     try:
         store.db.bulk_load(input=io.BufferedReader(stream, 1 << 20), format=ox.RdfFormat.N_TRIPLES,
@@ -122,4 +124,5 @@ def _load_csv(store: Store, txn: Transaction, path: Path, graph: ox.NamedNode, o
     except SyntaxError as exc:  # a bug of ours, never the user's data: say so plainly
         raise InputError(f"{path}: internal error writing triples ({exc}); please report it") from exc
     report.triples = stream.lines
+    txn.index_chart(graph, chart)
     return report

@@ -232,6 +232,22 @@ def _add_normalized_view(db: ox.Store, graph: ox.NamedNode, matcher: TitleMatche
         db.bulk_extend(ox.Quad(n, has_role, ox.NamedNode(role), graph) for n, role in matches if role)
 
 
+def chart_rows(db: ox.Store, graph: ox.NamedNode) -> list[tuple[str, str | None, str | None, str | None,
+                                                                 str | None]]:
+    """Org-chart rows (node IRI, id, name, title, first manager IRI) of a loaded graph, for the chart index."""
+    rows = db.query(
+        """SELECT ?n (MIN(?i) AS ?id) (MIN(?nm) AS ?name) (MIN(?t) AS ?title) (MIN(STR(?m)) AS ?manager) WHERE {
+             { ?n org:reportsTo ?x } UNION { ?x org:reportsTo ?n }
+             FILTER(isIRI(?n))
+             OPTIONAL { ?n org:reportsTo ?m } OPTIONAL { ?n po:identifier ?i }
+             OPTIONAL { { ?n org:heldBy/foaf:name ?nm } UNION { ?n foaf:name ?nm } }
+             OPTIONAL { ?n po:jobTitle ?t }
+           } GROUP BY ?n""",
+        prefixes=PREFIXES, default_graph=graph)
+    return [(r["n"].value, *(r[k].value if r[k] is not None else None for k in ("id", "name", "title", "manager")))
+            for r in rows]
+
+
 def _report(path: Path, fmt: ox.RdfFormat, db: ox.Store, graph: ox.NamedNode) -> LoadReport:
     report = LoadReport(source=path.name, path=str(path.resolve()), format=fmt.name.lower())
 
