@@ -8,14 +8,15 @@ Findings are grouped by severity: ``violation`` (the data is wrong), ``warning``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from kg.errors import KGError
-from kg.store import Store
-from kg.vocab import PO_ID
+from kg.store import Store, term_value
+from kg.vocab import FOAF, ONTOLOGY_GRAPH, ORG, PO, PO_ID, RDF, RDFS
 
 SEVERITIES = ("violation", "warning", "info")
 _SH = "http://www.w3.org/ns/shacl#"
@@ -65,12 +66,12 @@ def validate(store: Store, *, shacl: bool = True, shapes: Path | None = None) ->
     ``shapes`` overrides the shapes file (default: ``ontology/shapes.ttl``).
     """
     report = ValidationReport()
-    labels = _Labels(store)
-    for finding in graph_checks(store, labels):
+    facts = _Facts(store)
+    for finding in graph_checks(store, facts):
         if finding.items:
             report.findings.append(finding)
     if shacl:
-        _run_shacl(store, labels, report, shapes)
+        _run_shacl(store, facts.label, report, shapes)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     report.findings.sort(key=lambda f: order[f.severity])
     return report
@@ -79,36 +80,59 @@ def validate(store: Store, *, shacl: bool = True, shapes: Path | None = None) ->
 # -- graph checks --------------------------------------------------------------------------------------------
 
 
-class _Labels:
-    """Short names for nodes in reports: their po:identifier (with the IRI when the id is not unique)."""
+class _Facts:
+    """The triples the checks need, read with plain pattern scans (fast on 100,000-node charts)."""
 
     def __init__(self, store: Store) -> None:
-        self._ids: dict[str, str] = {}
-        for row in store.select("SELECT ?n ?id WHERE { ?n po:identifier ?id }"):
-            if row["n"] and row["id"] is not None:
-                self._ids.setdefault(row["n"], row["id"])
+        self.store = store
+        self.graphs = [g for g in store.graphs() if g.value != ONTOLOGY_GRAPH]  # the data, not the ontology
+        self.edges = sorted(set(self.pairs(ORG.reportsTo)))
+        self.ids: dict[str, str] = {}
+        for node, ident in self.pairs(PO.identifier):
+            self.ids.setdefault(node, ident)
+        types = self.pairs(RDF.type)
+        self.posts = {n for n, t in types if t == ORG.Post}
+        self.people = {n for n, t in types if t == FOAF.Person}
+        self.titled = {n for n, _ in self.pairs(PO.jobTitle)} | {n for n, _ in self.pairs(RDFS.label)}
+        self.held = self.pairs(ORG.heldBy)
+        self.holds = self.pairs(ORG.holds)
+        self.names = dict(self.pairs(FOAF.name))
 
-    def __call__(self, node: str) -> str:
-        found = self._ids.get(node)
+    def pairs(self, predicate: str) -> list[tuple[str, str]]:
+        """(subject, object) values of every visible triple with ``predicate``."""
+        import pyoxigraph as ox
+
+        p = ox.NamedNode(predicate)
+        return [(term_value(q.subject) or "", term_value(q.object) or "") for g in self.graphs
+                for q in self.store.db.quads_for_pattern(None, p, None, g)]
+
+    def described(self, node: str) -> bool:
+        """True when ``node`` is a subject of some triple other than a reporting line."""
+        import pyoxigraph as ox
+
+        if node in self.ids or node in self.posts or node in self.people or node.startswith("_:"):
+            return True
+        skip = {ORG.reportsTo, PO.solidLineReportsTo}
+        subject = ox.NamedNode(node)
+        return any(q.predicate.value not in skip for g in self.graphs
+                   for q in self.store.db.quads_for_pattern(subject, None, None, g))
+
+    def label(self, node: str) -> str:
+        """A short name: the node's po:identifier, else a minted IRI's last segment, else the IRI."""
+        found = self.ids.get(node)
         if found:
             return found
-        if node.startswith(str(PO_ID)):  # a minted IRI nothing describes: its last segment is the id
+        if node.startswith(str(PO_ID)):
             return unquote(node.rsplit("/", 1)[-1])
         return node
 
-    def ident(self, node: str) -> str | None:
-        return self._ids.get(node)
 
-
-def graph_checks(store: Store, labels: _Labels | None = None) -> list[Finding]:
+def graph_checks(store: Store, facts: _Facts | None = None) -> list[Finding]:
     """The structural checks over the solid reporting line (every finding, possibly with no items)."""
-    label = labels or _Labels(store)
-    edges = [(r["x"] or "", r["m"] or "") for r in store.select(
-        "SELECT DISTINCT ?x ?m WHERE { ?x org:reportsTo ?m }")]
-    described = {r["n"] for r in store.select(
-        """SELECT DISTINCT ?n WHERE { { ?x org:reportsTo ?n } UNION { ?n org:reportsTo ?x }
-             ?n ?p ?o . FILTER(?p NOT IN (org:reportsTo, po:solidLineReportsTo)) }""")}
-    posts = {r["p"] for r in store.select("SELECT DISTINCT ?p WHERE { ?p a org:Post }")}
+    f = facts or _Facts(store)
+    label, edges = f.label, f.edges
+    on_chart = {a for a, _ in edges} | {b for _, b in edges}
+    holders = {person for _, person in f.held} | {person for person, _ in f.holds}
     return [
         Finding("violation", "cycles", "reporting cycles (each listed, following the solid line)",
                 [[label(n) for n in cycle] for cycle in reporting_cycles(edges)]),
@@ -116,28 +140,18 @@ def graph_checks(store: Store, labels: _Labels | None = None) -> list[Finding]:
                 sorted({label(a) for a, b in edges if a == b})),
         Finding("violation", "dangling_managers",
                 "manager references to a post or person that does not exist",
-                sorted({f"{label(a)} -> {label(b)}" for a, b in edges if b not in described and a != b})),
+                sorted({f"{label(a)} -> {label(b)}" for a, b in edges if a != b and not f.described(b)})),
         Finding("violation", "duplicate_ids", "ids shared by more than one post or person",
-                _duplicate_ids(store)),
+                _duplicate_ids(f, on_chart)),
         Finding("violation", "several_managers", "posts with more than one solid-line manager",
                 _several(edges, label)),
         Finding("warning", "people_several_managers",
-                "people whose posts give them more than one solid-line manager",
-                _people_several(store, label)),
-        Finding("warning", "several_roots", "more than one top of the chart (no manager)",
-                _roots(edges, posts, described, label)),
+                "people whose posts give them more than one solid-line manager", _people_several(f)),
+        Finding("warning", "several_roots", "more than one top of the chart (no manager)", _roots(f)),
         Finding("warning", "people_without_post", "people who hold no post and are not on the chart",
-                sorted(label(r["p"]) for r in store.select(
-                    """SELECT DISTINCT ?p WHERE { ?p a foaf:Person .
-                         FILTER NOT EXISTS { ?post org:heldBy ?p } FILTER NOT EXISTS { ?p org:holds ?x }
-                         FILTER NOT EXISTS { ?p org:reportsTo ?m }
-                         FILTER NOT EXISTS { ?r org:reportsTo ?p } }"""
-                ) if r["p"])),
+                sorted(label(p) for p in f.people - holders - on_chart)),
         Finding("warning", "posts_without_title", "posts with no job title",
-                sorted(label(r["p"]) for r in store.select(
-                    """SELECT DISTINCT ?p WHERE { ?p a org:Post .
-                         FILTER NOT EXISTS { ?p po:jobTitle ?t } FILTER NOT EXISTS { ?p rdfs:label ?l } }"""
-                ) if r["p"])),
+                sorted(label(p) for p in f.posts - f.titled)),
     ]
 
 
@@ -214,19 +228,15 @@ def _cycle_through(group: list[str], succ: dict[str, list[str]]) -> list[str]:
         path.append(node)
 
 
-def _duplicate_ids(store: Store) -> list[str]:
-    rows = store.select(
-        """SELECT ?id (COUNT(DISTINCT ?n) AS ?c) WHERE {
-             ?n po:identifier ?id .
-             { ?n a org:Post } UNION { ?n org:reportsTo ?m FILTER NOT EXISTS { ?n a org:Post } }
-           } GROUP BY ?id HAVING (COUNT(DISTINCT ?n) > 1) ORDER BY ?id""")
-    ids = {r["id"] for r in rows if r["id"] is not None}
+def _duplicate_ids(f: _Facts, on_chart: set[str]) -> list[str]:
+    holders: dict[str, set[str]] = {}
+    for node in f.posts | on_chart:
+        if node in f.ids:
+            holders.setdefault(f.ids[node], set()).add(node)
+    dupes = {ident for ident, nodes in holders.items() if len(nodes) > 1}
     # The CSV importer keeps a later duplicate row as its own post (IRI ending in ~rowN): report those too.
-    for row in store.select("SELECT ?id WHERE { ?n a org:Post ; po:identifier ?id . "
-                            "FILTER(CONTAINS(STR(?n), CONCAT(ENCODE_FOR_URI(?id), '~row'))) }"):
-        if row["id"] is not None:
-            ids.add(row["id"])
-    return sorted(ids)
+    dupes |= {f.ids[p] for p in f.posts if p in f.ids and f"{quote(f.ids[p], safe='')}~row" in p}
+    return sorted(dupes)
 
 
 def _several(edges: list[tuple[str, str]], label: Any) -> list[str]:
@@ -237,38 +247,34 @@ def _several(edges: list[tuple[str, str]], label: Any) -> list[str]:
                   for a, ms in managers.items() if len(ms) > 1)
 
 
-def _people_several(store: Store, label: Any) -> list[str]:
-    rows = store.select(
-        """SELECT ?person (GROUP_CONCAT(DISTINCT STR(?m); separator=" ") AS ?ms) WHERE {
-             ?post org:heldBy ?person ; org:reportsTo ?m } GROUP BY ?person
-           HAVING (COUNT(DISTINCT ?m) > 1)""")
+def _people_several(f: _Facts) -> list[str]:
+    boss: dict[str, set[str]] = {}
+    for a, b in f.edges:
+        boss.setdefault(a, set()).add(b)
+    posts_of: dict[str, set[str]] = {}
+    for post, person in f.held:
+        posts_of.setdefault(person, set()).add(post)
     out = []
-    for r in rows:
-        if r["person"]:
-            name = store.select("SELECT ?name WHERE { ?p foaf:name ?name } LIMIT 1",
-                                p=_named(r["person"]))
-            who = (name[0]["name"] if name else None) or r["person"]
-            out.append(f"{who} -> {', '.join(sorted(label(m) for m in (r['ms'] or '').split()))}")
+    for person, posts in posts_of.items():
+        managers = set().union(*(boss.get(p, set()) for p in posts))
+        if len(managers) > 1:
+            who = f.names.get(person) or f.label(person)
+            out.append(f"{who} -> {', '.join(sorted(f.label(m) for m in managers))}")
     return sorted(out)
 
 
-def _roots(edges: list[tuple[str, str]], posts: set[str], described: set[str], label: Any) -> list[str]:
-    reporters = {a for a, _ in edges}
-    chart = (posts | {b for _, b in edges if b in described}) - reporters
-    roots = sorted(label(n) for n in chart)
+def _roots(f: _Facts) -> list[str]:
+    reporters = {a for a, _ in f.edges}
+    chart = (f.posts | {b for _, b in f.edges if f.described(b)}) - reporters
+    roots = sorted(f.label(n) for n in chart)
     return roots if len(roots) > 1 else []
-
-
-def _named(iri: str) -> Any:
-    import pyoxigraph as ox
-
-    return ox.NamedNode(iri)
 
 
 # -- SHACL ---------------------------------------------------------------------------------------------------
 
 
-def _run_shacl(store: Store, labels: _Labels, report: ValidationReport, shapes_path: Path | None) -> None:
+def _run_shacl(store: Store, labels: Callable[[str], str], report: ValidationReport,
+               shapes_path: Path | None) -> None:
     from kg.ontology import shapes_file
 
     if shapes_path is None:
