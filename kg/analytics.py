@@ -1,0 +1,531 @@
+"""Network analytics of an organization: plain functions of networkx graphs (they never print or mutate).
+
+Graphs come from :mod:`kg.projection` (or are built by hand). Reporting functions take a *reporting graph*:
+a DiGraph with edges manager -> report, at most one manager per node (several roots allowed: a forest). They
+raise :class:`CycleError`, naming the cycle, instead of looping.
+
+Centrality is computed on the **undirected reading** of any graph (``G.to_undirected()``): a broker links
+its team to the rest of the organization whatever the direction of the arrows. On forests (the reporting
+line) betweenness and closeness are exact in linear time from subtree sizes, equal to
+``nx.betweenness_centrality(G.to_undirected(), normalized=True)`` and ``nx.closeness_centrality(
+G.to_undirected())`` (Wasserman-Faust scaling per component, as networkx does). Other graphs use networkx,
+with ``k`` sampled pivots (seeded) for betweenness on big ones.
+
+The functions at the end (``*_report``) take a store: they project, compute and label the results for the
+command line.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+from kg.errors import KGError, NotFoundError
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+Node = Hashable
+METRICS = ("degree", "betweenness", "closeness", "pagerank", "eigenvector")
+
+
+class CycleError(KGError):
+    """The reporting line loops back on itself."""
+
+
+class NoPathError(KGError):
+    """Two nodes are not connected."""
+
+
+def _nx() -> Any:
+    import networkx as nx
+
+    return nx
+
+
+def _name(G: nx.Graph, node: Node) -> str:
+    data = G.nodes[node] if node in G else {}
+    return str(data.get("id") or data.get("label") or data.get("name") or node)
+
+
+# -- forests in linear time ----------------------------------------------------------------------------------
+
+
+class _Forest:
+    """A forest read undirected: nodes in breadth-first order per component, parents, subtree sizes."""
+
+    __slots__ = ("nodes", "order", "parent", "size", "comp_size", "depth")
+
+    def __init__(self, nodes: list[Node], order: list[int], parent: list[int], comp_of: list[int],
+                 comp_sizes: list[int], depth: list[int]) -> None:
+        self.nodes, self.order, self.parent, self.depth = nodes, order, parent, depth
+        size = [1] * len(nodes)
+        for u in reversed(order):
+            p = parent[u]
+            if p >= 0:
+                size[p] += size[u]
+        self.size = size
+        self.comp_size = [comp_sizes[c] for c in comp_of]
+
+
+def _as_forest(G: nx.Graph) -> _Forest | None:
+    """The undirected forest behind ``G``, or None when ``G`` has a cycle, a self-loop or parallel edges."""
+    if G.is_multigraph():
+        return None
+    nodes = list(G)
+    index = {node: i for i, node in enumerate(nodes)}
+    adj: list[list[int]] = [[] for _ in nodes]
+    directed = G.is_directed()
+    for u, v in G.edges():
+        a, b = index[u], index[v]
+        if a == b:
+            return None
+        if directed and a > b and G.has_edge(v, u):
+            continue  # u -> v and v -> u are one undirected edge, as in G.to_undirected()
+        adj[a].append(b)
+        adj[b].append(a)
+    n = len(nodes)
+    parent = [-1] * n
+    depth = [0] * n
+    comp_of = [0] * n
+    seen = bytearray(n)
+    order: list[int] = []
+    comp_sizes: list[int] = []
+    for root in range(n):
+        if seen[root]:
+            continue
+        seen[root] = 1
+        start = len(order)
+        order.append(root)
+        i = start
+        comp = len(comp_sizes)
+        while i < len(order):
+            u = order[i]
+            i += 1
+            comp_of[u] = comp
+            pu, du = parent[u], depth[u] + 1
+            for w in adj[u]:
+                if w == pu:
+                    continue
+                if seen[w]:
+                    return None  # a second way to reach w: a cycle
+                seen[w] = 1
+                parent[w] = u
+                depth[w] = du
+                order.append(w)
+        comp_sizes.append(len(order) - start)
+    return _Forest(nodes, order, parent, comp_of, comp_sizes, depth)
+
+
+def is_forest(G: nx.Graph) -> bool:
+    """True when the undirected reading of ``G`` has no cycle.
+
+    >>> import networkx as nx
+    >>> is_forest(nx.DiGraph([("a", "b"), ("a", "c"), ("x", "y")])), is_forest(nx.cycle_graph(3))
+    (True, False)
+    """
+    return _as_forest(G) is not None
+
+
+def tree_betweenness(G: nx.Graph, normalized: bool = True) -> dict[Node, float]:
+    """Exact betweenness of a forest in linear time (raises KGError if ``G`` is not a forest).
+
+    On a tree every pair of nodes has one path; it passes through ``v`` when the two ends lie in different
+    parts of the tree cut at ``v``. Equals ``nx.betweenness_centrality(G.to_undirected(), normalized)``.
+
+    >>> import networkx as nx
+    >>> star = nx.DiGraph([("boss", "a"), ("boss", "b"), ("boss", "c")])
+    >>> tree_betweenness(star)
+    {'boss': 1.0, 'a': 0.0, 'b': 0.0, 'c': 0.0}
+    >>> tree_betweenness(nx.path_graph(3), normalized=False)
+    {0: 0.0, 1: 1.0, 2: 0.0}
+    """
+    forest = _as_forest(G)
+    if forest is None:
+        raise KGError("tree_betweenness needs a forest: the graph has a cycle; use centrality() instead")
+    n = len(forest.nodes)
+    parent, size, comp_size = forest.parent, forest.size, forest.comp_size
+    child_squares = [0] * n
+    for u in forest.order:
+        p = parent[u]
+        if p >= 0:
+            child_squares[p] += size[u] * size[u]
+    # Ordered pairs (s, t), s != v != t, whose path runs through v, as networkx counts them.
+    if n <= 2:
+        scale = 0.0
+    elif normalized:
+        scale = 1 / ((n - 1) * (n - 2))
+    else:
+        scale = 0.5
+    out = {}
+    for v, node in enumerate(forest.nodes):
+        up = comp_size[v] - size[v]
+        others = comp_size[v] - 1
+        out[node] = (others * others - child_squares[v] - up * up) * scale
+    return out
+
+
+def tree_closeness(G: nx.Graph) -> dict[Node, float]:
+    """Exact closeness of a forest in linear time (raises KGError if ``G`` is not a forest).
+
+    Sums of distances come from one pass down each tree (moving from a parent to a child brings the child's
+    subtree one step closer and the rest one step further). Equals ``nx.closeness_centrality(
+    G.to_undirected())``, including its Wasserman-Faust scaling for graphs of several components.
+
+    >>> import networkx as nx
+    >>> tree_closeness(nx.path_graph(3))
+    {0: 0.6666666666666666, 1: 1.0, 2: 0.6666666666666666}
+    """
+    forest = _as_forest(G)
+    if forest is None:
+        raise KGError("tree_closeness needs a forest: the graph has a cycle; use centrality() instead")
+    n = len(forest.nodes)
+    parent, size, comp_size, depth = forest.parent, forest.size, forest.comp_size, forest.depth
+    total = [0] * n
+    root_sum: dict[int, int] = {}
+    root_of = [0] * n
+    for u in forest.order:  # depths summed per tree give each root's total distance
+        p = parent[u]
+        root_of[u] = u if p < 0 else root_of[p]
+        root_sum[root_of[u]] = root_sum.get(root_of[u], 0) + depth[u]
+    out: dict[Node, float] = {}
+    for u in forest.order:
+        p = parent[u]
+        total[u] = root_sum[u] if p < 0 else total[p] + comp_size[u] - 2 * size[u]
+    for u, node in enumerate(forest.nodes):
+        reach, tot = comp_size[u], total[u]
+        value = 0.0
+        if tot > 0 and n > 1:
+            value = (reach - 1.0) / tot
+            value *= (reach - 1.0) / (n - 1)
+        out[node] = value
+    return out
+
+
+# -- centrality on any graph ---------------------------------------------------------------------------------
+
+
+def centrality(G: nx.Graph, metric: str = "betweenness", *, k: int | None = None,
+               seed: int = 0) -> dict[Node, float]:
+    """One centrality measure for every node, on the undirected reading of ``G`` (normalized as networkx).
+
+    ``metric``: degree, betweenness, closeness, pagerank or eigenvector. Betweenness and closeness of a
+    forest are exact and linear; on other graphs ``k`` samples that many pivots for betweenness (seeded).
+    PageRank uses a tolerance scaled to the graph size (networkx's default stops too early on big graphs).
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("ceo", "cpo"), ("ceo", "cto"), ("cpo", "pm")])
+    >>> centrality(G, "degree")["ceo"]
+    0.6666666666666666
+    >>> centrality(G, "betweenness")
+    {'ceo': 0.6666666666666666, 'cpo': 0.6666666666666666, 'cto': 0.0, 'pm': 0.0}
+    >>> round(sum(centrality(G, "pagerank").values()), 6)
+    1.0
+    """
+    nx = _nx()
+    if metric not in METRICS:
+        raise KGError(f"unknown centrality metric '{metric}'; choose from {', '.join(METRICS)}")
+    n = len(G)
+    if n == 0:
+        return {}
+    U = G.to_undirected(as_view=True) if G.is_directed() else G
+    if metric == "degree":
+        return nx.degree_centrality(U) if n > 1 else {node: 1.0 for node in U}
+    if metric in ("betweenness", "closeness") and is_forest(G):
+        return tree_betweenness(G) if metric == "betweenness" else tree_closeness(G)
+    if metric == "betweenness":
+        pivots = k if k is not None and k < n else None
+        return nx.betweenness_centrality(U, k=pivots, seed=seed if pivots else None, normalized=True)
+    if metric == "closeness":
+        return nx.closeness_centrality(U)
+    if metric == "pagerank":
+        return nx.pagerank(U, tol=min(1e-6, 1e-6 / n), max_iter=1000)
+    try:
+        return nx.eigenvector_centrality(U, max_iter=1000, tol=1e-8)
+    except nx.PowerIterationFailedConvergence as exc:
+        raise KGError("eigenvector centrality did not converge on this graph; try pagerank") from exc
+
+
+def top(scores: dict[Node, float], n: int | None = 10) -> list[tuple[Node, float]]:
+    """The ``n`` highest scores, highest first (ties by node, so results are stable).
+
+    >>> top({"a": 0.5, "b": 0.9, "c": 0.5}, 2)
+    [('b', 0.9), ('a', 0.5)]
+    """
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], str(item[0])))
+    return ranked if n is None else ranked[:n]
+
+
+# -- paths ---------------------------------------------------------------------------------------------------
+
+
+def hop_relation(G: nx.Graph, u: Node, v: Node) -> str:
+    """How the step from ``u`` to ``v`` reads: the edge's ``relation`` forwards, its ``inverse`` backwards.
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph()
+    >>> G.add_edge("pm", "cpo", relation="reports to", inverse="manages")
+    >>> hop_relation(G, "pm", "cpo"), hop_relation(G, "cpo", "pm")
+    ('reports to', 'manages')
+    """
+    if G.has_edge(u, v):
+        return str(G.edges[u, v].get("relation") or G.graph.get("relation") or "is linked to")
+    if G.is_directed() and G.has_edge(v, u):
+        return str(G.edges[v, u].get("inverse") or G.graph.get("inverse") or "is linked from")
+    raise NoPathError(f"{_name(G, u)} and {_name(G, v)} are not linked")
+
+
+def explain(G: nx.Graph, path: list[Node]) -> list[dict[str, Any]]:
+    """A path as hops: ``{"from", "relation", "to"}`` for each step, in the order walked.
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph(relation="manages", inverse="reports to")
+    >>> G.add_edges_from([("ceo", "cpo"), ("cpo", "pm")])
+    >>> explain(G, ["pm", "cpo", "ceo"])
+    [{'from': 'pm', 'relation': 'reports to', 'to': 'cpo'}, \
+{'from': 'cpo', 'relation': 'reports to', 'to': 'ceo'}]
+    """
+    return [{"from": u, "relation": hop_relation(G, u, v), "to": v}
+            for u, v in zip(path, path[1:], strict=False)]
+
+
+def shortest_paths(G: nx.Graph, a: Node, b: Node, k: int = 1) -> list[list[dict[str, Any]]]:
+    """The ``k`` shortest simple paths from ``a`` to ``b`` (arrows ignored), each explained hop by hop.
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph()
+    >>> G.add_edge("pm", "cpo", relation="reports to", inverse="manages")
+    >>> G.add_edge("pm", "docs", relation="owns", inverse="owned by")
+    >>> G.add_edge("cpo", "docs", relation="sponsors", inverse="sponsored by")
+    >>> [[hop["relation"] for hop in p] for p in shortest_paths(G, "docs", "cpo", k=2)]
+    [['sponsored by'], ['owned by', 'reports to']]
+    """
+    nx = _nx()
+    for node in (a, b):
+        if node not in G:
+            raise NotFoundError(f"{node} is not in the graph")
+    if a == b:
+        return [[]]
+    U = G.to_undirected(as_view=True) if G.is_directed() else G
+    try:
+        if k <= 1:
+            paths = [nx.shortest_path(U, a, b)]
+        else:
+            paths = list(islice(nx.shortest_simple_paths(U, a, b), k))
+    except nx.NetworkXNoPath:
+        raise NoPathError(f"no path links {_name(G, a)} and {_name(G, b)} in this graph") from None
+    return [explain(G, p) for p in paths]
+
+
+# -- the reporting structure ---------------------------------------------------------------------------------
+
+
+def roots(G: nx.DiGraph) -> list[Node]:
+    """People with no manager (the top of each tree of the forest).
+
+    >>> import networkx as nx
+    >>> roots(nx.DiGraph([("a", "b"), ("x", "y")]))
+    ['a', 'x']
+    """
+    return [node for node, d in G.in_degree() if d == 0]
+
+
+def _find_cycle(G: nx.DiGraph, start: Node) -> list[Node]:
+    path: list[Node] = []
+    where: dict[Node, int] = {}
+    node = start
+    while node not in where:
+        where[node] = len(path)
+        path.append(node)
+        node = next(iter(G.predecessors(node)))
+    return path[where[node]:] + [node]
+
+
+def _cycle_error(G: nx.DiGraph, start: Node) -> CycleError:
+    cycle = " -> ".join(_name(G, node) for node in _find_cycle(G, start))
+    return CycleError(f"reporting cycle: {cycle} (each reports to the next); fix these reporting lines")
+
+
+def depths(G: nx.DiGraph) -> dict[Node, int]:
+    """Depth of each person: 0 at the top, 1 for direct reports of the top, ...
+
+    Raises CycleError naming the people of a reporting cycle, KGError for someone with several managers.
+
+    >>> import networkx as nx
+    >>> depths(nx.DiGraph([("ceo", "cpo"), ("cpo", "pm"), ("ceo", "cto")]))
+    {'ceo': 0, 'cpo': 1, 'cto': 1, 'pm': 2}
+    """
+    for node, d in G.in_degree():
+        if d > 1:
+            managers = ", ".join(sorted(_name(G, m) for m in G.predecessors(node)))
+            raise KGError(f"{_name(G, node)} has {d} managers ({managers}): not a reporting forest")
+    out: dict[Node, int] = {}
+    level = roots(G)
+    d = 0
+    while level:
+        nxt = []
+        for node in level:
+            out[node] = d
+            nxt.extend(G.successors(node))
+        level, d = nxt, d + 1
+    if len(out) < len(G):
+        start = next(node for node in G if node not in out)
+        raise _cycle_error(G, start)
+    return out
+
+
+def layers(G: nx.DiGraph) -> list[dict[str, int]]:
+    """People per layer (layer 1 is the top) and how many of them manage someone.
+
+    >>> import networkx as nx
+    >>> layers(nx.DiGraph([("ceo", "cpo"), ("cpo", "pm"), ("ceo", "cto")]))
+    [{'layer': 1, 'people': 1, 'managers': 1}, {'layer': 2, 'people': 2, 'managers': 1}, \
+{'layer': 3, 'people': 1, 'managers': 0}]
+    """
+    people: Counter[int] = Counter()
+    managers: Counter[int] = Counter()
+    for node, d in depths(G).items():
+        people[d] += 1
+        if G.out_degree(node):
+            managers[d] += 1
+    return [{"layer": d + 1, "people": people[d], "managers": managers[d]} for d in sorted(people)]
+
+
+def headcounts(G: nx.DiGraph) -> dict[Node, int]:
+    """Number of people below each person (all levels), in linear time.
+
+    >>> import networkx as nx
+    >>> headcounts(nx.DiGraph([("ceo", "cpo"), ("cpo", "pm"), ("ceo", "cto")]))
+    {'ceo': 3, 'cpo': 1, 'pm': 0, 'cto': 0}
+    """
+    depth = depths(G)
+    below = dict.fromkeys(depth, 0)
+    for node in sorted(depth, key=depth.__getitem__, reverse=True):
+        for boss in G.predecessors(node):
+            below[boss] += below[node] + 1
+    return {node: below[node] for node in G}
+
+
+def span_distribution(G: nx.DiGraph) -> dict[int, int]:
+    """How many managers have each number of direct reports.
+
+    >>> import networkx as nx
+    >>> span_distribution(nx.DiGraph([("ceo", "cpo"), ("cpo", "pm"), ("ceo", "cto")]))
+    {1: 1, 2: 1}
+    """
+    counts = Counter(d for _, d in G.out_degree() if d > 0)
+    return dict(sorted(counts.items()))
+
+
+def single_report_managers(G: nx.DiGraph) -> list[Node]:
+    """Managers with exactly one direct report (a layer that may not be needed).
+
+    >>> import networkx as nx
+    >>> single_report_managers(nx.DiGraph([("ceo", "cpo"), ("cpo", "pm"), ("ceo", "cto")]))
+    ['cpo']
+    """
+    return [node for node, d in G.out_degree() if d == 1]
+
+
+def largest_teams(G: nx.DiGraph, n: int = 10) -> list[dict[str, Any]]:
+    """Managers with the most people below them: ``{"manager", "headcount", "direct_reports"}``.
+
+    >>> import networkx as nx
+    >>> largest_teams(nx.DiGraph([("ceo", "cpo"), ("cpo", "pm"), ("ceo", "cto")]), 1)
+    [{'manager': 'ceo', 'headcount': 3, 'direct_reports': 2}]
+    """
+    below = headcounts(G)
+    managers = [m for m in G if G.out_degree(m)]
+    ranked = sorted(managers, key=lambda m: (-below[m], -G.out_degree(m), str(m)))[:n]
+    return [{"manager": m, "headcount": below[m], "direct_reports": G.out_degree(m)} for m in ranked]
+
+
+def headcount_by(G: nx.Graph, attribute: str = "unit") -> dict[str, int]:
+    """People per value of a node attribute (e.g. unit), largest first; missing values count as "(none)".
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph()
+    >>> G.add_nodes_from([("a", {"unit": "Product"}), ("b", {"unit": "Product"}), ("c", {})])
+    >>> headcount_by(G)
+    {'Product': 2, '(none)': 1}
+    """
+    counts = Counter(str(data.get(attribute) or "(none)") for _, data in G.nodes(data=True))
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def lowest_common_manager(G: nx.DiGraph, a: Node, b: Node) -> Node | None:
+    """The lowest person both ``a`` and ``b`` report to, directly or not (one of them if one manages the
+    other); None in different trees. Same answer as ``nx.lowest_common_ancestor`` on a forest.
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("ceo", "cpo"), ("cpo", "pm1"), ("cpo", "pm2"), ("ceo", "cto")])
+    >>> lowest_common_manager(G, "pm1", "pm2"), lowest_common_manager(G, "pm1", "cto")
+    ('cpo', 'ceo')
+    """
+    for node in (a, b):
+        if node not in G:
+            raise NotFoundError(f"{node} is not in the reporting graph")
+    above_a = _chain(G, a)
+    seen = set(above_a)
+    for node in _chain(G, b):
+        if node in seen:
+            return node
+    return None
+
+
+def _chain(G: nx.DiGraph, node: Node) -> list[Node]:
+    """``node`` and its managers up to the top."""
+    out = [node]
+    seen = {node}
+    while True:
+        managers = list(G.predecessors(node))
+        if not managers:
+            return out
+        if len(managers) > 1:
+            raise KGError(f"{_name(G, node)} has {len(managers)} managers: not a reporting forest")
+        node = managers[0]
+        if node in seen:
+            raise _cycle_error(G, node)
+        seen.add(node)
+        out.append(node)
+
+
+def health(G: nx.DiGraph, n: int = 10) -> dict[str, Any]:
+    """Organization health: size, roots, layers, span of control, single-report managers, largest teams.
+
+    >>> import networkx as nx
+    >>> h = health(nx.DiGraph([("ceo", "cpo"), ("cpo", "pm"), ("ceo", "cto")]))
+    >>> h["people"], h["layers"], h["span"]["mean"], h["single_report_managers"]
+    (4, 3, 1.5, ['cpo'])
+    """
+    depth = depths(G)
+    spans = [d for _, d in G.out_degree() if d > 0]
+    spans.sort()
+    mid = len(spans) // 2
+    median = (spans[mid] if len(spans) % 2 else (spans[mid - 1] + spans[mid]) / 2) if spans else 0
+    return {
+        "people": len(G),
+        "roots": len(roots(G)),
+        "layers": max(depth.values()) + 1 if depth else 0,
+        "managers": len(spans),
+        "span": {"mean": round(sum(spans) / len(spans), 2) if spans else 0.0, "median": median,
+                 "max": spans[-1] if spans else 0, "distribution": span_distribution(G)},
+        "single_report_managers": single_report_managers(G),
+        "largest_teams": largest_teams(G, n),
+    }
+
+
+def communities(G: nx.Graph, *, seed: int = 0, resolution: float = 1.0) -> list[set[Node]]:
+    """Louvain communities of the undirected reading of ``G`` (seeded: the same every run), largest first.
+
+    >>> import networkx as nx
+    >>> G = nx.barbell_graph(4, 0)
+    >>> [sorted(c) for c in communities(G)]
+    [[0, 1, 2, 3], [4, 5, 6, 7]]
+    """
+    nx = _nx()
+    U = nx.Graph(G)  # a copy: Louvain reads weights, and the caller's graph stays as it was
+    found = nx.community.louvain_communities(U, seed=seed, resolution=resolution)
+    return sorted(found, key=lambda c: (-len(c), min(str(x) for x in c)))

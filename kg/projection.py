@@ -1,0 +1,304 @@
+"""Projections of the store into networkx graphs: the only bridge from RDF to networkx.
+
+Three projections, each built by a few SPARQL queries over the visible graphs (``store.graphs()``):
+
+- :func:`reporting_forest`: the solid reporting line only (``org:reportsTo``). **Edges point from the manager
+  to the report** (``G.successors(m)`` are m's direct reports; roots have no predecessor). A node with several
+  solid-line managers (bad data) keeps the first by IRI, as the lookups do; dropped edges, self-loops and the
+  dotted lines (a separate edge set, never mixed into the tree) are in ``G.graph``.
+- :func:`org_graph`: chart nodes (posts, or people where the data links people) plus the chosen relations
+  (reporting, dotted lines, collaboration, ownership, roles, units), for path questions.
+- :func:`concept_graph`: roles, role families, responsibilities, portfolios, products and units linked by a
+  configurable set of predicates: no ``rdf:type``, no literals, no schema noise.
+
+Edges of ``org_graph`` and ``concept_graph`` follow the RDF direction (subject -> object). Every edge carries
+``relation`` (how it reads from source to target, e.g. "reports to") and ``inverse`` (how it reads backwards,
+e.g. "manages"); in the reporting forest, where every edge is the same relation, they are graph attributes.
+Node keys are IRIs. Node attributes: ``kind`` and, when asked for, ``id``, ``name``, ``title``, ``role``,
+``unit`` (chart nodes) or ``label`` (concepts). Fetching attributes for every node of a big organization costs
+a few seconds; :func:`describe` labels only the nodes a result needs.
+
+Graphs returned are new objects: analytics never mutate them (they copy or use views).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from kg.store import Store
+from kg.vocab import FOAF, ORG, PO, SKOS
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Relation:
+    """An RDF predicate as an edge type: its label read forwards (subject -> object) and backwards."""
+
+    predicate: str
+    label: str
+    inverse: str
+
+
+REPORTS_TO = Relation(ORG.reportsTo, "reports to", "manages")
+DOTTED = Relation(PO.dottedLineReportsTo, "reports to (dotted line)", "has a dotted-line report")
+
+# Relation groups of the organization graph (``org_graph(relations=...)``).
+ORG_RELATIONS: dict[str, tuple[Relation, ...]] = {
+    "reporting": (REPORTS_TO,),
+    "dotted": (DOTTED,),
+    "collaboration": (Relation(PO.collaboratesWith, "collaborates with", "collaborates with"),
+                      Relation(PO.worksWith, "works with", "works with")),
+    "ownership": (Relation(PO.ownedBy, "owned by", "owns"),
+                  Relation(PO.hasProduct, "has product", "is in portfolio")),
+    "roles": (Relation(PO.hasRole, "has role", "is the role of"),),
+    "units": (Relation(ORG.postIn, "is in unit", "has post"),),
+}
+ALL_ORG_RELATIONS = tuple(ORG_RELATIONS)
+
+# Default predicates of the concept graph; po: object properties between concepts are added automatically.
+CONCEPT_RELATIONS: tuple[Relation, ...] = (
+    Relation(SKOS.broader, "is a kind of", "includes"),
+    Relation(SKOS.related, "is related to", "is related to"),
+    Relation(PO.hasProduct, "has product", "is in portfolio"),
+    Relation(ORG.subOrganizationOf, "is part of", "has part"),
+    Relation(ORG.unitOf, "is a unit of", "has unit"),
+)
+# Predicates that link posts and people, or bookkeeping: never concept-graph edges.
+_NOT_CONCEPT_PREDICATES = {
+    ORG.reportsTo, PO.solidLineReportsTo, PO.dottedLineReportsTo, PO.reportsToTransitively,
+    PO.hasDirectReport, PO.hasDottedLineReport, PO.hasRole, PO.ownedBy, PO.postStatus,
+    ORG.heldBy, ORG.holds, ORG.postIn, ORG.memberOf, ORG.headOf,
+}
+_KINDS = {
+    ORG.Role: "role", PO.RoleFamily: "role family", PO.Portfolio: "portfolio", PO.Product: "product",
+    ORG.OrganizationalUnit: "unit", ORG.Organization: "organization", ORG.Post: "post", FOAF.Person: "person",
+}
+_RANK = ["post", "person", "role", "role family", "portfolio", "product", "unit", "organization"]
+
+
+def _nx() -> Any:
+    import networkx as nx
+
+    return nx
+
+
+def _pairs(store: Store, sparql: str) -> list[tuple[str, str]]:
+    """Two-column results as tuples of strings, with as little Python per row as possible."""
+    return [(_text(row[0]), _text(row[1])) for row in store.query(sparql)]
+
+
+def _text(term: Any) -> str:
+    """An IRI or literal value; blank nodes as ``_:id`` so they never collide with IRIs."""
+    return term.value if type(term) is not ox.BlankNode else "_:" + term.value
+
+
+def _iri_list(iris: Iterable[str]) -> str:
+    return " ".join(f"<{i}>" for i in iris if not i.startswith("_:"))
+
+
+# -- the reporting forest ------------------------------------------------------------------------------------
+
+
+def reporting_edges(store: Store) -> list[tuple[str, str]]:
+    """Every solid reporting line as (report, manager) IRIs."""
+    return _pairs(store, "SELECT ?x ?m WHERE { ?x org:reportsTo ?m }")
+
+
+def reporting_forest(store: Store, *, attributes: bool = True, dotted: bool = True) -> nx.DiGraph:
+    """The solid-line reporting forest, edges manager -> report.
+
+    Every edge reads "manages" (``G.graph["relation"]``; backwards ``G.graph["inverse"]``, "reports to").
+    ``G.graph`` also holds ``direction`` ("manager -> report"), ``dotted_lines`` (a list of (report, manager)
+    pairs, kept apart from the tree), ``dropped`` (extra solid-line managers, kept out so the graph stays a
+    forest) and ``self_loops`` (people recorded as their own manager). With ``attributes`` every node gets
+    id, name, title, role and unit (a few seconds for 100,000 people; without it, only the structure).
+    """
+    nx = _nx()
+    manager: dict[str, str] = {}
+    dropped: list[tuple[str, str]] = []
+    loops: list[str] = []
+    for report, boss in reporting_edges(store):
+        if report == boss:
+            loops.append(report)
+            continue
+        current = manager.get(report)
+        if current is None:
+            manager[report] = boss
+        elif current != boss:
+            keep, drop = sorted((current, boss))
+            manager[report] = keep
+            dropped.append((report, drop))
+    G = nx.DiGraph(direction="manager -> report", relation=REPORTS_TO.inverse, inverse=REPORTS_TO.label,
+                   dropped=sorted(dropped), self_loops=sorted(loops))
+    G.add_nodes_from(loops)
+    G.add_edges_from((boss, report) for report, boss in manager.items())
+    posts = {_text(r[0]) for r in store.query("SELECT ?n WHERE { ?n a org:Post }")}
+    if any(node in posts for node in manager):  # the chart is made of posts: add posts nobody links
+        G.add_nodes_from(posts)
+    G.graph["dotted_lines"] = (
+        _pairs(store, "SELECT ?x ?m WHERE { ?x po:dottedLineReportsTo ?m }") if dotted else []
+    )
+    if attributes:
+        set_chart_attributes(store, G)
+    return G
+
+
+def set_chart_attributes(store: Store, G: nx.Graph) -> None:
+    """Give every node of ``G`` kind, id, name, title, role and unit (one query per attribute)."""
+    queries = {
+        "id": "SELECT ?n ?v WHERE { ?n po:identifier ?v }",
+        "name": "SELECT ?n ?v WHERE { { ?n org:heldBy ?h . ?h foaf:name ?v } UNION { ?n foaf:name ?v } }",
+        "title": "SELECT ?n ?v WHERE { ?n po:jobTitle ?v }",
+        "role": "SELECT ?n ?v WHERE { ?n po:hasRole ?r . ?r skos:prefLabel ?v }",
+        "unit": "SELECT ?n ?v WHERE { ?n org:postIn ?u . ?u skos:prefLabel|rdfs:label ?v }",
+    }
+    nodes = G.nodes
+    for node in nodes:
+        nodes[node].update({"kind": "post", "id": None, "name": None, "title": None, "role": None,
+                            "unit": None})
+    for key, sparql in queries.items():
+        for node, value in _pairs(store, sparql):
+            if node in nodes and nodes[node][key] is None:
+                nodes[node][key] = value
+    # Nodes without an id and a name are people (W3C ORG data) or other things: name them by their label.
+    missing = [n for n in nodes if nodes[n]["id"] is None and nodes[n]["name"] is None]
+    for node, info in describe(store, missing).items():
+        nodes[node].update({k: v for k, v in info.items() if v is not None})
+
+
+# -- the organization graph ----------------------------------------------------------------------------------
+
+
+def org_graph(store: Store, relations: Sequence[str] = ALL_ORG_RELATIONS, *,
+              attributes: bool = False) -> nx.DiGraph:
+    """Chart nodes plus the chosen relation groups (keys of ``ORG_RELATIONS``), edges subject -> object.
+
+    When two nodes are linked by several relations, the first group listed wins (reporting first).
+    """
+    from kg.errors import KGError
+
+    nx = _nx()
+    unknown = [r for r in relations if r not in ORG_RELATIONS]
+    if unknown:
+        raise KGError(f"unknown relation group {', '.join(unknown)}; choose from {', '.join(ORG_RELATIONS)}")
+    G = nx.DiGraph(direction="subject -> object", relations=list(relations))
+    for group in relations:
+        for rel in ORG_RELATIONS[group]:
+            rows = _pairs(store, f"SELECT ?s ?o WHERE {{ ?s <{rel.predicate}> ?o FILTER(isIRI(?o)) }}")
+            for s, o in rows:
+                if s != o and not G.has_edge(s, o) and not G.has_edge(o, s):
+                    G.add_edge(s, o, relation=rel.label, inverse=rel.inverse, group=group)
+    if attributes:
+        for node, info in describe(store, list(G)).items():
+            G.nodes[node].update(info)
+    return G
+
+
+# -- the concept graph ---------------------------------------------------------------------------------------
+
+
+def concept_predicates(store: Store) -> list[Relation]:
+    """The default predicate set: CONCEPT_RELATIONS plus the ontology's own po: object properties that link
+    concepts (not posts or people), each labelled by its rdfs:label."""
+    rels = {r.predicate: r for r in CONCEPT_RELATIONS}
+    rows = store.select(
+        """SELECT ?p ?label WHERE { ?p a owl:ObjectProperty FILTER(STRSTARTS(STR(?p), STR(po:)))
+           OPTIONAL { ?p rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "") } }"""
+    )
+    for row in rows:
+        p = row["p"] or ""
+        if p and p not in rels and p not in _NOT_CONCEPT_PREDICATES:
+            label = row["label"] or _local_name(p)
+            rels[p] = Relation(p, label, f"{label} (inverse)")
+    return list(rels.values())
+
+
+def concept_graph(store: Store, predicates: Sequence[Relation] | None = None, *,
+                  derived: bool = True) -> nx.DiGraph:
+    """Concepts linked by ``predicates`` (default :func:`concept_predicates`), edges subject -> object.
+
+    Only IRIs that are not posts or people become nodes. With ``derived``, two summaries of the chart are
+    added: a portfolio or product is "owned by a" role (the role of its owner's post), and a role "has posts
+    in" a unit (with ``weight``, the number of posts). Nodes get ``kind`` and ``label``.
+    """
+    nx = _nx()
+    rels = list(predicates) if predicates is not None else concept_predicates(store)
+    chart = {_text(r[0]) for r in store.query(
+        "SELECT DISTINCT ?n WHERE { { ?n a org:Post } UNION { ?n a foaf:Person } }")}
+    G = nx.DiGraph(direction="subject -> object", predicates=[r.predicate for r in rels])
+    for rel in rels:
+        for s, o in _pairs(store, f"SELECT ?s ?o WHERE {{ ?s <{rel.predicate}> ?o FILTER(isIRI(?o)) }}"):
+            if s != o and s not in chart and o not in chart and not G.has_edge(s, o):
+                G.add_edge(s, o, relation=rel.label, inverse=rel.inverse, predicate=rel.predicate)
+    if derived:
+        owned = store.select("SELECT DISTINCT ?x ?r WHERE { ?x po:ownedBy ?p . ?p po:hasRole ?r }")
+        for row in owned:
+            if row["x"] and row["r"] and not G.has_edge(row["x"], row["r"]):
+                G.add_edge(row["x"], row["r"], relation="owned by a", inverse="owns")
+        staffed = store.select(
+            "SELECT ?r ?u (COUNT(?p) AS ?c) WHERE { ?p po:hasRole ?r ; org:postIn ?u } GROUP BY ?r ?u")
+        for row in staffed:
+            if row["r"] and row["u"] and not G.has_edge(row["r"], row["u"]):
+                G.add_edge(row["r"], row["u"], relation="has posts in", inverse="has posts of",
+                           weight=int(row["c"] or 1))
+    for node, info in describe(store, list(G)).items():
+        G.nodes[node].update({"kind": info["kind"], "label": info["label"]})
+    return G
+
+
+# -- labelling nodes -----------------------------------------------------------------------------------------
+
+
+_DESCRIBE = """SELECT ?n ?id ?name ?own ?title ?label ?type WHERE {
+  VALUES ?n { %s }
+  OPTIONAL { ?n po:identifier ?id }
+  OPTIONAL { ?n org:heldBy ?h . ?h foaf:name ?name }
+  OPTIONAL { ?n foaf:name ?own }
+  OPTIONAL { ?n po:jobTitle ?title }
+  OPTIONAL { ?n skos:prefLabel|rdfs:label ?label }
+  OPTIONAL { ?n a ?type }
+}"""
+
+
+def describe(store: Store, iris: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """``kind``, ``id``, ``name``, ``title`` and ``label`` of each node (``label`` is the name of a person,
+    the label of a concept, else the IRI's last part). Batched; for a few hundred nodes at a time."""
+    out: dict[str, dict[str, Any]] = {}
+    unique = list(dict.fromkeys(iris))
+    for start in range(0, len(unique), _BATCH):
+        batch = unique[start:start + _BATCH]
+        values = _iri_list(batch)
+        rows = store.query(_DESCRIBE % values) if values else []
+        for row in rows:
+            node = _text(row[0])
+            rec = out.setdefault(node, {"kind": None, "id": None, "name": None, "title": None,
+                                        "label": None})
+            cells = {"id": row[1], "name": row[2] or row[3], "title": row[4], "label": row[5]}
+            for key, term in cells.items():
+                if rec[key] is None and term is not None:
+                    rec[key] = term.value
+            kind = _KINDS.get(row[6].value) if row[6] is not None else None
+            if kind and (rec["kind"] is None or _RANK.index(kind) < _RANK.index(rec["kind"])):
+                rec["kind"] = kind
+    for node in unique:
+        rec = out.setdefault(node, {"kind": None, "id": None, "name": None, "title": None, "label": None})
+        if rec["kind"] is None:
+            rec["kind"] = "post" if rec["id"] is not None else "concept"
+        rec["label"] = rec["name"] or rec["label"] or rec["id"] or _local_name(node)
+    return out
+
+
+def _local_name(iri: str) -> str:
+    for sep in ("#", "/", ":"):
+        if sep in iri.rstrip(sep):
+            return iri.rstrip(sep).rsplit(sep, 1)[1]
+    return iri
+
