@@ -546,7 +546,8 @@ def export(ctx: click.Context, fmt: str, out: Path, root: str | None, depth: int
 
 # -- SPARQL for analysts (kg query, kg queries, kg serve) ----------------------------------------------------
 
-QUERY_FORMATS = click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "json-ld"])
+QUERY_FORMATS = click.Choice(["table", "csv", "tsv", "json", "xml",  # SELECT and ASK
+                              "turtle", "ntriples", "json-ld", "rdfxml"])  # CONSTRUCT and DESCRIBE
 
 
 @main.command(epilog="Exit codes: 0 success, 1 error (or ASK false with --check), 2 usage.")
@@ -557,7 +558,7 @@ QUERY_FORMATS = click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "n
                    "a typed literal). Repeatable.")
 @click.option("--format", "fmt", type=QUERY_FORMATS, default="table", show_default=True,
               help="SELECT/ASK: table, or the W3C csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle, ntriples, "
-                   "json-ld.")
+                   "json-ld, rdfxml.")
 @click.option("--limit", type=click.IntRange(min=0), help="Keep at most this many rows.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Stop the query after this long (runs it in a separate process).")

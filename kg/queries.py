@@ -32,7 +32,7 @@ from kg.vocab import PREFIXES, XSD
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 SOLUTION_FORMATS = ("table", "csv", "tsv", "json", "xml")
-GRAPH_FORMATS = ("turtle", "ntriples", "json-ld")
+GRAPH_FORMATS = ("turtle", "ntriples", "json-ld", "rdfxml")
 MEDIA_TYPES = {
     "json": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",
@@ -41,6 +41,7 @@ MEDIA_TYPES = {
     "turtle": "text/turtle; charset=utf-8",
     "ntriples": "application/n-triples",
     "json-ld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
 }
 
 
@@ -316,7 +317,7 @@ def serialize(result: Result, fmt: str) -> str:
     Solutions: ``csv``, ``tsv``, ``json``, ``xml`` exactly as the W3C SPARQL 1.1 Query Results formats, or
     ``table`` (aligned text, IRIs shortened with the known prefixes). ASK: ``json``/``xml`` per the W3C
     formats, else ``true``/``false``. Triples: ``turtle`` (also for ``table``), ``ntriples``, ``json-ld``
-    (also for ``json``).
+    (also for ``json``), ``rdfxml``.
     """
     if result.kind == "graph":
         name = {"table": "turtle", "json": "json-ld"}.get(fmt, fmt)
@@ -324,8 +325,8 @@ def serialize(result: Result, fmt: str) -> str:
             raise QueryError("a CONSTRUCT or DESCRIBE result is RDF: use --format "
                              + ", ".join(GRAPH_FORMATS))
         rdf = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-               "json-ld": ox.RdfFormat.JSON_LD}[name]
-        used = PREFIXES if name == "turtle" else None
+               "json-ld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}[name]
+        used = PREFIXES if name in ("turtle", "rdfxml") else None
         return ox.serialize(result.triples, format=rdf, prefixes=used).decode("utf-8")
     if fmt not in SOLUTION_FORMATS:
         raise QueryError(f"--format {fmt} is for CONSTRUCT or DESCRIBE; a SELECT or ASK result takes "

@@ -33,7 +33,7 @@ SOLUTION_TYPES = {"application/sparql-results+json": "json", "application/json":
                   "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
                   "text/csv": "csv", "text/tab-separated-values": "tsv"}
 GRAPH_TYPES = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "ntriples",
-               "text/plain": "ntriples", "application/ld+json": "json-ld"}
+               "text/plain": "ntriples", "application/ld+json": "json-ld", "application/rdf+xml": "rdfxml"}
 _STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                  ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 _PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -330,8 +330,9 @@ def service_description(endpoint: str, fmt: str = "turtle") -> bytes:
                              "graph (the ontology and every loaded source, as the default graph)")),
     ]
     for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                 "Turtle", "N-Triples", "JSON-LD"):
+                 "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
         triples.append(ox.Triple(service, node(sd + "resultFormat"), node(formats + name)))
-    rdf = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD}
+    rdf = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD,
+           "rdfxml": ox.RdfFormat.RDF_XML}
     prefixes = {"sd": sd, "formats": formats, "dcterms": PREFIXES["dcterms"]} if fmt == "turtle" else None
     return ox.serialize(triples, format=rdf[fmt], prefixes=prefixes)

@@ -1,0 +1,310 @@
+"""`kg serve` as a real server: plain HTTP, a real SPARQL client (SPARQLWrapper), a real browser."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.error import HTTPError
+from urllib.parse import urlencode
+from urllib.request import Request, urlopen
+
+import pyoxigraph as ox
+import pytest
+
+from kg.ingest.load import load_files
+from kg.server import negotiate
+from kg.store import opened
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+MAX_ROWS = 25
+IDS = "SELECT ?id WHERE { ?p po:identifier ?id } ORDER BY ?id"
+
+
+@dataclass
+class Served:
+    url: str
+    store: Path
+    process: subprocess.Popen
+
+
+@pytest.fixture(scope="module")
+def served(_example_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    store = tmp_path_factory.mktemp("served") / "store"
+    shutil.copytree(_example_template, store)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "--store", str(store), "serve", "--port", "0", "--timeout", "2",
+         "--max-rows", str(MAX_ROWS), "--workers", "2"],
+        stderr=subprocess.PIPE, text=True)
+    line = process.stderr.readline()
+    match = re.search(r"(http://127\.0\.0\.1:\d+/)sparql", line)
+    assert match, f"kg serve did not start: {line}{process.stderr.read() if process.poll() else ''}"
+    yield Served(match.group(1), store, process)
+    process.terminate()
+    process.wait(10)
+
+
+def call(url: str, data: bytes | None = None, headers: dict[str, str] | None = None,
+         method: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+
+
+def get(served: Served, query: str, accept: str = "*/*", **extra: str):
+    return call(served.url + "sparql?" + urlencode({"query": query, **extra}), headers={"Accept": accept})
+
+
+def post_form(served: Served, fields: dict[str, str], accept: str = "*/*"):
+    return call(served.url + "sparql", urlencode(fields).encode(),
+                {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
+
+
+def ids(body: bytes) -> list[str]:
+    return [b["id"]["value"] for b in json.loads(body)["results"]["bindings"]]
+
+
+# -- the protocol --------------------------------------------------------------------------------------------
+
+
+def test_get_and_both_posts_give_the_same_answer(served: Served) -> None:
+    query = 'SELECT ?id WHERE { ?p po:identifier ?id ; po:jobTitle ?t FILTER(STRSTARTS(?t, "CTO")) }'
+    status, headers, body = get(served, query)
+    assert status == 200 and headers["Content-Type"] == "application/sparql-results+json"
+    assert ids(body) == ["P03"]
+    assert ids(post_form(served, {"query": query})[2]) == ["P03"]
+    direct = call(served.url + "sparql", query.encode(), {"Content-Type": "application/sparql-query"})
+    assert direct[0] == 200 and ids(direct[2]) == ["P03"]
+
+
+def test_content_negotiation(served: Served) -> None:
+    query = IDS + " LIMIT 2"
+    status, headers, body = get(served, query, "text/csv")
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
+    assert body == b"id\r\nP01\r\nP02\r\n"
+    assert get(served, query, "text/tab-separated-values")[2] == b'?id\n"P01"\n"P02"\n'
+    xml = get(served, query, "application/sparql-results+xml;q=0.9, text/csv;q=0.1")
+    assert xml[1]["Content-Type"] == "application/sparql-results+xml"
+    assert len(ET.fromstring(xml[2]).findall(".//{http://www.w3.org/2005/sparql-results#}result")) == 2
+    construct = "CONSTRUCT { ?p po:identifier ?id } WHERE { ?p po:identifier ?id }"
+    turtle = get(served, construct, "text/turtle")
+    assert turtle[1]["Content-Type"].startswith("text/turtle")
+    assert len(list(ox.parse(turtle[2], format=ox.RdfFormat.TURTLE))) == MAX_ROWS
+    assert turtle[1]["X-Result-Truncated"]
+    assert json.loads(get(served, "ASK { ?s ?p ?o }", "application/sparql-results+json")[2])["boolean"]
+    assert get(served, query, "image/png")[0] == 406
+    assert get(served, query, "image/png", format="csv")[2].startswith(b"id\r\n")
+
+
+def test_negotiate() -> None:
+    assert negotiate("application/sparql-results+json,application/json,text/javascript") == ("json", "turtle")
+    assert negotiate("text/turtle") == ("json", "turtle")
+    assert negotiate("application/n-triples, text/csv;q=0.2") == ("csv", "ntriples")
+    assert negotiate("text/html,application/xhtml+xml,*/*;q=0.8") == ("json", "turtle")
+
+
+def test_malformed_query_is_a_readable_400(served: Served) -> None:
+    status, headers, body = get(served, "SELECT ?x WHERE {\n  ?x ?y")
+    assert status == 400 and headers["Content-Type"].startswith("text/plain")
+    assert body.decode().startswith("SPARQL syntax error at line 2, column")
+    assert get(served, "SELECT ?x WHERE { ?x nope:p ?y }")[0] == 400
+    assert call(served.url + "sparql?query=", headers={})[0] == 400
+
+
+@pytest.mark.parametrize("fields, content_type", [
+    ({"update": "DROP ALL"}, None),
+    ({"query": "INSERT DATA { <http://a/s> <http://a/p> 1 }"}, None),
+    ({"query": "LOAD <http://example.org/data.ttl>"}, None),
+    ({"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"}, None),
+    ({"query": "SELECT * WHERE { service silent <http://127.0.0.1:9/> { ?s ?p ?o } }"}, None),
+    ("CLEAR ALL", "application/sparql-update"),
+])
+def test_updates_load_and_service_are_refused(served: Served, fields, content_type) -> None:
+    if content_type:
+        status, _, body = call(served.url + "sparql", fields.encode(), {"Content-Type": content_type})
+    else:
+        status, _, body = post_form(served, fields)
+    assert status == 403, body
+    assert b"refused" in body or b"update" in body
+    assert get(served, 'ASK { ?p po:identifier "P19" }', "application/sparql-results+json")[0] == 200
+
+
+def test_row_limit_and_timeout(served: Served) -> None:
+    status, headers, body = get(served, IDS)
+    assert status == 200 and len(ids(body)) == MAX_ROWS
+    assert headers["X-Result-Rows"] == str(MAX_ROWS) and "25" in headers["X-Result-Truncated"]
+    started = time.monotonic()
+    slow = get(served, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+    assert slow[0] == 503 and b"longer than 2 s" in slow[2]
+    assert time.monotonic() - started < 8
+    for _ in range(3):  # the server keeps serving while the killed worker is replaced
+        assert ids(get(served, IDS + " LIMIT 1")[2]) == ["P01"]
+
+
+def test_params_and_concurrent_clients(served: Served) -> None:
+    fields = {"query": (Path(__file__).parents[1] / "kg/named_queries/manager-chain.rq").read_text(),
+              "param.person": "P19"}
+    assert ids(post_form(served, fields)[2]) == ["P14", "P09", "P08", "P06", "P02", "P01"]
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: post_form(served, fields), range(16)))
+    assert {a[0] for a in answers} == {200} and len({a[2] for a in answers}) == 1
+
+
+def test_service_description(served: Served) -> None:
+    status, headers, body = call(served.url + "sparql", headers={"Accept": "text/turtle"})
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+    triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)]
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    endpoint = ox.NamedNode(served.url + "sparql")
+    assert ox.Triple(endpoint, ox.NamedNode(sd + "endpoint"), endpoint) in triples
+    assert ox.Triple(endpoint, ox.NamedNode(sd + "supportedLanguage"), ox.NamedNode(sd + "SPARQL11Query")) \
+        in triples
+    browser = call(served.url + "sparql", headers={"Accept": "text/html"})
+    assert browser[0] == 200 and b"<textarea" in browser[2]  # redirected to the query page
+
+
+def test_query_page_is_offline_and_locked_down(served: Served) -> None:
+    status, headers, page = call(served.url)
+    assert status == 200 and "default-src 'self'" in headers["Content-Security-Policy"]
+    html = page.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets and all(a.startswith("/static/") for a in assets)
+    for asset in assets:
+        assert call(served.url + asset.lstrip("/"))[0] == 200
+    script = call(served.url + "static/app.js")[2].decode()
+    assert "innerHTML" not in script and "http" not in script.replace("http-equiv", "")
+    assert call(served.url + "static/../server.py")[0] == 404
+    listed = json.loads(call(served.url + "queries.json")[2])
+    assert "manager-chain" in {q["name"] for q in listed["queries"]}
+
+
+def test_a_load_is_not_blocked_and_its_data_is_seen(served: Served, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    extra = tmp_path / "newcomers.csv"
+    extra.write_text("employee_id,name,job_title,manager_id\nN1,Nia Newton,Chief Newcomer Officer,\n")
+    monkeypatch.setenv("KG_LOCK_TIMEOUT", "10")
+    get(served, IDS)  # the server has served queries; it must not be holding the store
+    with opened(served.store, write=True) as store:
+        load_files(store, [extra])
+    assert ids(get(served, 'SELECT ?id WHERE { ?p po:identifier ?id FILTER(?id = "N1") }')[2]) == ["N1"]
+
+
+def test_bound_elsewhere_warns(served: Served) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "--store", str(served.store), "serve",
+                                "--host", "0.0.0.0", "--port", "0", "--workers", "1"],
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        first = process.stderr.readline()
+        assert first.startswith("warning: listening on 0.0.0.0")
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+# -- a real SPARQL client ------------------------------------------------------------------------------------
+
+
+def test_sparqlwrapper_client(served: Served) -> None:
+    from SPARQLWrapper import CSV, JSON, POST, TURTLE, SPARQLWrapper
+
+    client = SPARQLWrapper(served.url + "sparql")
+    client.setQuery("SELECT ?name WHERE { ?p po:identifier 'P02' ; org:heldBy/foaf:name ?name }")
+    client.setReturnFormat(JSON)
+    rows = client.query().convert()["results"]["bindings"]
+    assert [r["name"]["value"] for r in rows] == ["Daniel Reyes"]
+    client.setMethod(POST)
+    client.setReturnFormat(CSV)
+    table = list(csv.reader(io.StringIO(client.query().convert().decode())))
+    assert table == [["name"], ["Daniel Reyes"]]
+    client.setQuery('ASK { ?p po:identifier "P52" }')
+    client.setReturnFormat(JSON)
+    assert client.query().convert()["boolean"] is True
+    client.setQuery("CONSTRUCT { ?p po:dottedLineReportsTo ?m } WHERE { ?p po:dottedLineReportsTo ?m }")
+    client.setReturnFormat(TURTLE)
+    import rdflib
+
+    graph = rdflib.Graph().parse(data=client.query().convert(), format="turtle")
+    assert len(graph) == 3
+
+
+# -- a real browser ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
+        pytest.skip("Chromium is not installed (/usr/bin/chromium)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    yield driver
+    driver.quit()
+
+
+def _run_on_page(browser, expected_rows: int | None = None) -> list[list[str]]:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.find_element(By.ID, "run").click()
+    WebDriverWait(browser, 15).until(
+        lambda d: d.find_element(By.ID, "status").text and not d.find_element(By.ID, "status").text
+        .startswith("Running"))
+    return [[td.get_property("textContent") for td in tr.find_elements(By.TAG_NAME, "td")]
+            for tr in browser.find_elements(By.CSS_SELECTOR, "#results tbody tr")]
+
+
+def test_query_page_in_a_browser(served: Served, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    browser.get(served.url)
+    WebDriverWait(browser, 15).until(lambda d: d.find_element(By.ID, "named").get_attribute("data-loaded"))
+    Select(browser.find_element(By.ID, "named")).select_by_value("dotted-lines")
+    assert "po:dottedLineReportsTo" in browser.find_element(By.ID, "query").get_property("value")
+    rows = _run_on_page(browser)
+    assert [r[0] for r in rows] == ["P28", "P29", "P30"] and rows[0][3] == "P09"
+    assert browser.find_element(By.ID, "status").text.startswith("3 rows")
+    assert browser.find_element(By.ID, "download").is_enabled()
+
+    Select(browser.find_element(By.ID, "named")).select_by_value("manager-chain")
+    browser.find_element(By.ID, "param-person").send_keys("Isabel Costa")
+    assert [r[1] for r in _run_on_page(browser)] == ["P14", "P09", "P08", "P06", "P02", "P01"]
+
+
+def test_query_page_shows_data_as_text_and_errors(served: Served, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    browser.get(served.url)
+    WebDriverWait(browser, 15).until(lambda d: d.find_element(By.ID, "named").get_attribute("data-loaded"))
+    Select(browser.find_element(By.ID, "named")).select_by_value("")
+    box = browser.find_element(By.ID, "query")
+    box.clear()
+    box.send_keys('SELECT ?x WHERE { BIND("<img id=pwned src=x onerror=alert(1)>" AS ?x) }')
+    assert _run_on_page(browser) == [["<img id=pwned src=x onerror=alert(1)>"]]
+    assert browser.find_elements(By.ID, "pwned") == []
+    box.clear()
+    box.send_keys("SELECT ?x WHERE { ?x")
+    _run_on_page(browser)
+    error = browser.find_element(By.ID, "error")
+    assert error.is_displayed() and "SPARQL syntax error at line 1" in error.text
