@@ -8,6 +8,7 @@ attached to their senior post.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections import Counter
@@ -84,9 +85,10 @@ def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
     if not data.strip():
         raise InputError(f"{path}: the file is empty; export the data again with a header row and rows")
-    if b"\x00" in data[:65536]:
+    utf16 = not encoding and data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if b"\x00" in data[:65536] and not utf16 and not (encoding or "").lower().startswith("utf-16"):
         raise InputError(f"{path}: looks like a binary file, not CSV text; export it as CSV (UTF-8)")
-    candidates = [encoding] if encoding else ["utf-8-sig", "cp1252", "latin-1"]
+    candidates = [encoding] if encoding else (["utf-16"] if utf16 else ["utf-8-sig", "cp1252", "latin-1"])
     for enc in candidates:
         try:
             return data.decode(enc), ("utf-8" if enc == "utf-8-sig" else enc)
@@ -159,6 +161,11 @@ def _parse_rows(path: Path, text: str, delimiter: str | None) -> tuple[list[str]
                 _check_swallowed(path, len(rows) + 1, start_line, cells, delim, len(header))
             rows.append((start_line, cells))
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise InputError(
+                f"{path}: line {reader.line_num}: a cell is longer than {csv.field_size_limit():,} "
+                "characters; kg refuses cells that long (an unclosed quote, or a column holding a document?)"
+            ) from exc
         raise InputError(f"{path}: line {reader.line_num}: malformed CSV ({exc}); fix the quoting") from exc
     if header is None:
         raise InputError(f"{path}: the file is empty; export the data again with a header row and rows")

@@ -66,8 +66,8 @@ def guard(path: Path, data: bytes, fmt: ox.RdfFormat) -> None:
     if not data.strip():
         raise InputError(f"{path}: the file is empty")
     if fmt == ox.RdfFormat.RDF_XML:
-        head = data[:200_000]
-        if re.search(rb"<!ENTITY", head, re.IGNORECASE) or re.search(rb"<!DOCTYPE[^>]*\[", head, re.IGNORECASE):
+        # The whole file: a long comment before the DOCTYPE must not hide it from the check.
+        if re.search(rb"<!ENTITY", data, re.IGNORECASE) or re.search(rb"<!DOCTYPE[^>]*\[", data, re.IGNORECASE):
             raise InputError(
                 f"{path}: RDF/XML with a DOCTYPE declaring entities is refused (entities can read local "
                 "files or expand without bound); remove the DOCTYPE and load again"
