@@ -66,9 +66,11 @@ class ChartIndex:
         return list(self.db.execute(sql, tuple(params)))
 
     def children_of(self, managers: list[str]) -> Iterator[Row]:
+        """Direct reports of the ``managers``, grouped by manager, each group sorted by name then id."""
         for start in range(0, len(managers), _BATCH):
             batch = managers[start:start + _BATCH]
-            yield from self._nodes(f"n.manager IN ({','.join('?' * len(batch))}) ORDER BY n.iri", batch)
+            yield from self._nodes(f"n.manager IN ({','.join('?' * len(batch))}) "
+                                   "ORDER BY n.manager, n.name IS NULL, n.name COLLATE NOCASE, n.id", batch)
 
     def node(self, iri: str) -> Row | None:
         rows = self._nodes("n.iri = ? LIMIT 1", [iri])
@@ -81,19 +83,26 @@ class ChartIndex:
             "WHERE n.manager IS NOT NULL"))
 
     def descendants(self, root: str, depth: int | None = None) -> list[tuple[Row, int]]:
-        """Everyone below ``root``, breadth first, with their depth (cycles never loop)."""
+        """Everyone below ``root``, breadth first (each manager's reports by name), with their depth.
+
+        Cycles never loop: a node is listed once, at its first depth.
+        """
         seen = {root}
         out: list[tuple[Row, int]] = []
         level = [root]
         d = 0
         while level and (depth is None or d < depth):
             d += 1
-            nxt: list[str] = []
+            groups: dict[str, list[Row]] = {}
             for row in self.children_of(level):
-                if row[0] not in seen:
-                    seen.add(row[0])
-                    out.append((row, d))
-                    nxt.append(row[0])
+                groups.setdefault(row[4] or "", []).append(row)
+            nxt: list[str] = []
+            for manager in level:  # keep the order of the level above
+                for row in groups.get(manager, ()):
+                    if row[0] not in seen:
+                        seen.add(row[0])
+                        out.append((row, d))
+                        nxt.append(row[0])
             level = nxt
         return out
 

@@ -231,8 +231,8 @@ def reports(store: Store, ref: str, *, all_levels: bool = False, depth: int | No
     if chart is not None and (all_levels or (depth is not None and depth > 1)):
         below = chart.descendants(iri, depth)
         managers = {r[0]: r[1] for r, _ in below} | {iri: records(store, [iri])[iri]["id"]}
-        return [_person(r[0], r[1], r[2], r[3]) | {"depth": d, "manager_id": managers.get(r[4] or "")}
-                for r, d in _ordered(below)]
+        return [{"id": r[1], "name": r[2], "title": r[3], "iri": r[0], "depth": d,
+                 "manager_id": managers.get(r[4] or "")} for r, d in below]
     if not all_levels and (depth is None or depth <= 1):
         rows = store.select(
             "SELECT DISTINCT ?x WHERE { ?x org:reportsTo ?n }", n=ox.NamedNode(iri)
@@ -268,25 +268,6 @@ def reports(store: Store, ref: str, *, all_levels: bool = False, depth: int | No
             out.append(recs[kid] | {"depth": d + 1, "manager_id": recs[node]["id"]})
             level.append((kid, d + 1))
     return out
-
-
-def _ordered(below: list[tuple[Any, int]]) -> list[tuple[Any, int]]:
-    """Breadth-first rows, each manager's reports sorted by name (as the SPARQL path orders them)."""
-    by_manager: dict[str, list[tuple[Any, int]]] = {}
-    for row, d in below:
-        by_manager.setdefault(row[4] or "", []).append((row, d))
-    out: list[tuple[Any, int]] = []
-    queue = deque(sorted(by_manager.get(below[0][0][4] or "", []), key=_row_key)) if below else deque()
-    while queue:
-        row, d = queue.popleft()
-        out.append((row, d))
-        queue.extend(sorted(by_manager.pop(row[0], []), key=_row_key))
-    return out
-
-
-def _row_key(item: tuple[Any, int]) -> tuple[str, str]:
-    row = item[0]
-    return ((row[2] or "~").casefold(), row[1] or "")
 
 
 def _sort_key(rec: Person) -> tuple[str, str]:

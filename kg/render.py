@@ -39,7 +39,9 @@ def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str], delimiter: st
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+    """JSON text; indented for people, except long arrays (json's fast C encoder does not indent)."""
+    big = isinstance(data, list) and len(data) > 1000
+    return json.dumps(data, ensure_ascii=False, indent=None if big else 2, default=str) + "\n"
 
 
 def _flat(value: Any) -> Any:
@@ -51,6 +53,8 @@ def _flat(value: Any) -> Any:
 
 
 def _width(text: str) -> int:
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
                for c in text)
 
