@@ -151,3 +151,20 @@ def test_user_errors_are_one_line(server: virtuoso.Virtuoso, example_store: Path
     assert no_endpoint.exit_code == 2
     read_only = kg("--store", str(example_store), "--endpoint", server.sparql, "push")
     assert read_only.exit_code == 1 and "--update-endpoint" in read_only.stderr
+
+
+def test_kg_query_runs_against_the_endpoint(server: virtuoso.Virtuoso, example_store: Path) -> None:
+    push(server, example_store)
+    cases = [
+        ["vacancies"], ["dotted-lines"], ["headcount-by-unit"], ["portfolio-products"],
+        ["who-holds-role", "--param", "role=Product Owner"],
+        ["-e", "SELECT ?id ?t WHERE { ?p po:identifier ?id ; po:jobTitle ?t } ORDER BY ?id LIMIT 5"],
+        ["-e", 'ASK { ?p po:identifier "P19" }'],
+        ["-e", "SELECT ?t WHERE { ?p po:identifier ?id ; po:jobTitle ?t }", "--param", "id=P19"],
+    ]
+    for case in cases:
+        for fmt in ("json", "csv"):
+            local = kg("--store", str(example_store), "query", *case, "--format", fmt)
+            remote = kg("--endpoint", server.sparql, "query", *case, "--format", fmt)
+            assert local.exit_code == 0, (case, local.output)
+            assert remote.stdout == local.stdout and local.stdout.strip() not in ("", "false"), (case, fmt)
