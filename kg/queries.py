@@ -100,9 +100,9 @@ class Result:
             return pd.DataFrame([{"boolean": self.boolean}])
         return pd.DataFrame(self.rows, columns=self.variables)
 
-    def serialize(self, fmt: str) -> str:
+    def serialize(self, fmt: str, *, safe_csv: bool = False) -> str:
         """The result as text: see :func:`serialize`."""
-        return serialize(self, fmt)
+        return serialize(self, fmt, safe_csv=safe_csv)
 
 
 def plain(term: Term | None) -> Any:
@@ -311,13 +311,15 @@ def _readable(message: str) -> str:
 # -- formats -------------------------------------------------------------------------------------------------
 
 
-def serialize(result: Result, fmt: str) -> str:
+def serialize(result: Result, fmt: str, *, safe_csv: bool = False) -> str:
     """The result in format ``fmt``.
 
     Solutions: ``csv``, ``tsv``, ``json``, ``xml`` exactly as the W3C SPARQL 1.1 Query Results formats, or
     ``table`` (aligned text, IRIs shortened with the known prefixes). ASK: ``json``/``xml`` per the W3C
     formats, else ``true``/``false``. Triples: ``turtle`` (also for ``table``), ``ntriples``, ``json-ld``
-    (also for ``json``), ``rdfxml``.
+    (also for ``json``), ``rdfxml``. ``safe_csv`` makes CSV cells that a spreadsheet would run as a formula
+    start with ``'`` (a departure from the W3C format, for files opened in spreadsheets; TSV needs none: its
+    strings are quoted).
     """
     if result.kind == "graph":
         name = {"table": "turtle", "json": "json-ld"}.get(fmt, fmt)
@@ -339,16 +341,29 @@ def serialize(result: Result, fmt: str) -> str:
             return (f'<?xml version="1.0"?>\n<sparql xmlns="{_RESULTS_NS}">\n  <head/>\n'
                     f"  <boolean>{value}</boolean>\n</sparql>\n")
         return value + "\n"
-    return {"csv": _csv, "tsv": _tsv, "json": _json, "xml": _xml, "table": _table}[fmt](result)
+    if fmt == "csv":
+        return _csv(result, safe_csv)
+    return {"tsv": _tsv, "json": _json, "xml": _xml, "table": _table}[fmt](result)
 
 
-def _csv(result: Result) -> str:
+def _csv(result: Result, safe: bool = False) -> str:
+    from kg.render import safe_cell
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(result.variables)
     for row in result.terms:
-        writer.writerow(["" if row.get(v) is None else _csv_value(row[v]) for v in result.variables])
+        cells = ["" if row.get(v) is None else _csv_value(row[v]) for v in result.variables]
+        writer.writerow([_safe_number(c, row.get(v), safe_cell) if safe else c
+                         for c, v in zip(cells, result.variables, strict=True)])
     return out.getvalue()
+
+
+def _safe_number(cell: str, term: Term | None, safe_cell: Any) -> str:
+    """A formula-safe cell; numeric literals stay as they are (a spreadsheet reads them as numbers)."""
+    if isinstance(term, ox.Literal) and term.datatype.value in _NUMERIC:
+        return cell
+    return safe_cell(cell)
 
 
 def _csv_value(term: Term) -> str:

@@ -295,6 +295,17 @@ def test_csv_is_the_w3c_format() -> None:
                           ["http://example.org/a,b", "2.5e3"], ["http://example.org/a,b", "x"]]
 
 
+def test_safe_csv_for_spreadsheets() -> None:
+    minus_three = ox.Literal("-3", datatype=ox.NamedNode(XSD.integer))
+    risky = Result("select", variables=["v", "n"], terms=[
+        {"v": ox.Literal('=HYPERLINK("http://x")'), "n": minus_three},
+        {"v": ox.Literal("+1"), "n": ox.Literal("@x")}])
+    assert risky.serialize("csv").splitlines()[1] == '"=HYPERLINK(""http://x"")",-3'
+    assert risky.serialize("csv", safe_csv=True).splitlines()[1:] == ['"\'=HYPERLINK(""http://x"")",-3',
+                                                                     "'+1,'@x"]
+    assert risky.serialize("tsv").splitlines()[2] == '"+1"\t"@x"'
+
+
 @pytest.mark.parametrize("fmt, ox_format", [("tsv", ox.QueryResultsFormat.TSV),
                                             ("json", ox.QueryResultsFormat.JSON),
                                             ("xml", ox.QueryResultsFormat.XML)])
