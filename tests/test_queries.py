@@ -147,6 +147,44 @@ def test_who_holds_a_role_by_label_iri_or_family(example_store: Path) -> None:
     assert "P02" not in family.column("id") and "P36" not in family.column("id")
 
 
+def test_roles_and_their_responsibilities_with_sources(example_store: Path) -> None:
+    with opened(example_store) as store:
+        result = run(store, "roles-responsibilities")
+    cpo = {r["responsibility"]: r for r in result.rows if r["role"] == "Chief Product Officer"}
+    assert {"Setting the long-term strategic vision", "Mentoring product management staff",
+            "Product promotion and sales"} <= set(cpo)
+    assert cpo["Product promotion and sales"]["kind"] == "responsibility"
+    assert "product promotion and sales are on point" in cpo["Product promotion and sales"]["source"]
+    assert cpo["High-level product roadmapping"]["kind"] == "knowledge area"
+    procurement = {r["responsibility"] for r in result.rows if r["role"] == "Head of Procurement"}
+    assert {"Due diligence", "Contingency planning"} <= procurement
+    ceo = [r for r in result.rows if r["role"] == "Chief Executive Officer"]
+    assert len(ceo) >= 1 and {"Product Owner", "Software Engineer"} <= set(result.column("role"))
+
+
+def test_roles_with_a_responsibility(example_store: Path) -> None:
+    with opened(example_store) as store:
+        roadmap = run(store, "roles-with-responsibility", {"responsibility": "ROADMAP"})
+        vision = run(store, "roles-with-responsibility", {"responsibility": "strategic vision"})  # altLabel
+        people = run(store, "roles-with-responsibility", {"responsibility": "po:PeopleManagement"})
+    assert cols(roadmap, "role", "concept_label", "kind") == [
+        ("Chief Product Officer", "High-level product roadmapping", "knowledge area")]
+    assert vision.column("role") == ["Chief Product Officer"]
+    assert {"Chief Product Officer", "Head of Product"} <= set(people.column("role"))
+    assert set(people.column("concept_label")) == {"People management"}
+
+
+def test_career_path(example_store: Path) -> None:
+    with opened(example_store) as store:
+        path = run(store, "career-path", {"from": "product manager", "to": "Chief Product Officer"})
+        short = run(store, "career-path", {"from": "po:ProductManager", "to": "po:HeadOfProduct"})
+        backwards = run(store, "career-path", {"from": "Chief Product Officer", "to": "Product Manager"})
+    assert cols(path, "step", "role") == [(0, "Product Manager"), (1, "Head of Product"),
+                                          (2, "Chief Product Officer")]
+    assert short.column("role") == ["Product Manager", "Head of Product"]
+    assert backwards.rows == []
+
+
 def test_data_errors_are_found(tmp_path: Path) -> None:
     """Dangling managers and cycles are absent from the example, so a small broken chart shows them."""
     chart = tmp_path / "broken.csv"
