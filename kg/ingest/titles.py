@@ -19,6 +19,13 @@ _SYNONYMS = [
     (r"\beng\b", "engineering"),
     (r"\bengg\b", "engineering"),
     (r"\bprod\b", "product"),
+    (r"\bmgmt\b", "management"),
+    (r"\bmgt\b", "management"),
+    (r"\bapm\b", "associate product manager"),
+    (r"\bgpm\b", "group product manager"),
+    (r"\bspm\b", "senior product manager"),
+    (r"\bpm\b", "product manager"),
+    (r"\bcpto\b", "chief product technology officer"),
     (r"\bsvp\b", "vp"),
     (r"\bevp\b", "vp"),
     (r"\bvice president\b", "vp"),
@@ -39,6 +46,8 @@ def normalize_title(title: str) -> str:
     'vp product'
     >>> normalize_title("Head of Product & Design")
     'head product design'
+    >>> normalize_title("Principal PM"), normalize_title("Product Mgmt Director"), normalize_title("CPTO")
+    ('principal product manager', 'product management director', 'chief product technology officer')
     """
     text = fold(title.replace("&", " and "))
     for pattern, replacement in _SYNONYMS:
@@ -50,9 +59,19 @@ class TitleMatcher:
     """Maps job titles to role IRIs: an exact label first, then the longest label found inside the title.
 
     >>> m = TitleMatcher([("urn:pm", "Product Manager"), ("urn:spm", "Senior Product Manager"),
-    ...                   ("urn:cpo", "CPO"), ("urn:cpo", "Chief Product Officer")])
+    ...                   ("urn:cpo", "CPO"), ("urn:cpo", "Chief Product Officer"),
+    ...                   ("urn:cpo", "Chief Product & Technology Officer"), ("urn:vp", "VP of Product"),
+    ...                   ("urn:hop", "Head of Product"), ("urn:hop", "Head of Product Management")])
     >>> m.match("Sr. Product Manager"), m.match("CPO"), m.match("Product Manager, Payments")
     ('urn:spm', 'urn:cpo', 'urn:pm')
+    >>> m.match("VP, Product"), m.match("Head of Product Management")
+    ('urn:vp', 'urn:hop')
+    >>> m.match("Chief Product & Technology Officer")
+    'urn:cpo'
+    >>> m.match("CPTO"), m.match("Senior Vice President, Product"), m.match("Sr PM (Payments)")
+    ('urn:cpo', 'urn:vp', 'urn:spm')
+    >>> m.match("Head of Product, Product Manager tools")
+    'urn:hop'
     >>> m.match("Gardener") is None
     True
     """
@@ -76,13 +95,22 @@ class TitleMatcher:
             stripped = " ".join(w for w in key.split() if w not in _NOISE)
             role = self._exact.get(stripped)
             if role is None and stripped:
-                padded = f" {stripped} "
-                for label, candidate in self._by_length:
-                    if len(label) > 3 and f" {label} " in padded:
-                        role = candidate
-                        break
+                role = self._contained(f" {stripped} ")
         self._cache[title] = role
         return role
+
+    def _contained(self, padded: str) -> str | None:
+        """The role of the longest label inside the title; of equally long ones, the one said first
+        ("Engineering Manager, PM tools" is an engineering manager)."""
+        best: tuple[int, int, str] | None = None
+        for label, candidate in self._by_length:
+            words = len(label.split())
+            if best is not None and words < best[0]:
+                break
+            at = padded.find(f" {label} ")
+            if len(label) > 3 and at >= 0 and (best is None or at < -best[1]):
+                best = (words, -at, candidate)
+        return best[2] if best else None
 
     def __len__(self) -> int:
         return len(self._exact)
