@@ -101,10 +101,11 @@ def build_page(chart: Chart, *, title: str | None = None, colour_by: str = "unit
         net.nodes = _concept_nodes(chart)
         meta = {n["key"]: {"p": None, "l": n["level"], "name": n["name"], "id": "", "tip": _concept_tip(n)}
                 for n in chart.nodes}
-    # vis edges run from the manager down to the report.
+    # Org: vis edges run from the manager down to the report. Concepts: as in RDF, labelled, with arrows.
     net.edges = [{"id": f"e{i}", "from": e["to"], "to": e["from"], "k": e["kind"],
-                  **({"dashes": True, "color": {"color": "#c77d00"}} if e["kind"] == "dotted" else {}),
-                  **({"label": e["kind"]} if not org else {})}
+                  **({"dashes": True, "color": {"color": "#c77d00"}} if e["kind"] == "dotted" else {})}
+                 if org else
+                 {"id": f"e{i}", "from": e["from"], "to": e["to"], "k": e["kind"], "label": e["kind"]}
                  for i, e in enumerate(chart.edges)]
     net.options = _options(len(chart.nodes), org)
     nodes, edges, _, _, _, options = net.get_network_data()
@@ -195,9 +196,22 @@ def _org_tip(n: dict[str, Any]) -> list[list[str]]:
 
 
 def _concept_nodes(chart: Chart) -> list[dict[str, Any]]:
+    """Concepts in rows by kind, each row ordered by where its neighbours above sit (fewer crossings)."""
+    links: dict[str, set[str]] = {}
+    for e in chart.edges:
+        links.setdefault(e["from"], set()).add(e["to"])
+        links.setdefault(e["to"], set()).add(e["from"])
     by_level: dict[int, list[dict[str, Any]]] = {}
-    for n in chart.nodes:
+    for n in sorted(chart.nodes, key=lambda n: n["name"].casefold()):
         by_level.setdefault(n["level"], []).append(n)
+    place: dict[str, float] = {}
+    for _level, group in sorted(by_level.items()):
+        def centre(n: dict[str, Any]) -> float:
+            above = [place[k] for k in links.get(n["key"], ()) if k in place]
+            return sum(above) / len(above) if above else float("inf")
+
+        group.sort(key=centre)
+        place.update((n["key"], i / max(len(group) - 1, 1)) for i, n in enumerate(group))
     out = []
     for level, group in sorted(by_level.items()):
         for i, n in enumerate(group):

@@ -73,7 +73,7 @@ def _no_request_left(result: dict[str, Any]) -> None:
     assert [m for m in result["console"] if m["level"] in ("SEVERE", "WARNING")] == []
 
 
-def _click_node(driver: Any, key: str) -> None:
+def _click_node(driver: Any, key: str, double: bool = False) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
@@ -83,8 +83,9 @@ def _click_node(driver: Any, key: str) -> None:
         "var p = nw.getPositions([arguments[0]])[arguments[0]]; var d = nw.canvasToDOM(p);"
         "return [d.x, d.y];", key)
     size = canvas.size
-    ActionChains(driver).move_to_element_with_offset(canvas, int(x - size["width"] / 2),
-                                                     int(y - size["height"] / 2)).click().perform()
+    actions = ActionChains(driver).move_to_element_with_offset(canvas, int(x - size["width"] / 2),
+                                                               int(y - size["height"] / 2))
+    (actions.double_click() if double else actions.click()).perform()
 
 
 def test_example_chart_draws_everything_offline_searches_and_highlights(
@@ -184,6 +185,11 @@ def test_big_chart_starts_collapsed_and_search_opens_the_way(browser: Any, examp
     assert result["nodes"] == shown_first < len(chart.nodes)
     note = browser.find_element(By.ID, "kg-note")
     assert note.is_displayed() and f"Showing {shown_first} of 52 people" in note.text
+    cpo = next(n for n in chart.nodes if n["id"] == "P02")
+    team = sum(1 for n in chart.nodes if n["parent"] == cpo["key"])
+    assert "[+" in browser.execute_script("return kgChart.nodes.get(arguments[0]).label", cpo["key"])
+    _click_node(browser, cpo["key"], double=True)  # opens the CPO's team
+    assert browser.execute_script("return kgChart.network.body.nodeIndices.length") == shown_first + team
     browser.find_element(By.ID, "kg-query").send_keys("P36", Keys.ENTER)
     assert browser.execute_script("return kgChart.network.getSelectedNodes()") == [deep]
     assert browser.execute_script("return kgChart.network.body.nodeIndices.length") > shown_first
