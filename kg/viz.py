@@ -321,15 +321,19 @@ _APP = r"""
   var D = JSON.parse(document.getElementById("kg-data").textContent);
   var S = D.settings, meta = D.meta;
   var base = {}, kids = {}, treeEdge = {}, order = [];
-  D.nodes.forEach(function (n) { base[n.id] = n; order.push(n.id); });
   function fold(s) { return String(s).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim(); }
   function nameOf(k) { return meta[k].name; }
+  var foldedName = {}, foldedId = {};
+  D.nodes.forEach(function (n) {
+    base[n.id] = n; order.push(n.id);
+    foldedName[n.id] = fold(meta[n.id].name); foldedId[n.id] = fold(meta[n.id].id);
+  });
   order.forEach(function (k) {
     var p = meta[k].p;
     if (p !== null && p !== undefined && meta[p]) { (kids[p] = kids[p] || []).push(k); }
   });
   Object.keys(kids).forEach(function (k) {
-    kids[k].sort(function (a, b) { return fold(nameOf(a)) < fold(nameOf(b)) ? -1 : 1; });
+    kids[k].sort(function (a, b) { return foldedName[a] < foldedName[b] ? -1 : 1; });
   });
   D.edges.forEach(function (e) {
     if (e.k === "solid" && meta[e.to] && meta[e.to].p === e.from) treeEdge[e.to] = e.id;
@@ -507,9 +511,9 @@ _APP = r"""
     if (!q) return null;
     var exact = null, byId = null, part = null;
     for (var j = 0; j < order.length; j++) {
-      var k = order[j], name = fold(nameOf(k));
+      var k = order[j], name = foldedName[k];
       if (name === q && !exact) exact = k;
-      if (fold(meta[k].id) === q && !byId) byId = k;
+      if (foldedId[k] === q && !byId) byId = k;
       if (!part && name.indexOf(q) >= 0) part = k;
     }
     return exact || byId || part;
