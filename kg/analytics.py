@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable
-from itertools import islice
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import KGError, NotFoundError
@@ -54,69 +54,67 @@ def _name(G: nx.Graph, node: Node) -> str:
 
 
 class _Forest:
-    """A forest read undirected: nodes in breadth-first order per component, parents, subtree sizes."""
+    """A forest read undirected, as arrays over ``nodes``: parent (-1 at a root), subtree size, size of the
+    node's tree, depth, and the nodes level by level (breadth-first from each tree's first node)."""
 
-    __slots__ = ("nodes", "order", "parent", "size", "comp_size", "depth")
-
-    def __init__(self, nodes: list[Node], order: list[int], parent: list[int], comp_of: list[int],
-                 comp_sizes: list[int], depth: list[int]) -> None:
-        self.nodes, self.order, self.parent, self.depth = nodes, order, parent, depth
-        size = [1] * len(nodes)
-        for u in reversed(order):
-            p = parent[u]
-            if p >= 0:
-                size[p] += size[u]
-        self.size = size
-        self.comp_size = [comp_sizes[c] for c in comp_of]
+    def __init__(self, nodes: list[Node], parent: Any, size: Any, comp_size: Any, depth: Any,
+                 levels: list[Any]) -> None:
+        self.nodes, self.parent, self.size, self.comp_size = nodes, parent, size, comp_size
+        self.depth, self.levels = depth, levels
 
 
 def _as_forest(G: nx.Graph) -> _Forest | None:
-    """The undirected forest behind ``G``, or None when ``G`` has a cycle, a self-loop or parallel edges."""
+    """The undirected forest behind ``G``, or None when ``G`` has a cycle, a self-loop or parallel edges.
+
+    Everything runs in numpy/scipy (C loops): a million nodes take a couple of seconds.
+    """
+    import numpy as np
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import breadth_first_order, connected_components
+
     if G.is_multigraph():
         return None
     nodes = list(G)
-    index = {node: i for i, node in enumerate(nodes)}
-    adj: list[list[int]] = [[] for _ in nodes]
-    directed = G.is_directed()
-    for u, v in G.edges():
-        a, b = index[u], index[v]
-        if a == b:
-            return None
-        if directed and a > b and G.has_edge(v, u):
-            continue  # u -> v and v -> u are one undirected edge, as in G.to_undirected()
-        adj[a].append(b)
-        adj[b].append(a)
     n = len(nodes)
-    parent = [-1] * n
-    depth = [0] * n
-    comp_of = [0] * n
-    seen = bytearray(n)
-    order: list[int] = []
-    comp_sizes: list[int] = []
-    for root in range(n):
-        if seen[root]:
-            continue
-        seen[root] = 1
-        start = len(order)
-        order.append(root)
-        i = start
-        comp = len(comp_sizes)
-        while i < len(order):
-            u = order[i]
-            i += 1
-            comp_of[u] = comp
-            pu, du = parent[u], depth[u] + 1
-            for w in adj[u]:
-                if w == pu:
-                    continue
-                if seen[w]:
-                    return None  # a second way to reach w: a cycle
-                seen[w] = 1
-                parent[w] = u
-                depth[w] = du
-                order.append(w)
-        comp_sizes.append(len(order) - start)
-    return _Forest(nodes, order, parent, comp_of, comp_sizes, depth)
+    index = {node: i for i, node in enumerate(nodes)}
+    ends = np.fromiter(map(index.__getitem__, chain.from_iterable(G.edges())), dtype=np.int64)
+    src, dst = ends[0::2], ends[1::2]
+    if (src == dst).any():
+        return None
+    keys = np.sort(np.minimum(src, dst) * n + np.maximum(src, dst))
+    if len(keys) > 1:  # u -> v and v -> u are one undirected edge, as in G.to_undirected()
+        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+    lo, hi = keys // n, keys % n
+    pairs = csr_array((np.ones(len(keys), dtype=np.int8), (lo, hi)), shape=(n, n))
+    count, label = connected_components(pairs, directed=False)
+    if len(keys) != n - count:  # a forest of `count` trees has exactly n - count edges
+        return None
+    # One breadth-first search from a virtual node linked to the first node of every tree.
+    _, firsts = np.unique(label, return_index=True)
+    rows = np.concatenate([lo, hi, np.full(count, n)])
+    cols = np.concatenate([hi, lo, firsts])
+    graph = csr_array((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n + 1, n + 1))
+    order, pred = breadth_first_order(graph, n, directed=True, return_predecessors=True)
+    order = order[1:]
+    parent = np.where(pred[:n] == n, -1, pred[:n])
+    # Breadth-first order lists the nodes level by level, and the positions of their parents never decrease:
+    # the level after the one ending at `end` ends where parents stop being before `end`.
+    position = np.empty(n, dtype=np.int64)
+    position[order] = np.arange(n)
+    parent_position = np.where(parent[order] < 0, -1, position[parent[order]])
+    depth = np.zeros(n, dtype=np.int64)
+    levels: list[Any] = []
+    start, end = 0, count
+    while start < n:
+        levels.append(order[start:end])
+        depth[order[start:end]] = len(levels) - 1
+        start, end = end, int(np.searchsorted(parent_position, end, side="left"))
+    size = np.ones(n + 1, dtype=np.int64)
+    safe_parent = np.where(parent < 0, n, parent)
+    for level in reversed(levels[1:]):
+        np.add.at(size, safe_parent[level], size[level])
+    comp_size = np.bincount(label, minlength=count)[label]
+    return _Forest(nodes, parent, size[:n], comp_size, depth, levels)
 
 
 def is_forest(G: nx.Graph) -> bool:
@@ -145,26 +143,21 @@ def tree_betweenness(G: nx.Graph, normalized: bool = True) -> dict[Node, float]:
     forest = _as_forest(G)
     if forest is None:
         raise KGError("tree_betweenness needs a forest: the graph has a cycle; use centrality() instead")
+    return _forest_betweenness(forest, normalized)
+
+
+def _forest_betweenness(forest: _Forest, normalized: bool) -> dict[Node, float]:
+    import numpy as np
+
     n = len(forest.nodes)
-    parent, size, comp_size = forest.parent, forest.size, forest.comp_size
-    child_squares = [0] * n
-    for u in forest.order:
-        p = parent[u]
-        if p >= 0:
-            child_squares[p] += size[u] * size[u]
-    # Ordered pairs (s, t), s != v != t, whose path runs through v, as networkx counts them.
-    if n <= 2:
-        scale = 0.0
-    elif normalized:
-        scale = 1 / ((n - 1) * (n - 2))
-    else:
-        scale = 0.5
-    out = {}
-    for v, node in enumerate(forest.nodes):
-        up = comp_size[v] - size[v]
-        others = comp_size[v] - 1
-        out[node] = (others * others - child_squares[v] - up * up) * scale
-    return out
+    size, comp_size = forest.size, forest.comp_size
+    child_squares = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(child_squares, np.where(forest.parent < 0, n, forest.parent), size * size)
+    # Ordered pairs (s, t), s != v != t, whose path runs through v, as networkx counts them; then its scale.
+    up, others = comp_size - size, comp_size - 1
+    through = others * others - child_squares[:n] - up * up
+    scale = 0.0 if n <= 2 else 1 / ((n - 1) * (n - 2)) if normalized else 0.5
+    return dict(zip(forest.nodes, (through * scale).tolist(), strict=True))
 
 
 def tree_closeness(G: nx.Graph) -> dict[Node, float]:
@@ -181,27 +174,28 @@ def tree_closeness(G: nx.Graph) -> dict[Node, float]:
     forest = _as_forest(G)
     if forest is None:
         raise KGError("tree_closeness needs a forest: the graph has a cycle; use centrality() instead")
+    return _forest_closeness(forest)
+
+
+def _forest_closeness(forest: _Forest) -> dict[Node, float]:
+    import numpy as np
+
     n = len(forest.nodes)
-    parent, size, comp_size, depth = forest.parent, forest.size, forest.comp_size, forest.depth
-    total = [0] * n
-    root_sum: dict[int, int] = {}
-    root_of = [0] * n
-    for u in forest.order:  # depths summed per tree give each root's total distance
-        p = parent[u]
-        root_of[u] = u if p < 0 else root_of[p]
-        root_sum[root_of[u]] = root_sum.get(root_of[u], 0) + depth[u]
-    out: dict[Node, float] = {}
-    for u in forest.order:
-        p = parent[u]
-        total[u] = root_sum[u] if p < 0 else total[p] + comp_size[u] - 2 * size[u]
-    for u, node in enumerate(forest.nodes):
-        reach, tot = comp_size[u], total[u]
-        value = 0.0
-        if tot > 0 and n > 1:
-            value = (reach - 1.0) / tot
-            value *= (reach - 1.0) / (n - 1)
-        out[node] = value
-    return out
+    parent, size, comp_size, levels = forest.parent, forest.size, forest.comp_size, forest.levels
+    roots = levels[0]
+    tree_of = np.empty(n, dtype=np.int64)  # each node's root, level by level
+    tree_of[roots] = roots
+    for level in levels[1:]:
+        tree_of[level] = tree_of[parent[level]]
+    total = np.zeros(n, dtype=np.int64)  # sum of distances to the others of the tree
+    total[roots] = np.bincount(tree_of, weights=forest.depth, minlength=n)[roots].astype(np.int64)
+    for level in levels[1:]:
+        total[level] = total[parent[level]] + comp_size[level] - 2 * size[level]
+    reach = comp_size - 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = (reach / total) * (reach / (n - 1)) if n > 1 else np.zeros(n)
+    value = np.where(total > 0, value, 0.0)
+    return dict(zip(forest.nodes, value.tolist(), strict=True))
 
 
 # -- centrality on any graph ---------------------------------------------------------------------------------
@@ -233,8 +227,9 @@ def centrality(G: nx.Graph, metric: str = "betweenness", *, k: int | None = None
     U = G.to_undirected(as_view=True) if G.is_directed() else G
     if metric == "degree":
         return nx.degree_centrality(U) if n > 1 else {node: 1.0 for node in U}
-    if metric in ("betweenness", "closeness") and is_forest(G):
-        return tree_betweenness(G) if metric == "betweenness" else tree_closeness(G)
+    forest = _as_forest(G) if metric in ("betweenness", "closeness") else None
+    if forest is not None:
+        return _forest_betweenness(forest, True) if metric == "betweenness" else _forest_closeness(forest)
     if metric == "betweenness":
         pivots = k if k is not None and k < n else None
         return nx.betweenness_centrality(U, k=pivots, seed=seed if pivots else None, normalized=True)
