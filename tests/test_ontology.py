@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -454,3 +455,33 @@ def test_the_bad_examples_base_is_good(shapes: rdflib.Graph) -> None:
 def test_every_shape_has_a_bad_example(shapes: rdflib.Graph) -> None:
     names = {str(s).rsplit("#", 1)[-1] for s in shapes.subjects(RDF.type, SH.NodeShape)}
     assert names == {shape for shape, _bad in BAD_EXAMPLES}
+
+
+# -- documentation -------------------------------------------------------------------------------------------
+
+
+def _docs_module():  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "ontology_docs.py"
+    spec = importlib.util.spec_from_file_location("ontology_docs", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["ontology_docs"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_docs_are_current_escaped_and_offline(tmp_path: Path) -> None:
+    page, md = _docs_module().build(tmp_path)
+    committed = Path(__file__).resolve().parent.parent / "docs"
+    for fresh in (page, md):
+        assert fresh.read_text(encoding="utf-8") == (committed / fresh.name).read_text(encoding="utf-8"), (
+            f"docs/{fresh.name} is stale: run `python scripts/ontology_docs.py`")
+    text = page.read_text(encoding="utf-8")
+    assert "Chief Product &amp; Technology Officer" in text and "Product & Technology" not in text
+    assert "<script" not in text and 'rel="stylesheet"' not in text and "src=" not in text
+    assert "<code>po:solidLineReportsTo</code>" in text
+    markdown = md.read_text(encoding="utf-8")
+    assert "| Product leadership | Chief Product Officer |" in markdown
+    assert "| po:typicallyReportsTo | typically reports to |" in markdown
