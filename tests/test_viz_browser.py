@@ -215,3 +215,24 @@ def test_path_and_concepts_views(browser: Any, example_store: Path, tmp_path: Pa
     result = _open(browser, concept_page)
     assert (result["nodes"], result["edges"]) == (concepts.people, concepts.edges) and concepts.people > 20
     _no_request_left(result)
+
+
+def test_notebook_iframe_draws_the_same_chart(browser: Any, example_store: Path, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    with opened(example_store) as store:
+        page = chart_page(store, root="P08")
+    host = tmp_path / "notebook.html"
+    host.write_text(f"<!DOCTYPE html><html><body>{page._repr_html_()}</body></html>", encoding="utf-8")
+    browser.get(host.as_uri())
+    browser.switch_to.frame(browser.find_element(By.TAG_NAME, "iframe"))
+    try:
+        deadline = time.monotonic() + 30
+        while not browser.execute_script("return !!(window.kgChart && window.kgChart.drawn)"):
+            assert time.monotonic() < deadline, "chart never drawn inside the iframe"
+            time.sleep(0.05)
+        drawn = browser.execute_script("return kgChart.network.body.nodeIndices.length")
+        assert drawn == page.people == 10
+    finally:
+        browser.switch_to.default_content()
+    assert [m for m in browser.get_log("browser") if m["level"] == "SEVERE"] == []
