@@ -485,3 +485,18 @@ def test_generated_docs_are_current_escaped_and_offline(tmp_path: Path) -> None:
     markdown = md.read_text(encoding="utf-8")
     assert "| Product leadership | Chief Product Officer |" in markdown
     assert "| po:typicallyReportsTo | typically reports to |" in markdown
+
+
+def test_enrichment_from_a_career_framework_carries_its_own_source_and_licence(onto: rdflib.Graph) -> None:
+    rows = onto.query(PREFIXES + """SELECT ?label WHERE {
+        po:ProductManager po:requiresKnowledgeOf ?k . ?k skos:prefLabel ?label .
+        ?st rdf:subject po:ProductManager ; rdf:predicate po:requiresKnowledgeOf ; rdf:object ?k ;
+            prov:wasDerivedFrom/dcterms:isPartOf ?doc .
+        ?doc dcterms:license <https://opensource.org/licenses/MIT> ;
+             dcterms:identifier "monzo/progression-framework@689e622:frameworks/product.md" }""")
+    assert sorted(str(r[0]) for r in rows) == [
+        "Communication and feedback", "Data skills", "Domain knowledge", "Execution", "Problem solving",
+        "User-centricity", "Working through others"]
+    # nothing from the framework is attributed to the seed text, and the reverse
+    assert not ask(onto, """ASK { ?st prov:wasDerivedFrom ?a, ?b . ?a dcterms:isPartOf src:doc .
+                                  ?b dcterms:isPartOf ?other FILTER(?other != src:doc) }""")
