@@ -18,7 +18,7 @@ command line.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,8 @@ from kg.errors import KGError, NotFoundError
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from kg.store import Store
 
 Node = Hashable
 METRICS = ("degree", "betweenness", "closeness", "pagerank", "eigenvector")
@@ -524,3 +526,122 @@ def communities(G: nx.Graph, *, seed: int = 0, resolution: float = 1.0) -> list[
     U = nx.Graph(G)  # a copy: Louvain reads weights, and the caller's graph stays as it was
     found = nx.community.louvain_communities(U, seed=seed, resolution=resolution)
     return sorted(found, key=lambda c: (-len(c), min(str(x) for x in c)))
+
+
+# -- entry points taking a store (used by the command line) --------------------------------------------------
+
+GRAPHS = ("reporting", "org", "concepts")
+
+
+def project(store: Store, graph: str = "reporting", relations: Sequence[str] | None = None) -> nx.DiGraph:
+    """The projection named ``graph`` (reporting, org or concepts), structure only (no node attributes)."""
+    from kg import projection
+
+    if graph == "reporting":
+        return projection.reporting_forest(store, attributes=False, dotted=False)
+    if graph == "org":
+        return projection.org_graph(store, relations or projection.DEFAULT_ORG_RELATIONS)
+    if graph == "concepts":
+        return projection.concept_graph(store)
+    raise KGError(f"unknown graph '{graph}'; choose from {', '.join(GRAPHS)}")
+
+
+def _entities(store: Store, nodes: Sequence[Node]) -> dict[Node, dict[str, Any]]:
+    """Each node as the command line shows it: id, name (a person's name or a concept's label), title,
+    kind, iri."""
+    from kg.projection import describe
+
+    info = describe(store, [str(n) for n in nodes])
+    return {n: {"id": info[str(n)]["id"], "name": info[str(n)]["label"], "title": info[str(n)]["title"],
+                "kind": info[str(n)]["kind"], "iri": str(n)} for n in nodes}
+
+
+def centrality_report(store: Store, metric: str = "betweenness", graph: str = "reporting", n: int = 10,
+                      sample: int | None = None, seed: int = 0) -> list[dict[str, Any]]:
+    """The ``n`` most central nodes of a projection: rank, id, name, title, kind, iri, score."""
+    G = project(store, graph)
+    ranked = top(centrality(G, metric, k=sample, seed=seed), n)
+    people = _entities(store, [node for node, _ in ranked])
+    return [{"rank": i} | people[node] | {"score": score} for i, (node, score) in enumerate(ranked, 1)]
+
+
+def resolve_node(store: Store, G: nx.Graph, ref: str) -> str:
+    """The node of ``G`` that ``ref`` names: a person (id, name, IRI) or a concept (its label)."""
+    import pyoxigraph as ox
+
+    from kg import org
+    from kg.errors import AmbiguousError
+
+    try:
+        node = org.resolve(store, ref)
+    except NotFoundError as missing:
+        rows = store.select(
+            """SELECT DISTINCT ?n WHERE { ?n skos:prefLabel|rdfs:label|skos:altLabel ?l
+               FILTER(isIRI(?n) && LCASE(STR(?l)) = ?q) }""", q=ox.Literal(ref.strip().lower()))
+        found = sorted({r["n"] for r in rows if r["n"] in G}) or sorted({r["n"] for r in rows if r["n"]})
+        if not found:
+            raise missing
+        if len(found) > 1:
+            raise AmbiguousError(f"'{ref}' names {len(found)} things: {', '.join(found[:5])}; give an IRI",
+                                 found) from None
+        node = found[0]
+    if node not in G:
+        raise NotFoundError(f"'{ref}' is not on this graph; try --relations all")
+    return node
+
+
+def path_report(store: Store, a: str, b: str, relations: str = "reporting", k: int = 1) -> dict[str, Any]:
+    """The ``k`` shortest paths between two people or concepts, hop by hop with the relation of each hop.
+
+    ``relations``: "reporting" (the solid line only) or "all" (dotted lines, collaboration and ownership
+    of products and portfolios too).
+    """
+    from kg.projection import DEFAULT_ORG_RELATIONS
+
+    if relations not in ("reporting", "all"):
+        raise KGError(f"unknown relations '{relations}'; choose reporting or all")
+    G = project(store, "org", ("reporting",) if relations == "reporting" else DEFAULT_ORG_RELATIONS)
+    start, end = resolve_node(store, G, a), resolve_node(store, G, b)
+    paths = shortest_paths(G, start, end, k)
+    walked = {start, end} | {hop[x] for p in paths for hop in p for x in ("from", "to")}
+    labels = _entities(store, sorted(walked))
+    return {
+        "from": labels[start], "to": labels[end],
+        "paths": [{"length": len(p), "hops": [{"from": labels[h["from"]], "relation": h["relation"],
+                                               "to": labels[h["to"]]} for h in p]} for p in paths],
+    }
+
+
+def layers_report(store: Store) -> list[dict[str, int]]:
+    """People and managers per layer of the reporting forest (layer 1 is the top)."""
+    return layers(project(store, "reporting"))
+
+
+def health_report(store: Store, n: int = 10) -> dict[str, Any]:
+    """:func:`health` of the reporting forest with people named, plus headcount per unit and dotted lines."""
+    from kg.projection import reporting_forest, set_chart_attributes
+
+    G = reporting_forest(store, attributes=False)
+    out = health(G, n)
+    set_chart_attributes(store, G, ("unit",))
+    singles = out["single_report_managers"]
+    named = _entities(store, singles[:n] + [t["manager"] for t in out["largest_teams"]])
+    out["single_report_managers"] = {"count": len(singles), "first": [named[m] for m in singles[:n]]}
+    out["largest_teams"] = [named[t["manager"]] | {"headcount": t["headcount"],
+                                                    "direct_reports": t["direct_reports"]}
+                            for t in out["largest_teams"]]
+    out["headcount_by_unit"] = headcount_by(G, "unit")
+    out["dotted_lines"] = len(G.graph["dotted_lines"])
+    return out
+
+
+def communities_report(store: Store, graph: str = "org", seed: int = 0, resolution: float = 1.0,
+                       members: int = 8) -> list[dict[str, Any]]:
+    """Louvain communities of a projection, largest first: size and the best-connected members."""
+    G = project(store, graph)
+    found = communities(G, seed=seed, resolution=resolution)
+    degree = dict(G.degree())
+    shown = [sorted(c, key=lambda x: (-degree[x], str(x)))[:members] for c in found]
+    labels = _entities(store, [x for group in shown for x in group])
+    return [{"community": i, "size": len(c), "members": [labels[x] for x in group]}
+            for i, (c, group) in enumerate(zip(found, shown, strict=True), 1)]

@@ -830,6 +830,153 @@ def explain(ctx: click.Context, a: str, b: str, fmt: str) -> None:
     click.echo("\n".join(lines))
 
 
+# -- network analytics (kg path, kg centrality, kg layers, kg health, kg communities) ------------------------
+
+ENTITY_COLUMNS = ["id", "name", "title", "kind"]
+
+
+def _entity(e: dict[str, Any]) -> str:
+    name = _plain(e.get("name") or e.get("iri") or "?")
+    return f"{name} [{e['id']}]" if e.get("id") else name
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("a")
+@click.argument("b")
+@click.option("--relations", type=click.Choice(["reporting", "all"]), default="reporting",
+              show_default=True,
+              help="reporting: the solid line only; all: also dotted lines, collaboration, ownership.")
+@click.option("--k", "k", type=click.IntRange(min=1), default=1, show_default=True,
+              help="How many shortest alternatives.")
+@format_option
+@click.pass_context
+def path(ctx: click.Context, a: str, b: str, relations: str, k: int, fmt: str) -> None:
+    """Shortest path between A and B (people, products, portfolios), hop by hop with each relation."""
+    from kg.analytics import path_report
+    from kg.render import to_json
+
+    with _reading(ctx) as store:
+        result = path_report(store, a, b, relations=relations, k=k)
+    if fmt == "json":
+        _out(to_json(result))
+        return
+    rows = [{"path": i, "step": j, "from": _entity(h["from"]), "relation": h["relation"],
+             "to": _entity(h["to"]), "from_id": h["from"]["id"], "to_id": h["to"]["id"]}
+            for i, p in enumerate(result["paths"], 1) for j, h in enumerate(p["hops"], 1)]
+    if fmt == "csv":
+        _rows(rows, ["path", "step", "from_id", "from", "relation", "to_id", "to"], "csv")
+        return
+    for i, p in enumerate(result["paths"], 1):
+        head = f"path {i}: {p['length']} hop{'s' if p['length'] != 1 else ''}" if k > 1 else \
+            f"{p['length']} hop{'s' if p['length'] != 1 else ''}"
+        click.echo(head)
+        click.echo(f"  {_entity(result['from'])}")
+        for hop in p["hops"]:
+            click.echo(f"    {hop['relation']} {_entity(hop['to'])}")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--metric", default="betweenness", show_default=True,
+              type=click.Choice(["degree", "betweenness", "closeness", "pagerank", "eigenvector"]))
+@click.option("--graph", type=click.Choice(["reporting", "org", "concepts"]), default="reporting",
+              show_default=True, help="reporting: solid lines; org: people, dotted lines, collaboration, "
+              "ownership; concepts: roles, responsibilities, portfolios, products, units.")
+@click.option("--top", "top_n", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--sample", type=click.IntRange(min=1), help="Betweenness on graphs that are not trees: "
+              "approximate from this many sampled pivots (seeded). Trees are always exact.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --sample.")
+@format_option
+@click.pass_context
+def centrality(ctx: click.Context, metric: str, graph: str, top_n: int, sample: int | None, seed: int,
+               fmt: str) -> None:
+    """Most central people or concepts (networkx definitions and normalization, undirected reading)."""
+    from kg.analytics import centrality_report
+
+    with _reading(ctx) as store:
+        rows = centrality_report(store, metric, graph, top_n, sample=sample, seed=seed)
+    if fmt == "table":
+        rows = [r | {"score": f"{r['score']:.6f}"} for r in rows]
+    _rows(rows, ["rank"] + ENTITY_COLUMNS + ["score"], fmt)
+
+
+@main.command(epilog=EXIT_CODES)
+@format_option
+@click.pass_context
+def layers(ctx: click.Context, fmt: str) -> None:
+    """Layers of the reporting line: people and managers per layer (1 is the top)."""
+    from kg.analytics import layers_report
+
+    with _reading(ctx) as store:
+        rows = layers_report(store)
+    _rows(rows, ["layer", "people", "managers"], fmt)
+    if fmt == "table":
+        click.echo(f"{len(rows)} layer{'s' if len(rows) != 1 else ''}")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--top", "top_n", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many largest teams and single-report managers to list.")
+@format_option
+@click.pass_context
+def health(ctx: click.Context, top_n: int, fmt: str) -> None:
+    """Organization health: layers, span of control, single-report managers, largest teams, units."""
+    from kg.analytics import health_report
+    from kg.render import to_json, to_table
+
+    with _reading(ctx) as store:
+        data = health_report(store, top_n)
+    span = data["span"]
+    summary = {"people": data["people"], "roots": data["roots"], "layers": data["layers"],
+               "managers": data["managers"], "span_mean": span["mean"], "span_median": span["median"],
+               "span_max": span["max"], "single_report_managers": data["single_report_managers"]["count"],
+               "dotted_lines": data["dotted_lines"]}
+    if fmt == "json":
+        _out(to_json(data))
+        return
+    if fmt == "csv":
+        _rows([summary], list(summary), "csv")
+        return
+    for key, value in summary.items():
+        click.echo(f"{key.replace('_', ' '):>24}  {value:,}" if isinstance(value, int) else
+                   f"{key.replace('_', ' '):>24}  {value}")
+    click.echo("\nSpan of control (direct reports: managers)")
+    _out(to_table([{"direct_reports": k, "managers": v} for k, v in span["distribution"].items()],
+                  ["direct_reports", "managers"]))
+    click.echo("\nLargest teams (people below)")
+    _out(to_table(data["largest_teams"], ["id", "name", "title", "headcount", "direct_reports"]))
+    singles = data["single_report_managers"]["first"]
+    if singles:
+        click.echo("\nManagers with a single report")
+        _out(to_table(singles, ["id", "name", "title"]))
+    click.echo("\nHeadcount per unit")
+    _out(to_table([{"unit": k, "people": v} for k, v in list(data["headcount_by_unit"].items())[:top_n]],
+                  ["unit", "people"]))
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--graph", type=click.Choice(["org", "concepts", "reporting"]), default="org",
+              show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Louvain seed (same seed, same answer).")
+@click.option("--resolution", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
+              help="Above 1: more, smaller communities.")
+@click.option("--members", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Best-connected members shown per community.")
+@format_option
+@click.pass_context
+def communities(ctx: click.Context, graph: str, seed: int, resolution: float, members: int, fmt: str) -> None:
+    """Communities (Louvain) of the organization or concept graph, largest first."""
+    from kg.analytics import communities_report
+
+    with _reading(ctx) as store:
+        rows = communities_report(store, graph, seed=seed, resolution=resolution, members=members)
+    if fmt == "json":
+        _rows(rows, [], "json")
+        return
+    flat = [r | {"members": ", ".join(_entity(m) for m in r["members"])
+                 + (" ..." if r["size"] > len(r["members"]) else "")} for r in rows]
+    _rows(flat, ["community", "size", "members"], fmt)
+
+
 # -- demo -----------------------------------------------------------------------------------------------------
 
 

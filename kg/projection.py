@@ -54,14 +54,15 @@ DOTTED = Relation(PO.dottedLineReportsTo, "reports to (dotted line)", "has a dot
 ORG_RELATIONS: dict[str, tuple[Relation, ...]] = {
     "reporting": (REPORTS_TO,),
     "dotted": (DOTTED,),
-    "collaboration": (Relation(PO.collaboratesWith, "collaborates with", "collaborates with"),
-                      Relation(PO.worksWith, "works with", "works with")),
+    "collaboration": (Relation(PO.collaboratesWith, "collaborates with", "collaborates with"),),
     "ownership": (Relation(PO.ownedBy, "owned by", "owns"),
                   Relation(PO.hasProduct, "has product", "is in portfolio")),
     "roles": (Relation(PO.hasRole, "has role", "is the role of"),),
     "units": (Relation(ORG.postIn, "is in unit", "has post"),),
 }
 ALL_ORG_RELATIONS = tuple(ORG_RELATIONS)
+# The people-level relations: the default organization graph (roles and units are hubs that shortcut paths).
+DEFAULT_ORG_RELATIONS = ("reporting", "dotted", "collaboration", "ownership")
 
 # Default predicates of the concept graph; po: object properties between concepts are added automatically.
 CONCEPT_RELATIONS: tuple[Relation, ...] = (
@@ -75,7 +76,7 @@ CONCEPT_RELATIONS: tuple[Relation, ...] = (
 _NOT_CONCEPT_PREDICATES = {
     ORG.reportsTo, PO.solidLineReportsTo, PO.dottedLineReportsTo, PO.reportsToTransitively,
     PO.hasDirectReport, PO.hasDottedLineReport, PO.hasRole, PO.ownedBy, PO.postStatus,
-    ORG.heldBy, ORG.holds, ORG.postIn, ORG.memberOf, ORG.headOf,
+    ORG.heldBy, ORG.holds, ORG.postIn, ORG.memberOf, ORG.headOf, PO.payForRole, PO.dataProvider,
 }
 _KINDS = {
     ORG.Role: "role", PO.RoleFamily: "role family", PO.Portfolio: "portfolio", PO.Product: "product",
@@ -151,8 +152,9 @@ def reporting_forest(store: Store, *, attributes: bool = True, dotted: bool = Tr
     return G
 
 
-def set_chart_attributes(store: Store, G: nx.Graph) -> None:
-    """Give every node of ``G`` kind, id, name, title, role and unit (one query per attribute)."""
+def set_chart_attributes(store: Store, G: nx.Graph,
+                         which: Sequence[str] = ("id", "name", "title", "role", "unit")) -> None:
+    """Give every node of ``G`` kind and the attributes ``which`` (one query per attribute)."""
     queries = {
         "id": "SELECT ?n ?v WHERE { ?n po:identifier ?v }",
         "name": "SELECT ?n ?v WHERE { { ?n org:heldBy ?h . ?h foaf:name ?v } UNION { ?n foaf:name ?v } }",
@@ -164,10 +166,12 @@ def set_chart_attributes(store: Store, G: nx.Graph) -> None:
     for node in nodes:
         nodes[node].update({"kind": "post", "id": None, "name": None, "title": None, "role": None,
                             "unit": None})
-    for key, sparql in queries.items():
-        for node, value in _pairs(store, sparql):
+    for key in which:
+        for node, value in _pairs(store, queries[key]):
             if node in nodes and nodes[node][key] is None:
                 nodes[node][key] = value
+    if "id" not in which or "name" not in which:
+        return
     # Nodes without an id and a name are people (W3C ORG data) or other things: name them by their label.
     missing = [n for n in nodes if nodes[n]["id"] is None and nodes[n]["name"] is None]
     for node, info in describe(store, missing).items():
@@ -177,7 +181,7 @@ def set_chart_attributes(store: Store, G: nx.Graph) -> None:
 # -- the organization graph ----------------------------------------------------------------------------------
 
 
-def org_graph(store: Store, relations: Sequence[str] = ALL_ORG_RELATIONS, *,
+def org_graph(store: Store, relations: Sequence[str] = DEFAULT_ORG_RELATIONS, *,
               attributes: bool = False) -> nx.DiGraph:
     """Chart nodes plus the chosen relation groups (keys of ``ORG_RELATIONS``), edges subject -> object.
 
@@ -235,7 +239,8 @@ def concept_graph(store: Store, predicates: Sequence[Relation] | None = None, *,
         "SELECT DISTINCT ?n WHERE { { ?n a org:Post } UNION { ?n a foaf:Person } }")}
     G = nx.DiGraph(direction="subject -> object", predicates=[r.predicate for r in rels])
     for rel in rels:
-        for s, o in _pairs(store, f"SELECT ?s ?o WHERE {{ ?s <{rel.predicate}> ?o FILTER(isIRI(?o)) }}"):
+        sparql = f"SELECT ?s ?o WHERE {{ ?s <{rel.predicate}> ?o FILTER(isIRI(?s) && isIRI(?o)) }}"
+        for s, o in _pairs(store, sparql):
             if s != o and s not in chart and o not in chart and not G.has_edge(s, o):
                 G.add_edge(s, o, relation=rel.label, inverse=rel.inverse, predicate=rel.predicate)
     if derived:
