@@ -96,10 +96,13 @@ def org_chart(store: Store, root: str | None = None, depth: int | None = None) -
     direct: dict[str, int] = {}
     for _child, boss in set(solid):
         direct[boss] = direct.get(boss, 0) + 1
+    dotted_to: dict[str, list[str]] = {}
+    for child, boss in set(dotted):
+        dotted_to.setdefault(child, []).append(_label(attrs[boss]))
     for node, iri in zip(nodes, iris, strict=True):
         node["reports"] = direct.get(iri, 0)
         node["manager"] = _label(attrs[parent[iri]]) if iri in parent else None
-        node["dotted_managers"] = sorted(_label(attrs[m]) for c, m in set(dotted) if c == iri and m in attrs)
+        node["dotted_managers"] = sorted(dotted_to.get(iri, []))
     _betweenness(nodes)
     edges = [{"from": keys[c], "to": keys[m], "kind": "solid"} for c, m in sorted(set(solid)) if c != m]
     edges += [{"from": keys[c], "to": keys[m], "kind": "dotted"} for c, m in sorted(set(dotted)) if c != m]
