@@ -19,8 +19,6 @@ from kg.names import fold
 from kg.store import Store
 from kg.vocab import ONTOLOGY_GRAPH, PO, PREFIXES, SKOS
 
-Fact = dict[str, Any]
-
 # Relations a role profile shows: (predicate, direction, section, how the relation reads from the role).
 _ROLE_RELATIONS: list[tuple[str, str, str, str]] = [
     (PO.typicallyReportsTo, "out", "reports_to", "typically reports to"),
