@@ -193,8 +193,10 @@ class Chain:
 
 def _parent_map(store: Store, iri: str) -> dict[str, str]:
     """Each ancestor of ``iri`` (and itself) mapped to its first manager, in one query."""
-    rows = store.select("SELECT ?x ?m WHERE { ?n org:reportsTo* ?x . ?x org:reportsTo ?m }",
-                        n=ox.NamedNode(iri))
+    # The start is written as a constant (NamedNode validates the IRI, so its text is safe): some stores
+    # (Virtuoso) do not start a path from a VALUES binding and walk the whole graph instead.
+    start = ox.NamedNode(iri)
+    rows = store.select(f"SELECT ?x ?m WHERE {{ {start} org:reportsTo* ?x . ?x org:reportsTo ?m }}")
     parents: dict[str, str] = {}
     for r in rows:
         x, m = r["x"] or "", r["m"] or ""
