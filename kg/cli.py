@@ -22,16 +22,18 @@ class KGGroup(click.Group):
     """Turns library errors into one clear line on stderr and exit code 1 (never a traceback)."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        # Exit outside the except blocks, so no traceback (holding open stores) is chained to SystemExit.
         try:
             return super().invoke(ctx)
         except KGError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
+            message, code = f"error: {exc}", 1
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(130)
+            message, code = "interrupted", 130
         except BrokenPipeError:
-            sys.exit(0)
+            message, code = "", 0
+        if message:
+            click.echo(message, err=True)
+        sys.exit(code)
 
 
 def _progress(message: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -38,6 +39,8 @@ def fold(text: str) -> str:
     >>> fold("ÉMILE"), fold("Zoë Ærø")
     ('emile', 'zoe aero')
     """
+    if text.isascii():
+        return _NON_WORD.sub(" ", text.lower()).replace("_", " ").strip()
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_TRANSLITERATE))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", stripped.casefold()).replace("_", " ").strip()
@@ -54,6 +57,7 @@ def clean_cell(text: str | None) -> str:
     return text.strip().strip("\"'\u201c\u201d\u2018\u2019").strip()
 
 
+@functools.lru_cache(maxsize=4096)
 def placeholder_status(name: str) -> str | None:
     """The post status a placeholder name stands for, or None for a real name.
 

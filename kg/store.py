@@ -4,6 +4,7 @@ Layout of a store directory (``.kg/`` by default)::
 
     .kg/kg.json     marker: this directory is a kg store (format version)
     .kg/kg.lock     advisory lock: readers share it, a writer holds it alone
+    .kg/kg.writer   flag a writer holds while it waits and writes (long-lived readers then close)
     .kg/oxigraph/   the Oxigraph (RocksDB) database
 
 Every loaded source lives in its own named graph. A load writes a *new* graph, then switches the catalog (one
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import gc
 import json
 import os
 import re
@@ -42,6 +44,7 @@ ENV_STORE = "KG_STORE"
 ENV_LOCK_TIMEOUT = "KG_LOCK_TIMEOUT"
 READ_WAIT_SECONDS = 30.0
 WRITE_WAIT_SECONDS = 600.0
+WRITER_FLAG = "kg.writer"  # held (shared) by writers while they wait and write; see writer_waiting
 
 
 def default_store_path(path: str | os.PathLike[str] | None = None) -> Path:
@@ -116,6 +119,7 @@ class _Lock:
         self.path = path
         self.exclusive = exclusive
         self._fd: int | None = None
+        self._flag: int | None = None
 
     def acquire(self, timeout: float, on_wait: Callable[[str], None] | None = None) -> None:
         flags = os.O_RDWR | os.O_CREAT if self.exclusive else os.O_RDONLY
@@ -128,6 +132,8 @@ class _Lock:
             ) from exc
         except FileNotFoundError:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        if self.exclusive:
+            self._flag_writer()
         mode = fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH
         deadline = time.monotonic() + timeout
         warned = False
@@ -150,10 +156,36 @@ class _Lock:
                 warned = True
             time.sleep(0.05)
 
+    def _flag_writer(self) -> None:
+        """Say a writer waits (or writes), so readers that keep the store open step aside: writer_waiting."""
+        try:
+            self._flag = os.open(self.path.with_name(WRITER_FLAG), os.O_RDWR | os.O_CREAT, 0o644)
+            fcntl.flock(self._flag, fcntl.LOCK_SH)  # writers share the flag; a reader's probe takes it alone
+        except OSError:
+            self._flag = None
+
     def release(self) -> None:
         if self._fd is not None:
             os.close(self._fd)  # closing the descriptor releases the flock
             self._fd = None
+        if self._flag is not None:
+            os.close(self._flag)
+            self._flag = None
+
+
+def writer_waiting(root: Path) -> bool:
+    """True while a writer waits for the store or writes it: a reader that keeps it open should close it."""
+    try:
+        fd = os.open(root / WRITER_FLAG, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
 
 
 class CatalogReader:
@@ -391,6 +423,9 @@ def store_exists(path: Path) -> bool:
     return (path / "kg.json").is_file()
 
 
+_opened_before = False
+
+
 def open_store(
     path: str | os.PathLike[str] | None = None,
     *,
@@ -402,6 +437,13 @@ def open_store(
 
     Readers share the lock; a writer waits for it alone, so readers never see half a load.
     """
+    global _opened_before
+    if _opened_before:
+        # pyoxigraph has no close(): a database closes when its last reference goes. References caught in
+        # a handled exception's traceback cycle live until the garbage collector runs, and two live
+        # RocksDB instances on one folder corrupt it. Collect first, so an earlier instance is really gone.
+        gc.collect()
+    _opened_before = True
     root = default_store_path(path)
     if root.exists() and not root.is_dir():
         raise StoreError(f"{root} is a file, not a kg store folder; use --store to pick a folder")

@@ -402,7 +402,7 @@ def _triples(rows: list[_Row], post_iri: dict[int, str], person_iri: dict[int, s
     p_ident, p_title, p_role = f"<{PO.identifier}>", f"<{PO.jobTitle}>", f"<{PO.hasRole}>"
     p_solid, p_reports = f"<{PO.solidLineReportsTo}>", f"<{ORG.reportsTo}>"
     p_dotted, p_postin = f"<{PO.dottedLineReportsTo}>", f"<{ORG.postIn}>"
-    p_held, p_holds, p_name = f"<{ORG.heldBy}>", f"<{ORG.holds}>", f"<{FOAF.name}>"
+    p_held, p_name = f"<{ORG.heldBy}>", f"<{FOAF.name}>"
     p_key, p_row, p_status = f"<{PO.searchKey}>", f"<{PO.sourceRow}>", f"<{PO.postStatus}>"
     p_fte, p_grade = f"<{PO.headcount}>", f"<{PO.grade}>"
     c_post, c_person = f"<{ORG.Post}>", f"<{FOAF.Person}>"
@@ -458,7 +458,7 @@ def _triples(rows: list[_Row], post_iri: dict[int, str], person_iri: dict[int, s
             else:
                 person = f"<{person_iri[row.number]}>"
                 out.append(f"{person} {a} {c_person} .\n{person} {p_name} {_lit(row.name)} .\n"
-                           f"{post} {p_held} {person} .\n{person} {p_holds} {post} .\n"
+                           f"{post} {p_held} {person} .\n"
                            f"{post} {p_key} {_lit(fold(row.name))} .\n")
                 report.people += 1
         if len(out) >= 4000:
