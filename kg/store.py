@@ -21,6 +21,7 @@ import gc
 import json
 import os
 import re
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -313,6 +314,9 @@ class Store(CatalogReader):
             if self.writable:
                 self.db.flush()
         finally:
+            global _lingering
+            if sys.getrefcount(self.db) > 2:  # other references than this attribute and the call's argument
+                _lingering = True
             del self.db
             self._lock.release()
 
@@ -423,7 +427,7 @@ def store_exists(path: Path) -> bool:
     return (path / "kg.json").is_file()
 
 
-_opened_before = False
+_lingering = False  # a closed Store's database may still be referenced (see open_store)
 
 
 def open_store(
@@ -437,13 +441,13 @@ def open_store(
 
     Readers share the lock; a writer waits for it alone, so readers never see half a load.
     """
-    global _opened_before
-    if _opened_before:
-        # pyoxigraph has no close(): a database closes when its last reference goes. References caught in
-        # a handled exception's traceback cycle live until the garbage collector runs, and two live
-        # RocksDB instances on one folder corrupt it. Collect first, so an earlier instance is really gone.
+    global _lingering
+    if _lingering:
+        # pyoxigraph has no close(): a database closes when its last reference goes. A reference caught in
+        # a handled exception's traceback cycle lives until the garbage collector runs, and two live
+        # RocksDB instances on one folder corrupt it. Collect first, so the earlier instance is really gone.
         gc.collect()
-    _opened_before = True
+        _lingering = False
     root = default_store_path(path)
     if root.exists() and not root.is_dir():
         raise StoreError(f"{root} is a file, not a kg store folder; use --store to pick a folder")
