@@ -127,6 +127,7 @@ def collect(graph: rdflib.Graph, shapes: rdflib.Graph) -> list[Table]:
     shape_table = Table("SHACL shapes (ontology/shapes.ttl)", ["shape", "targets", "checks"])
     for shape in sorted(shapes.subjects(RDF.type, SH.NodeShape), key=str):
         targets = [short(t) for p in (SH.targetClass, SH.targetSubjectsOf) for t in shapes.objects(shape, p)]
+        targets += ["(SPARQL target)" for _t in shapes.objects(shape, SH.target)]
         shape_table.rows.append([short(shape), ", ".join(sorted(targets)),
                                  _text(shapes, shape, RDFS.comment)])
     tables.append(shape_table)

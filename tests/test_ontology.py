@@ -420,8 +420,11 @@ BAD_EXAMPLES = [
     ("SourcedFactShape", "ex:st a po:SourcedStatement ; rdf:subject ex:a ; rdf:predicate ex:p ; "
                          "rdf:object ex:b ; "
                          "prov:wasDerivedFrom ex:doc . ex:a ex:p ex:b ."),
-    ("SourcedStatementShape", "ex:st a po:SourcedStatement ; rdf:subject ex:a ; rdf:predicate ex:p ; "
-                              "rdf:object ex:b ; prov:wasDerivedFrom ex:s1 ."),
+    ("SourcedStatementShape", "ex:st a po:SourcedStatement ; rdf:subject ex:a, ex:c ; rdf:predicate ex:p ; "
+                              "rdf:object ex:b ; prov:wasDerivedFrom ex:s1 . ex:a ex:p ex:b . "
+                              "ex:c ex:p ex:b ."),
+    ("AssertedStatementShape", "ex:st a po:SourcedStatement ; rdf:subject ex:a ; rdf:predicate ex:p ; "
+                               "rdf:object ex:b ; prov:wasDerivedFrom ex:s1 ."),
     ("SourceSentenceShape", "ex:s2 a po:SourceSentence ; po:sentenceNumber 2 ; dcterms:isPartOf ex:doc ."),
     ("SourceDocumentShape", "ex:doc2 a po:SourceDocument ."),
     ("RequirementShape", "ex:req a po:Requirement ; prov:wasDerivedFrom ex:s1 ."),
@@ -430,7 +433,8 @@ BAD_EXAMPLES = [
                      "po:payPeriod \"P1Y\"^^xsd:duration ; prov:wasDerivedFrom ex:s1 ."),
     ("OneSolidLineManagerShape", "ex:p1 a org:Post ; org:reportsTo ex:p2, ex:p3 ."),
     ("OneSolidLineManagerShape", "ex:p1 a org:Post ; po:solidLineReportsTo ex:p2, ex:p3 ."),
-    ("OneSolidLineManagerShape", "ex:p1 a org:Post ; org:reportsTo ex:p1 ."),
+    ("NoSelfReportShape", "ex:p1 a org:Post ; org:reportsTo ex:p1 ."),
+    ("NoSelfReportShape", "ex:ann a foaf:Person ; po:solidLineReportsTo ex:ann ."),
     ("PersonNotOwnManagerShape", "ex:ann a foaf:Person . ex:p1 org:heldBy ex:ann ; org:reportsTo ex:p2 . "
                                  "ex:p2 org:heldBy ex:ann ."),
     ("VacancyShape", "ex:p1 a po:VacantPost ; org:heldBy ex:ann ."),
