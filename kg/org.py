@@ -153,10 +153,10 @@ def closest_names(store: Store, text: str, limit: int = 5) -> list[str]:
     matches += [k for k in keys if folded and folded in k and k not in matches][: limit - len(matches)]
     if not matches:
         return []
+    keys_sparql = " ".join(_sparql_literal(k) for k in matches)
     names = store.select(
-        "SELECT DISTINCT ?k ?name WHERE { VALUES ?k { %s } ?n po:searchKey ?k . "
+        f"SELECT DISTINCT ?k ?name WHERE {{ VALUES ?k {{ {keys_sparql} }} ?n po:searchKey ?k . "
         "{ ?n org:heldBy/foaf:name ?name } UNION { ?n foaf:name ?name } }"
-        % " ".join(_sparql_literal(k) for k in matches)
     )
     by_key = {r["k"]: r["name"] for r in names}
     return [by_key.get(k) or k for k in matches]
@@ -337,7 +337,7 @@ def span(store: Store, top: int | None = 20) -> list[Person]:
     """Managers by number of direct reports, with total headcount below each."""
     edges = _all_edges(store)
     direct: dict[str, int] = {}
-    for child, boss in set(edges):
+    for _child, boss in set(edges):
         direct[boss] = direct.get(boss, 0) + 1
     sizes = subtree_sizes(edges)
     ranked = sorted(direct, key=lambda m: (-direct[m], -sizes.get(m, 0), m))
@@ -407,7 +407,7 @@ def stats(store: Store) -> dict[str, Any]:
         """SELECT
              (COUNT(DISTINCT ?person) AS ?people) (COUNT(DISTINCT ?post) AS ?posts) WHERE {
              GRAPH ?g { { ?person a foaf:Person } UNION { ?post a org:Post } }
-             FILTER(?g != <%s>) }""" % ONTOLOGY_GRAPH
+             FILTER(?g != <""" + ONTOLOGY_GRAPH + """>) }"""
     )[0]
     edges = _all_edges(store)
     reporters = {c for c, _ in edges}

@@ -126,4 +126,5 @@ def test_hmrc_junior_file_loads_against_senior(store_path: Path, real: Path) -> 
     assert junior.rows == 5107
     assert junior.dangling == []
     with opened(store_path) as store:
-        assert org.who(store, "OD101")["headcount"] == senior.rows - 1 + junior.rows  # everyone but the top, junior groups included
+        # Everyone but the top, junior groups included.
+        assert org.who(store, "OD101")["headcount"] == senior.rows - 1 + junior.rows
