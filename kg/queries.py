@@ -543,18 +543,50 @@ def _named_text(name: str, params: dict[str, Any] | None) -> str:
 # -- isolated runs (timeouts) --------------------------------------------------------------------------------
 
 
+_OPEN: dict[str, Store] = {}  # a worker's store, kept open between queries that follow closely
+IDLE_CLOSE_SECONDS = 0.2
+
+
+def _worker_store(path: str, wait: float) -> Store:
+    """The store for a job: the one kept open, unless a writer waits (then it is reopened after the write)."""
+    import time
+    from pathlib import Path
+
+    from kg.store import open_store, writer_waiting
+
+    if writer_waiting(Path(path)):  # step aside, and stay aside until the write is done
+        close_worker_stores()
+        deadline = time.monotonic() + wait
+        while writer_waiting(Path(path)) and time.monotonic() < deadline:
+            time.sleep(0.02)
+    store = _OPEN.get(path)
+    if store is None:
+        store = _OPEN[path] = open_store(path, wait=wait)
+    return store
+
+
+def close_worker_stores() -> None:
+    """Close the stores a worker keeps open (releasing their read locks)."""
+    while _OPEN:
+        _OPEN.popitem()[1].close()
+
+
 def execute_job(job: dict[str, Any]) -> dict[str, Any]:
-    """Run one query job in this process (a worker): open the store, run, close; errors become data."""
+    """Run one query job in this process (a worker); errors become data.
+
+    The store stays open for the next job (``keep_open``) until the worker idles or a writer waits, so a
+    stream of queries pays for opening it once, and `kg load` still gets its turn promptly.
+    """
     from kg.errors import KGError
-    from kg.store import open_store
 
     try:
-        store = open_store(job["store"], wait=job.get("lock_wait", 30.0))
+        store = _worker_store(job["store"], job.get("lock_wait", 30.0))
         try:
             result = run(store, job["query"], job.get("params"), limit=job.get("limit"),
                          allow_service=job.get("allow_service", True))
         finally:
-            store.close()
+            if not job.get("keep_open"):
+                close_worker_stores()
         reply: dict[str, Any] = {"ok": True, "kind": result.kind, "rows": len(result),
                                  "truncated": result.truncated}
         formats = job.get("formats")
@@ -576,6 +608,8 @@ def _worker_loop(conn: Any) -> None:
 
     while True:
         try:
+            if _OPEN and not conn.poll(IDLE_CLOSE_SECONDS):
+                close_worker_stores()  # idle: let writers in
             job = conn.recv()
         except (EOFError, OSError):
             return

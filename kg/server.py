@@ -241,6 +241,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         job = {"store": self.server.store_path, "query": query, "params": params or None,
                "limit": self.server.max_rows, "allow_service": False, "lock_wait": self.server.timeout,
+               "keep_open": True,
                "formats": {"solutions": formats[0], "graph": formats[1]}}
         started = time.monotonic()
         try:

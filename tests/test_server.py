@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
@@ -195,10 +196,26 @@ def test_a_load_is_not_blocked_and_its_data_is_seen(served: Served, tmp_path: Pa
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     extra = tmp_path / "newcomers.csv"
     extra.write_text("employee_id,name,job_title,manager_id\nN1,Nia Newton,Chief Newcomer Officer,\n")
-    monkeypatch.setenv("KG_LOCK_TIMEOUT", "10")
-    get(served, IDS)  # the server has served queries; it must not be holding the store
-    with opened(served.store, write=True) as store:
-        load_files(store, [extra])
+    monkeypatch.setenv("KG_LOCK_TIMEOUT", "10")  # the load fails if the server keeps it waiting longer
+    stop = threading.Event()
+    statuses: list[int] = []
+
+    def client() -> None:  # workers keep the store open between queries: they must step aside for a writer
+        while not stop.is_set():
+            statuses.append(get(served, IDS + " LIMIT 1")[0])
+
+    clients = [threading.Thread(target=client) for _ in range(4)]
+    for thread in clients:
+        thread.start()
+    try:
+        time.sleep(0.3)
+        with opened(served.store, write=True) as store:
+            load_files(store, [extra])
+    finally:
+        stop.set()
+        for thread in clients:
+            thread.join()
+    assert statuses and set(statuses) == {200}
     assert ids(get(served, 'SELECT ?id WHERE { ?p po:identifier ?id FILTER(?id = "N1") }')[2]) == ["N1"]
 
 
