@@ -45,6 +45,7 @@ class Relation:
     predicate: str
     label: str
     inverse: str
+    people_only: bool = False  # both ends must be posts or people (e.g. collaboration, also said of roles)
 
 
 REPORTS_TO = Relation(ORG.reportsTo, "reports to", "manages")
@@ -54,7 +55,7 @@ DOTTED = Relation(PO.dottedLineReportsTo, "reports to (dotted line)", "has a dot
 ORG_RELATIONS: dict[str, tuple[Relation, ...]] = {
     "reporting": (REPORTS_TO,),
     "dotted": (DOTTED,),
-    "collaboration": (Relation(PO.collaboratesWith, "collaborates with", "collaborates with"),),
+    "collaboration": (Relation(PO.collaboratesWith, "collaborates with", "collaborates with", True),),
     "ownership": (Relation(PO.ownedBy, "owned by", "owns"),
                   Relation(PO.hasProduct, "has product", "is in portfolio")),
     "roles": (Relation(PO.hasRole, "has role", "is the role of"),),
@@ -181,6 +182,10 @@ def set_chart_attributes(store: Store, G: nx.Graph,
 # -- the organization graph ----------------------------------------------------------------------------------
 
 
+_PEOPLE_ONLY = """FILTER EXISTS { { ?s a org:Post } UNION { ?s a foaf:Person } }
+                  FILTER EXISTS { { ?o a org:Post } UNION { ?o a foaf:Person } }"""
+
+
 def org_graph(store: Store, relations: Sequence[str] = DEFAULT_ORG_RELATIONS, *,
               attributes: bool = False) -> nx.DiGraph:
     """Chart nodes plus the chosen relation groups (keys of ``ORG_RELATIONS``), edges subject -> object.
@@ -196,7 +201,8 @@ def org_graph(store: Store, relations: Sequence[str] = DEFAULT_ORG_RELATIONS, *,
     G = nx.DiGraph(direction="subject -> object", relations=list(relations))
     for group in relations:
         for rel in ORG_RELATIONS[group]:
-            rows = _pairs(store, f"SELECT ?s ?o WHERE {{ ?s <{rel.predicate}> ?o FILTER(isIRI(?o)) }}")
+            rows = _pairs(store, f"SELECT ?s ?o WHERE {{ ?s <{rel.predicate}> ?o FILTER(isIRI(?o)) "
+                                 + (_PEOPLE_ONLY if rel.people_only else "") + "}")
             for s, o in rows:
                 if s != o and not G.has_edge(s, o) and not G.has_edge(o, s):
                     G.add_edge(s, o, relation=rel.label, inverse=rel.inverse, group=group)

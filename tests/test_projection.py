@@ -101,3 +101,16 @@ def test_analytics_never_mutate_the_projection(example_store: Path) -> None:
     A.communities(G)
     A.shortest_paths(G, POST + "P19", POST + "P05", k=3)
     assert before == (nx.to_dict_of_dicts(G), dict(G.nodes(data=True)), dict(G.graph))
+
+
+def test_collaboration_links_people_only(example_store: Path, tmp_path: Path) -> None:
+    extra = tmp_path / "collab.ttl"
+    extra.write_text(f"<{POST}P19> <{PO.collaboratesWith}> <{POST}P34> .\n")
+    with opened(example_store, write=True) as store:
+        load_files(store, [extra])
+    with opened(example_store) as store:
+        G = P.org_graph(store, ["collaboration"])
+        paths = A.shortest_paths(P.org_graph(store), POST + "P34", POST + "P19")
+    assert G.edges[POST + "P19", POST + "P34"]["relation"] == "collaborates with"
+    assert PO.ChiefProductOfficer not in G  # role-level collaboration stays in the concept graph
+    assert [h["relation"] for h in paths[0]] == ["collaborates with"]
