@@ -672,11 +672,12 @@ def _reading_ontology(ctx: click.Context):  # type: ignore[no-untyped-def]
 
 
 def _sources_text(fact: dict[str, Any], indent: str = "      ") -> list[str]:
-    lines = []
-    for source in fact.get("sources", []):
+    lines = [] if fact.get("sources") else [f"{indent}(editorial link: no source sentence)"]
+    sources = list(fact.get("sources", []))
+    for detail in fact.get("details", []):
+        sources += [s for s in detail["sources"] if s not in sources]
+    for source in sources:
         lines.append(f"{indent}\"{_plain(source['quote'])}\" (sentence {source['sentence']})")
-    if not fact.get("sources"):
-        lines.append(f"{indent}(editorial: no source sentence)")
     if fact.get("note"):
         lines.append(f"{indent}note: {_plain(fact['note'])}")
     return lines
@@ -693,8 +694,10 @@ def _fact_head(fact: dict[str, Any]) -> str:
         "collaborates with", "progresses to", "is reached from", "owns") else f"  - {_plain(target)}"
     if fact.get("context"):
         head += f"  [{_plain(fact['context'])}]"
-    if fact.get("details"):
-        head += "; " + "; ".join(f"{d['relation']} {_plain(d['target'])}" for d in fact["details"])
+    grouped: dict[str, list[str]] = {}
+    for detail in fact.get("details", []):
+        grouped.setdefault(detail["relation"], []).append(_plain(detail["target"]))
+    head += "".join(f"; {relation}: {', '.join(targets)}" for relation, targets in grouped.items())
     return head
 
 

@@ -242,20 +242,30 @@ def _node_sources(store: Store, iris: list[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _details(store: Store, iris: list[str]) -> dict[str, list[dict[str, str]]]:
-    """What responsibilities and knowledge areas consist of: activities, evidence, aims, risks mitigated."""
-    out: dict[str, list[dict[str, str]]] = {i: [] for i in iris}
+def _details(store: Store, iris: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """What responsibilities and knowledge areas consist of (activities, evidence, aims, risks mitigated),
+    each ``{relation, target, sources}``."""
+    out: dict[str, list[dict[str, Any]]] = {i: [] for i in iris}
     if not iris:
         return out
     preds = [PO.includesActivity, PO.basedOn, PO.aimsAt, PO.mitigates, PO.contributesTo, PO.hasRisk]
-    rows = store.select("SELECT ?x ?p ?o ?label WHERE { " + _onto(
+    rows = store.select("SELECT ?x ?p ?o ?label ?quote ?n ?doctitle WHERE { " + _onto(
         f"""VALUES ?x {{ {' '.join(f'<{i}>' for i in iris)} }}
             ?x ?p ?o FILTER(?p IN ({', '.join(f'<{p}>' for p in preds)}))
             {_LABEL_OF.format(v='?o')}
-            BIND({_LABEL} AS ?label)""") + " }")
+            BIND({_LABEL} AS ?label)
+            OPTIONAL {{ ?st rdf:subject ?x ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?sent .
+                        ?sent po:quote ?quote ; po:sentenceNumber ?n .
+                        OPTIONAL {{ ?sent dcterms:isPartOf/dcterms:title ?doctitle }} }}""") + " }")
+    grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
     for row in rows:
-        out[row["x"] or ""].append({"relation": EXPLAIN_RELATIONS[row["p"] or ""],
-                                     "target": row["label"] or row["o"] or ""})
+        key = (row["x"] or "", row["p"] or "", row["o"] or "")
+        detail = grouped.get(key)
+        if detail is None:
+            detail = grouped[key] = {"relation": EXPLAIN_RELATIONS[key[1]], "target": row["label"] or key[2],
+                                     "sources": []}
+            out[key[0]].append(detail)
+        _add_source(detail, row)
     for items in out.values():
         items.sort(key=lambda d: (d["relation"], d["target"].lower()))
     return out

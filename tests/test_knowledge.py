@@ -35,7 +35,8 @@ def test_kg_role_head_of_product_prints_sections_with_quotes(example_store: Path
     assert "Chief Product Officer" in reports_to and "(sentence 38)" in reports_to
     responsibilities = out.split("\nResponsibilities\n")[1].split("\n\n")[0]
     assert "Supporting and unblocking product managers" in responsibilities
-    assert "is based on Customer feedback" in responsibilities
+    assert ("Making decisions from product data; is based on: Customer feedback, Market trends, "
+            "Product performance metrics") in responsibilities
     assert "(sentence 25)" in responsibilities
     pay = out.split("\nPay\n")[1].split("\n\n")[0]
     assert "USD 352,585 per year, estimated total pay, region US, data: Glassdoor" in pay
@@ -58,6 +59,10 @@ def test_kg_role_json_gives_the_same_facts_as_data(example_store: Path) -> None:
     assert {PO.PeopleManagement, PO.DataDrivenDecisions, PO.PortfolioFit, PO.DefiningCriticalOutcomes,
             PO.UnblockingProductManagers} == targets
     assert all(f["sources"] for f in profile["responsibilities"])
+    decisions = next(f for f in profile["responsibilities"] if f["target_iri"] == PO.DataDrivenDecisions)
+    assert [(d["relation"], d["target"], d["sources"][0]["sentence"]) for d in decisions["details"]] == [
+        ("is based on", "Customer feedback", 7), ("is based on", "Market trends", 7),
+        ("is based on", "Product performance metrics", 7)]
     (pay,) = profile["pay"]
     assert (pay["amount"], pay["currency"], pay["period"], pay["region"], pay["data_provider"]) == (
         352585, "USD", "P1Y", "US", "Glassdoor")
