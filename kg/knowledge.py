@@ -123,9 +123,9 @@ def resolve(store: Store, name: str, *, roles_only: bool = False) -> str:
         if len(hits) == 1:
             return hits[0]
         if hits:
-            names = [_label_from(rows, h) for h in hits]
-            raise AmbiguousError(f"'{name}' names several concepts: {', '.join(names)}; use a fuller name",
-                                 names)
+            names = [f"{_label_from(rows, h)} <{h}>" for h in hits]
+            raise AmbiguousError(f"'{name}' names several concepts: {', '.join(names)}; give a fuller name "
+                                 "or the IRI", names)
     what = "role" if roles_only else "concept"
     labels = sorted({r["label"] or "" for r in rows})
     by_fold = {fold(label): label for label in labels}

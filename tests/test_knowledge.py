@@ -185,8 +185,11 @@ def test_unknown_role_exits_1_with_one_line(example_store: Path) -> None:
 
 def test_ambiguous_name_is_an_error(example_store: Path) -> None:
     """External codes may share a name (ISCO 2512 and O*NET 15-1252.00 are both 'Software developers')."""
-    with opened(example_store) as store, pytest.raises(AmbiguousError, match="names several concepts"):
-        knowledge.resolve(store, "Software developers")
+    with opened(example_store) as store:
+        with pytest.raises(AmbiguousError, match="names several concepts") as raised:
+            knowledge.resolve(store, "Software developers")
+        assert "<http://data.europa.eu/esco/isco/C2512>" in str(raised.value)
+        assert knowledge.resolve(store, "http://data.europa.eu/esco/isco/C2512").endswith("C2512")
 
 
 @pytest.mark.parametrize(("title", "role"), [
