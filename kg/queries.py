@@ -637,14 +637,20 @@ class Worker:
 
     def call(self, job: dict[str, Any], timeout: float | None) -> dict[str, Any] | None:
         """The job's reply, or None when it did not finish within ``timeout`` (the worker is then killed)."""
-        self.conn.send(job)
-        if self.conn.poll(timeout):
-            try:
+        died = {"ok": False, "error": "InternalError", "message": "the query worker died; try again"}
+        try:
+            self.conn.send(job)
+            if self.conn.poll(timeout):
                 return self.conn.recv()
-            except EOFError:
-                return {"ok": False, "error": "InternalError", "message": "the query worker died"}
+        except (EOFError, OSError):
+            self.kill()
+            return died
         self.kill()
         return None
+
+    @property
+    def alive(self) -> bool:
+        return self.process.is_alive()
 
     def kill(self) -> None:
         if self.process.is_alive():

@@ -53,13 +53,19 @@ class WorkerPool:
 
     def run(self, job: dict[str, Any], timeout: float) -> dict[str, Any] | None:
         """The worker's reply; None on timeout. Raises StoreError when every worker stays busy."""
-        try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise StoreError(f"the server is busy: every query worker stayed busy for {timeout:g} s; "
-                             "try again") from None
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise StoreError(f"the server is busy: every query worker stayed busy for {timeout:g} s; "
+                                 "try again") from None
+            if worker.alive:
+                break
+            worker.kill()  # it died while idle (killed from outside): replace it, take another
+            threading.Thread(target=self._replace, daemon=True).start()
         reply = worker.call(job, timeout)
-        if reply is None:
+        if reply is None or not worker.alive:  # killed at the timeout, or died: replace it
             threading.Thread(target=self._replace, daemon=True).start()
         else:
             self._idle.put(worker)
@@ -188,6 +194,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, json.dumps(data).encode(), "application/json")
         else:
             self._error(404, f"nothing at {url.path}: the endpoint is /sparql, the query page /")
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.do_GET()
 
     def do_POST(self) -> None:  # noqa: N802
         url = urlsplit(self.path)

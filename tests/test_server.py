@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -152,6 +154,15 @@ def test_row_limit_and_timeout(served: Served) -> None:
     assert slow[0] == 503 and b"longer than 2 s" in slow[2]
     assert time.monotonic() - started < 8
     for _ in range(3):  # the server keeps serving while the killed worker is replaced
+        assert ids(get(served, IDS + " LIMIT 1")[2]) == ["P01"]
+
+
+def test_a_worker_killed_from_outside_is_replaced(served: Served) -> None:
+    children = Path(f"/proc/{served.process.pid}/task/{served.process.pid}/children").read_text().split()
+    assert children, "the server runs its queries in worker processes"
+    os.kill(int(children[0]), signal.SIGKILL)
+    time.sleep(0.2)
+    for _ in range(4):
         assert ids(get(served, IDS + " LIMIT 1")[2]) == ["P01"]
 
 
