@@ -212,7 +212,7 @@ def check(query: str, *, allow_service: bool = True, prefixes: dict[str, str] | 
                              "queries its own data")
 
 
-_PREFIXED = re.compile(r"^([A-Za-z][\w.-]*)?:([\w.%-]*)$")
+_PREFIXED = re.compile(r"^([A-Za-z][\w.-]*)?:([\w.%/#-]*)$")
 _TYPED = re.compile(r'^"(.*)"(?:@([A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^(\S+))$', re.DOTALL)
 _VARNAME = re.compile(r"^[A-Za-z_]\w*$")
 

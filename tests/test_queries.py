@@ -23,6 +23,7 @@ from kg.store import opened
 from kg.vocab import PO, XSD
 
 EXAMPLE_CSV = Path(queries.__file__).parent / "data" / "example_org.csv"
+by_iri_base = "http://w3id.org/product-org/id/example-product-org/post/"
 
 
 def example_rows() -> list[dict[str, str]]:
@@ -63,6 +64,8 @@ def test_manager_chain(example_store: Path) -> None:
         by_name = run(store, "manager-chain", {"person": "Isabel Costa"})
         assert cols(by_name, "level", "id") == expected
         assert by_name.rows[0]["name"] == "Yuki Tanaka"
+        by_iri = run(store, "manager-chain", {"person": "poid:example-product-org/post/P19"})
+        assert cols(by_iri, "level", "id") == expected
         assert len(run(store, "manager-chain", {"person": "P01"})) == 0
 
 
@@ -72,6 +75,9 @@ def test_all_reports(example_store: Path) -> None:
     assert cols(result, "id", "depth", "manager_id") == [
         ("P17", 1, "P13"), ("P18", 1, "P13"), ("P23", 1, "P13"), ("P24", 1, "P13"), ("P50", 1, "P13"),
         ("P22", 2, "P17")]
+    with opened(example_store) as store:
+        iri = f"<{by_iri_base}P13>"
+        assert run(store, "all-reports", {"person": iri}).column("id") == result.column("id")
 
 
 def _span_from_csv() -> list[tuple[str, int, int]]:
