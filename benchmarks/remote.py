@@ -60,7 +60,7 @@ def _lookups(ids: dict[str, str]) -> dict[str, Callable[[Any], Any]]:
     }
 
 
-def bench(size: int, repeat: int, batch: int, work: Path) -> dict[str, Any]:
+def bench(size: int, repeat: int, batch: int | None, work: Path) -> dict[str, Any]:
     meta = generate_org.generate(size, 1, work / "org", ntriples=False)
     files = [work / meta["files"]["csv"], work / meta["files"]["portfolios_nt"]]  # type: ignore[index]
     store_path = work / "store"
@@ -75,7 +75,7 @@ def bench(size: int, repeat: int, batch: int, work: Path) -> dict[str, Any]:
                                ("graph-store", {"graph_store": server.graph_store})):
             remote = open_remote(server.sparql, **kwargs)
             started = time.perf_counter()
-            push(local, remote, batch=batch if method == "update" else 20_000, force=True)
+            push(local, remote, batch=batch if method == "update" else None, force=True)
             seconds = time.perf_counter() - started
             out[f"push_{method}_s"] = round(seconds, 2)
             out[f"push_{method}_triples_per_s"] = round(triples / seconds)
@@ -92,7 +92,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--batch", type=int, default=1000, help="triples per SPARQL Update request")
+    parser.add_argument("--batch", type=int, help="triples per SPARQL Update request (default: kg's)")
     args = parser.parse_args()
     if not virtuoso.available():
         print("virtuoso-t not found: apt-get install virtuoso-opensource", file=sys.stderr)

@@ -43,7 +43,7 @@ ENV_USER = "KG_ENDPOINT_USER"
 ENV_PASSWORD = "KG_ENDPOINT_PASSWORD"
 ENV_TIMEOUT = "KG_ENDPOINT_TIMEOUT"
 DEFAULT_TIMEOUT = 120.0
-DEFAULT_BATCH = 1000
+BATCH = {"update": 500, "graph-store": 10_000}  # triples per request, by method
 
 # XML first: every store speaks it, and Virtuoso writes it ten times faster than JSON.
 RESULTS_ACCEPT = "application/sparql-results+xml, application/sparql-results+json;q=0.9"
@@ -312,7 +312,7 @@ class PushReport:
 Progress = Callable[[str, int, int], None]
 
 
-def push(store: Store, remote: RemoteStore, *, batch: int = DEFAULT_BATCH, force: bool = False,
+def push(store: Store, remote: RemoteStore, *, batch: int | None = None, force: bool = False,
          progress: Progress | None = None) -> PushReport:
     """Copy the ontology graph, every loaded source graph and the catalog from ``store`` to ``remote``.
 
@@ -320,15 +320,17 @@ def push(store: Store, remote: RemoteStore, *, batch: int = DEFAULT_BATCH, force
     data. Source graphs are immutable in kg (a reload mints a new graph), so one the remote already holds
     with the same triple count is skipped unless ``force``. The catalog goes last: remote readers switch to
     the new sources only once their graphs are complete. Graphs of older pushes are dropped at the end.
-    ``progress(graph, done, total)`` is called after each batch.
+    ``batch`` triples go in each request (default by method: :data:`BATCH`); ``progress(graph, done, total)``
+    is called after each one.
     """
     ep = remote.endpoint
     if not ep.graph_store_url and not ep.update_url:
         raise StoreError(f"kg push needs somewhere to write: give --update-endpoint URL (SPARQL Update) or "
                          f"set {ENV_GRAPH_STORE} to a Graph Store Protocol URL")
+    report = PushReport(ep.url, "graph-store" if ep.graph_store_url else "update")
+    batch = batch or BATCH[report.method]
     if batch < 1:
         raise StoreError("--batch must be at least 1")
-    report = PushReport(ep.url, "graph-store" if ep.graph_store_url else "update")
     before = {s.graph: s.triples for s in remote.sources()}
     local = store.sources()
     for info in local:
