@@ -313,6 +313,9 @@ def test_query_page_in_a_browser(served: Served, browser) -> None:
     assert [r[0] for r in rows] == ["P28", "P29", "P30"] and rows[0][3] == "P09"
     assert browser.find_element(By.ID, "status").text.startswith("3 rows")
     assert browser.find_element(By.ID, "download").is_enabled()
+    # the CSV download is formula-safe for spreadsheets and quotes like RFC 4180
+    assert browser.execute_script("return [csvCell('=1+2'), csvCell('-3'), csvCell('a,\"b\"')]") == [
+        "'=1+2", "-3", '"a,""b"""']
 
     Select(browser.find_element(By.ID, "named")).select_by_value("manager-chain")
     browser.find_element(By.ID, "param-person").send_keys("Isabel Costa")
