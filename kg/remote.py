@@ -210,6 +210,12 @@ class RemoteStore(CatalogReader):
         self.path = endpoint.url  # named in messages, like a store folder
         self._graphs: list[ox.NamedNode] | None = None
 
+    @property
+    def db(self) -> Any:
+        """There is no local database: code that reads one directly cannot run against an endpoint."""
+        raise StoreError(f"this command reads the embedded store directly and cannot run against "
+                         f"{self.endpoint.url}; run it without --endpoint (and without {ENV_ENDPOINT})")
+
     # -- reading ------------------------------------------------------------------------------------------
 
     def _results(self, sparql: str, graphs: list[str], prefixes: bool = True) -> Any:

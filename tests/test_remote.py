@@ -142,6 +142,7 @@ def test_updates_and_bad_queries_are_refused(remote: RemoteStore) -> None:
 
 
 def test_user_errors_are_one_line(server: virtuoso.Virtuoso, example_store: Path) -> None:
+    push(server, example_store)
     wrong = kg("--store", str(example_store), "--endpoint", server.sparql, "--update-endpoint", server.update,
                "push", env={"KG_ENDPOINT_PASSWORD": "wrong"})
     assert wrong.exit_code == 1 and "refused access" in wrong.stderr and "Traceback" not in wrong.output
@@ -151,6 +152,8 @@ def test_user_errors_are_one_line(server: virtuoso.Virtuoso, example_store: Path
     assert no_endpoint.exit_code == 2
     read_only = kg("--store", str(example_store), "--endpoint", server.sparql, "push")
     assert read_only.exit_code == 1 and "--update-endpoint" in read_only.stderr
+    local_only = kg("--endpoint", server.sparql, "validate")  # reads the embedded database directly
+    assert local_only.exit_code == 1 and "without --endpoint" in local_only.stderr
 
 
 def test_kg_query_runs_against_the_endpoint(server: virtuoso.Virtuoso, example_store: Path) -> None:
