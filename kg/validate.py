@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote
 
 from kg.errors import KGError
 from kg.store import Store, term_value
-from kg.vocab import FOAF, ONTOLOGY_GRAPH, ORG, PO, PO_ID, RDF, RDFS
+from kg.vocab import FOAF, ONTOLOGY_GRAPH, ORG, PO, PO_ID, RDF
 
 SEVERITIES = ("violation", "warning", "info")
 _SH = "http://www.w3.org/ns/shacl#"
@@ -90,21 +90,27 @@ class _Facts:
         self.ids: dict[str, str] = {}
         for node, ident in self.pairs(PO.identifier):
             self.ids.setdefault(node, ident)
-        types = self.pairs(RDF.type)
-        self.posts = {n for n, t in types if t == ORG.Post}
-        self.people = {n for n, t in types if t == FOAF.Person}
-        self.titled = {n for n, _ in self.pairs(PO.jobTitle)} | {n for n, _ in self.pairs(RDFS.label)}
-        self.held = self.pairs(ORG.heldBy)
-        self.holds = self.pairs(ORG.holds)
-        self.names = dict(self.pairs(FOAF.name))
+        self.posts = {n for n, _ in self.pairs(RDF.type, ORG.Post)}
+        self.people = {n for n, _ in self.pairs(RDF.type, FOAF.Person)}
+        self.titled = {n for n, _ in self.pairs(PO.jobTitle)}  # importers derive it from labels too
+        self.held = self.pairs(ORG.heldBy)  # importers derive it from org:holds too
 
-    def pairs(self, predicate: str) -> list[tuple[str, str]]:
-        """(subject, object) values of every visible triple with ``predicate``."""
+    def pairs(self, predicate: str, value: str | None = None) -> list[tuple[str, str]]:
+        """(subject, object) values of every data triple with ``predicate`` (and object ``value``)."""
         import pyoxigraph as ox
 
-        p = ox.NamedNode(predicate)
+        p, o = ox.NamedNode(predicate), ox.NamedNode(value) if value else None
         return [(term_value(q.subject) or "", term_value(q.object) or "") for g in self.graphs
-                for q in self.store.db.quads_for_pattern(None, p, None, g)]
+                for q in self.store.db.quads_for_pattern(None, p, o, g)]
+
+    def name(self, node: str) -> str | None:
+        import pyoxigraph as ox
+
+        subject = ox.NamedNode(node) if not node.startswith("_:") else ox.BlankNode(node[2:])
+        for g in self.graphs:
+            for q in self.store.db.quads_for_pattern(subject, ox.NamedNode(FOAF.name), None, g):
+                return q.object.value
+        return None
 
     def described(self, node: str) -> bool:
         """True when ``node`` is a subject of some triple other than a reporting line."""
@@ -132,7 +138,7 @@ def graph_checks(store: Store, facts: _Facts | None = None) -> list[Finding]:
     f = facts or _Facts(store)
     label, edges = f.label, f.edges
     on_chart = {a for a, _ in edges} | {b for _, b in edges}
-    holders = {person for _, person in f.held} | {person for person, _ in f.holds}
+    holders = {person for _, person in f.held}
     return [
         Finding("violation", "cycles", "reporting cycles (each listed, following the solid line)",
                 [[label(n) for n in cycle] for cycle in reporting_cycles(edges)]),
@@ -258,7 +264,7 @@ def _people_several(f: _Facts) -> list[str]:
     for person, posts in posts_of.items():
         managers = set().union(*(boss.get(p, set()) for p in posts))
         if len(managers) > 1:
-            who = f.names.get(person) or f.label(person)
+            who = f.name(person) or f.label(person)
             out.append(f"{who} -> {', '.join(sorted(f.label(m) for m in managers))}")
     return sorted(out)
 
