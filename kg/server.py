@@ -130,7 +130,12 @@ def make_server(store_path: str, host: str = DEFAULT_HOST, port: int = DEFAULT_P
 
 
 def is_loopback(host: str) -> bool:
-    return host in ("localhost", "::1") or host.startswith("127.")
+    """True for a loopback address or name.
+
+    >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("0.0.0.0")
+    (True, True, False)
+    """
+    return host.lower() in ("localhost", "::1") or host.startswith("127.")
 
 
 def negotiate(accept: str, fmt: str | None = None) -> tuple[str, str] | None:
@@ -177,7 +182,20 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- routing --------------------------------------------------------------------------------------------
 
+    def _host_allowed(self) -> bool:
+        """On loopback, only requests addressed to a loopback name: a web page whose DNS name is rebound to
+        127.0.0.1 must not read the graph."""
+        if not is_loopback(self.server.server_address[0]):
+            return True
+        host = urlsplit("//" + (self.headers.get("Host") or "")).hostname or ""
+        if is_loopback(host):
+            return True
+        self._error(403, f"requests must be addressed to localhost or 127.0.0.1, not {host[:100]}")
+        return False
+
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if not self._host_allowed():
+            return
         url = urlsplit(self.path)
         fields = parse_qs(url.query, keep_blank_values=True)
         if url.path in ("/", "/sparql") and "query" in fields:
@@ -200,12 +218,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_BODY:
             self.close_connection = True
-            self._error(413, f"request body over {MAX_BODY:,} bytes")
+            self._error(413 if length > MAX_BODY else 400, f"give a Content-Length of at most {MAX_BODY:,} bytes")
             return
         body = self.rfile.read(length).decode("utf-8", errors="replace")
+        if not self._host_allowed():
+            return
         if url.path not in ("/", "/sparql"):
             self._error(404, f"nothing at {url.path}: the endpoint is /sparql")
             return

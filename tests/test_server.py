@@ -230,6 +230,15 @@ def test_a_load_is_not_blocked_and_its_data_is_seen(served: Served, tmp_path: Pa
     assert ids(get(served, 'SELECT ?id WHERE { ?p po:identifier ?id FILTER(?id = "N1") }')[2]) == ["N1"]
 
 
+def test_dns_rebinding_and_bad_requests_are_refused(served: Served) -> None:
+    query = "?" + urlencode({"query": IDS})
+    rebound = call(served.url + "sparql" + query, headers={"Host": "attacker.example:7878"})
+    assert rebound[0] == 403 and b"localhost" in rebound[2]
+    assert call(served.url + "sparql" + query, headers={"Host": "localhost:1234"})[0] == 200
+    assert call(served.url + "sparql", b"", {"Content-Type": "application/sparql-query",
+                                           "Content-Length": "-5"})[0] == 400
+
+
 def test_bound_elsewhere_warns(served: Served) -> None:
     process = subprocess.Popen([sys.executable, "-m", "kg.cli", "--store", str(served.store), "serve",
                                 "--host", "0.0.0.0", "--port", "0", "--workers", "1"],
