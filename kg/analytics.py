@@ -17,6 +17,7 @@ command line.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from itertools import chain, islice
@@ -251,8 +252,8 @@ def top(scores: dict[Node, float], n: int | None = 10) -> list[tuple[Node, float
     >>> top({"a": 0.5, "b": 0.9, "c": 0.5}, 2)
     [('b', 0.9), ('a', 0.5)]
     """
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], str(item[0])))
-    return ranked if n is None else ranked[:n]
+    key = lambda item: (-item[1], str(item[0]))  # noqa: E731
+    return sorted(scores.items(), key=key) if n is None else heapq.nsmallest(n, scores.items(), key=key)
 
 
 # -- paths ---------------------------------------------------------------------------------------------------

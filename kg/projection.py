@@ -142,9 +142,12 @@ def reporting_forest(store: Store, *, attributes: bool = True, dotted: bool = Tr
                    dropped=sorted(dropped), self_loops=sorted(loops))
     G.add_nodes_from(loops)
     G.add_edges_from((boss, report) for report, boss in manager.items())
-    posts = {_text(r[0]) for r in store.query("SELECT ?n WHERE { ?n a org:Post }")}
-    if any(node in posts for node in manager):  # the chart is made of posts: add posts nobody links
-        G.add_nodes_from(posts)
+    # Posts nobody links (no manager, no report) belong on the chart too; fetched only when some exist.
+    count = store.query("SELECT (COUNT(?n) AS ?c) WHERE { ?n a org:Post }")
+    if int(next(iter(count))[0].value) > len(G):
+        posts = {_text(r[0]) for r in store.query("SELECT ?n WHERE { ?n a org:Post }")}
+        if any(node in posts for node in manager):  # the chart is made of posts, not people
+            G.add_nodes_from(posts)
     G.graph["dotted_lines"] = (
         _pairs(store, "SELECT ?x ?m WHERE { ?x po:dottedLineReportsTo ?m }") if dotted else []
     )
