@@ -92,7 +92,11 @@ def resolve(store: Store, ref: str) -> str:
         if m and m.group(1) in PREFIXES:
             iri = PREFIXES[m.group(1)] + m.group(2)
     if iri is not None:
-        if store.query("ASK { ?n ?p ?o }", n=ox.NamedNode(iri)):
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError as exc:
+            raise NotFoundError(f"'{ref}' is not a valid IRI ({exc}); give an id, a name or a full IRI") from exc
+        if store.query("ASK { ?n ?p ?o }", n=node):
             return _chart_node(store, iri)
         raise NotFoundError(f"no person or post has the IRI <{iri}>")
 
