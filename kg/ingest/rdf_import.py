@@ -192,7 +192,9 @@ CONSTRUCT {
   UNION { { ?holder org:holds ?post } UNION { ?post gov:heldBy ?holder } UNION { ?holder gov:holdsPost ?post } }
   UNION { ?p schema:name ?pname . FILTER NOT EXISTS { ?p foaf:name ?x } }
   UNION {
-    { ?n org:reportsTo ?m } UNION { ?m org:reportsTo ?n } UNION { ?n a org:Post } UNION { ?n a foaf:Person }
+    { ?n org:reportsTo ?m } UNION { ?m org:reportsTo ?n } UNION { ?n a org:Post }
+    UNION { ?n a foaf:Person FILTER NOT EXISTS {  # people who hold a post are found at their post
+      { ?x org:heldBy|gov:heldBy ?n } UNION { ?n org:holds|gov:holdsPost ?x } } }
     FILTER(isIRI(?n))
     FILTER NOT EXISTS { ?n po:identifier ?y }
     OPTIONAL { ?n skos:notation|dcterms:identifier|schema:identifier ?given }
@@ -210,7 +212,8 @@ CONSTRUCT {
 
 _NAMES = """
 SELECT DISTINCT ?n ?name WHERE {
-  { ?n org:reportsTo ?m } UNION { ?m org:reportsTo ?n } UNION { ?n a org:Post } UNION { ?n a foaf:Person }
+  { ?n org:reportsTo ?m } UNION { ?m org:reportsTo ?n } UNION { ?n a org:Post }
+  UNION { ?n a foaf:Person FILTER NOT EXISTS { ?x org:heldBy ?n } }
   { ?n org:heldBy/foaf:name ?name } UNION { ?n foaf:name ?name }
 }
 """
