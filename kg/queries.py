@@ -603,6 +603,13 @@ def execute_job(job: dict[str, Any]) -> dict[str, Any]:
         return {"ok": False, "error": "InternalError", "message": f"{type(exc).__name__}: {exc}"}
 
 
+def worker_main(fd: int) -> None:
+    """Entry point of a worker process: serve jobs over the socket ``fd`` until told to stop."""
+    from multiprocessing.connection import Connection
+
+    _worker_loop(Connection(fd))
+
+
 def _worker_loop(conn: Any) -> None:
     import kg.store  # noqa: F401  (imported before "ready", so timeouts count query time only)
 
@@ -622,13 +629,20 @@ class Worker:
     """A query process that can be killed: pyoxigraph offers no way to cancel a query in progress."""
 
     def __init__(self) -> None:
-        import multiprocessing
+        import socket
+        import subprocess
+        import sys
+        from multiprocessing.connection import Connection
 
-        ctx = multiprocessing.get_context("spawn")  # never fork a process that holds RocksDB threads
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_loop, args=(child,), daemon=True, name="kg-query-worker")
-        self.process.start()
-        child.close()
+        # A fresh interpreter, not fork (RocksDB threads) nor multiprocessing's spawn (which re-runs the
+        # caller's main script: a script without a __main__ guard would start workers without end).
+        # -P: the current folder does not shadow the installed kg.
+        ours, theirs = socket.socketpair()
+        code = "import sys; from kg.queries import worker_main; worker_main(int(sys.argv[1]))"
+        self.process = subprocess.Popen([sys.executable, "-P", "-c", code, str(theirs.fileno())],
+                                        pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+        theirs.close()
+        self.conn = Connection(ours.detach())
 
     def ready(self, timeout: float = 60.0) -> bool:
         """Wait until the process has started and imported kg (so a timeout counts query time only)."""
@@ -650,20 +664,22 @@ class Worker:
 
     @property
     def alive(self) -> bool:
-        return self.process.is_alive()
+        return self.process.poll() is None
 
     def kill(self) -> None:
-        if self.process.is_alive():
+        if self.process.poll() is None:
             self.process.kill()
-        self.process.join(5)
+        self.process.wait(5)
         self.conn.close()
 
     def stop(self) -> None:
+        import subprocess
+
         try:
             self.conn.send(None)
-        except OSError:
+            self.process.wait(2)
+        except (OSError, subprocess.TimeoutExpired):
             pass
-        self.process.join(2)
         self.kill()
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -304,6 +306,17 @@ def test_timeout_stops_a_runaway_query(example_store: Path) -> None:
         assert time.monotonic() - started < 5
         fast = run(store, "manager-chain", {"person": "P19"}, timeout=20)
     assert fast.column("id")[0] == "P14"
+
+
+def test_timeouts_work_from_a_plain_script(example_store: Path, tmp_path: Path) -> None:
+    """A script without an ``if __name__ == "__main__"`` guard (multiprocessing's spawn would re-run it)."""
+    script = tmp_path / "report.py"
+    script.write_text("from kg import queries\nfrom kg.store import opened\n"
+                      f"with opened({str(example_store)!r}) as store:\n"
+                      "    print(queries.run(store, 'roots', timeout=20).column('id'))\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                          cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (0, "['P01']\n"), done.stderr
 
 
 def test_dataframe(example_store: Path) -> None:
