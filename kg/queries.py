@@ -178,11 +178,13 @@ def _position(query: str, offset: int) -> str:
     return f"line {line}, column {offset - (query.rfind(chr(10), 0, offset) + 1) + 1}"
 
 
-def check(query: str, *, allow_service: bool = True, prefixes: dict[str, str] | None = None) -> None:
+def check(query: str, *, allow_service: bool = True, prefixes: dict[str, str] | None = None,
+          known_prefixes_only: bool = True) -> None:
     """Refuse what a read-only query must not do, before it reaches the engine.
 
     Updates are always refused; ``SERVICE`` (federation: the engine would call out over the network) is
-    refused unless ``allow_service``. Undeclared prefixes are reported with their position.
+    refused unless ``allow_service``. Undeclared prefixes are reported with their position (unless
+    ``known_prefixes_only`` is False: an external store may predeclare more).
 
     >>> check("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", allow_service=False)
     Traceback (most recent call last):
@@ -199,7 +201,7 @@ def check(query: str, *, allow_service: bool = True, prefixes: dict[str, str] | 
         where = _position(query, m.start())
         if ":" in word:
             prefix = word.split(":", 1)[0]
-            if prefix not in known and not word.endswith(":"):
+            if known_prefixes_only and prefix not in known and not word.endswith(":"):
                 raise QueryError(f"unknown prefix '{prefix}:' at {where}: declare it with "
                                  f"PREFIX {prefix}: <...> (predeclared: {', '.join(sorted(PREFIXES))})")
             continue
@@ -282,7 +284,7 @@ def run(store: Any, query: str, params: dict[str, Any] | None = None, *, limit: 
     if timeout is not None and isinstance(store, Store):  # a remote store has its own HTTP timeout
         return run_isolated(str(store.path), query, params, limit=limit, timeout=timeout,
                             allow_service=allow_service)
-    check(query, allow_service=allow_service)
+    check(query, allow_service=allow_service, known_prefixes_only=isinstance(store, Store))
     bindings = _bindings(query, params)
     text = strip_comments(query) if bindings else query
     try:
