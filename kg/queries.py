@@ -456,9 +456,11 @@ def compact(iri: str) -> str:
 
     >>> compact("http://w3id.org/product-org/ontology#ProductOwner")
     'po:ProductOwner'
+    >>> compact("http://w3id.org/product-org/id/acme/post/P19")
+    'poid:acme/post/P19'
     """
     for prefix, base in sorted(PREFIXES.items(), key=lambda p: -len(p[1])):
-        if iri.startswith(base) and re.fullmatch(r"[\w.-]*", iri[len(base):]):
+        if iri.startswith(base) and re.fullmatch(r"[\w./-]*", iri[len(base):]):
             return f"{prefix}:{iri[len(base):]}"
     return iri
 

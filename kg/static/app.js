@@ -8,7 +8,7 @@ const $ = (id) => document.getElementById(id);
 function compact(iri) {
   let best = null;
   for (const [prefix, base] of Object.entries(state.prefixes)) {
-    if (iri.startsWith(base) && /^[\w.-]*$/.test(iri.slice(base.length)) && (!best || base.length > best[1].length)) {
+    if (iri.startsWith(base) && /^[\w./-]*$/.test(iri.slice(base.length)) && (!best || base.length > best[1].length)) {
       best = [prefix, base];
     }
   }
