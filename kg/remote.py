@@ -83,6 +83,28 @@ def _one_line(text: str, limit: int = 300) -> str:
     return flat if len(flat) <= limit else flat[:limit] + " ..."
 
 
+class _DigestAuth(urllib.request.HTTPDigestAuthHandler):
+    """Digest auth that, once challenged, authenticates the following requests up front."""
+
+    _challenge: dict[str, str] | None = None
+
+    def retry_http_digest_auth(self, req: urllib.request.Request, auth: str) -> Any:
+        scheme, _, challenge = auth.partition(" ")
+        if scheme.lower() == "digest":
+            self._challenge = urllib.request.parse_keqv_list(
+                filter(None, urllib.request.parse_http_list(challenge)))
+        return super().retry_http_digest_auth(req, auth)
+
+    def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
+        if self._challenge and not req.has_header("Authorization"):
+            auth = self.get_authorization(req, self._challenge)
+            if auth:
+                req.add_unredirected_header("Authorization", f"Digest {auth}")
+        return req
+
+    https_request = http_request
+
+
 class Endpoint:
     """An HTTP client for a SPARQL 1.1 query URL, with optional update and Graph Store Protocol URLs."""
 
@@ -96,15 +118,27 @@ class Endpoint:
         self.update_url = update_url
         self.graph_store_url = graph_store_url
         self.timeout = timeout
+        self.authenticated = not user
         handlers: list[urllib.request.BaseHandler] = []
         if user:
-            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            # Basic: sent up front once the server has accepted it; digest: see _DigestAuth.
+            passwords = urllib.request.HTTPPasswordMgrWithPriorAuth()
             for target in (url, update_url, graph_store_url):
                 if target:
-                    passwords.add_password(None, target, user, password or "")
-            handlers += [urllib.request.HTTPBasicAuthHandler(passwords),
-                         urllib.request.HTTPDigestAuthHandler(passwords)]
+                    passwords.add_password(None, target, user, password or "", is_authenticated=False)
+            handlers += [urllib.request.HTTPBasicAuthHandler(passwords), _DigestAuth(passwords)]
         self._opener = urllib.request.build_opener(*handlers)
+
+    def authenticate(self) -> None:
+        """One small authenticated write before the big ones: a server that refuses an unauthenticated
+        request may close the connection while a large body is still being sent."""
+        if self.authenticated:
+            return
+        if self.graph_store_url:
+            self.request(self.graph_url(CATALOG_GRAPH), method="GET", missing_ok=True)
+        else:
+            self.update("INSERT DATA { }")
+        self.authenticated = True
 
     def request(self, url: str, *, method: str = "POST", data: bytes | None = None,
                 headers: dict[str, str] | None = None, missing_ok: bool = False) -> tuple[str, bytes]:
@@ -338,6 +372,7 @@ def push(store: Store, remote: RemoteStore, *, batch: int | None = None, force: 
     if batch < 1:
         raise StoreError("--batch must be at least 1")
     before = {s.graph: s.triples for s in remote.sources()}
+    ep.authenticate()
     local = store.sources()
     for info in local:
         there = before.get(info.graph) == info.triples and remote.triple_count(info.graph) == info.triples
