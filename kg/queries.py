@@ -280,7 +280,10 @@ def run(store: Any, query: str, params: dict[str, Any] | None = None, *, limit: 
     when time is up, and QueryError is raised (local stores; a remote store applies its own HTTP timeout).
     """
     if _is_name(query):
-        query = _named_text(query, params)
+        name, query = query.strip(), named_query(query.strip()).text
+        _check_declared(query, params, name)
+    else:
+        _check_declared(query, params)
     if timeout is not None and isinstance(store, Store):  # a remote store has its own HTTP timeout
         return run_isolated(str(store.path), query, params, limit=limit, timeout=timeout,
                             allow_service=allow_service)
@@ -534,14 +537,14 @@ def named_query(name: str) -> NamedQuery:
     raise NotFoundError(f"no named query '{name}': {hint}see `kg queries` for the list")
 
 
-def _named_text(name: str, params: dict[str, Any] | None) -> str:
-    """The text of a named query, once its declared parameters are all given."""
-    nq = named_query(name)
-    missing = [p for p in nq.params if p not in (params or {})]
+def _check_declared(query: str, params: dict[str, Any] | None, name: str = "") -> None:
+    """A query whose header declares parameters (``# param: NAME ...``) runs only with all of them given."""
+    declared = _parse_named(name, query).params
+    missing = [p for p in declared if p not in (params or {})]
     if missing:
         needed = " ".join(f"--param {p}=..." for p in missing)
-        raise QueryError(f"named query '{name}' needs {needed} ({'; '.join(nq.params[p] for p in missing)})")
-    return nq.text
+        what = f"named query '{name}'" if name else "the query"
+        raise QueryError(f"{what} needs {needed} ({'; '.join(declared[p] for p in missing)})")
 
 
 # -- isolated runs (timeouts) --------------------------------------------------------------------------------

@@ -222,6 +222,9 @@ def test_named_query_errors(example_store: Path) -> None:
             run(store, "manager-chain")
         with pytest.raises(NotFoundError, match="did you mean manager-chain"):
             run(store, "manager-chian")
+        copied = queries.named_query("who-holds-role").text  # a library query copied to a file
+        with pytest.raises(QueryError, match=r"^the query needs --param role=\.\.\. \(a role by label"):
+            run(store, copied)
         with pytest.raises(QueryError, match=r"has no variable \?nobody"):
             run(store, "SELECT ?x WHERE { ?x a org:Post }", {"nobody": "x"})
 

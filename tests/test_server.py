@@ -327,6 +327,8 @@ def test_query_page_in_a_browser(served: Served, browser) -> None:
         "'=1+2", "-3", '"a,""b"""']
 
     Select(browser.find_element(By.ID, "named")).select_by_value("manager-chain")
+    browser.find_element(By.ID, "run").click()
+    assert browser.find_element(By.ID, "status").text == "Fill in ?person first."
     browser.find_element(By.ID, "param-person").send_keys("Isabel Costa")
     assert [r[1] for r in _run_on_page(browser)] == ["P14", "P09", "P08", "P06", "P02", "P01"]
 

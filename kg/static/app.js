@@ -91,7 +91,12 @@ async function run() {
   const form = new URLSearchParams();
   form.set("query", $("query").value);
   for (const input of $("params").querySelectorAll("input")) {
-    if (input.value.trim() !== "") form.set("param." + input.dataset.param, input.value.trim());
+    if (input.value.trim() === "") {
+      $("status").textContent = "Fill in ?" + input.dataset.param + " first.";
+      input.focus();
+      return;
+    }
+    form.set("param." + input.dataset.param, input.value.trim());
   }
   $("status").textContent = "Running…";
   const started = performance.now();
