@@ -587,7 +587,7 @@ def query(ctx: click.Context, query: str | None, text: str | None, params: tuple
             text = sys.stdin.read()
         elif source.suffix in (".rq", ".sparql") or source.is_file():
             try:
-                text = source.read_text(encoding="utf-8")
+                text = source.read_text(encoding="utf-8-sig")  # a BOM is not SPARQL
             except OSError as exc:
                 raise click.UsageError(f"cannot read {source}: {exc.strerror}") from exc
         else:
