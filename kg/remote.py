@@ -3,7 +3,7 @@ store, and push the embedded store's graphs to them.
 
 :class:`RemoteStore` has the reading interface of :class:`kg.store.Store` (``select``, ``query``,
 ``sources``, ``has_data``, ``graphs``, ``close``), so every lookup in :mod:`kg.org` runs unchanged against it.
-It speaks the SPARQL 1.1 Protocol over HTTP (standard library only), asks for JSON results, declares the
+It speaks the SPARQL 1.1 Protocol over HTTP (standard library only), reads XML or JSON results, declares the
 common prefixes in the query text and scopes every query to the kg graphs with the protocol's
 ``default-graph-uri`` and ``named-graph-uri`` parameters (the ontology graph and the graphs the catalog graph
 names). Credentials come from the environment (basic or digest auth, whichever the server asks for).
@@ -395,7 +395,7 @@ def _drop(ep: Endpoint, graph: str) -> None:
     if ep.graph_store_url:
         ep.delete_graph(graph)
     else:
-        ep.update(f"DROP SILENT GRAPH <{graph}>")
+        ep.update(f"DROP SILENT GRAPH {ox.NamedNode(graph)}")  # NamedNode: a valid IRI, safe as text
 
 
 def _ntriple(quad: ox.Quad) -> str:
@@ -444,11 +444,12 @@ def _push_graph(store: Store, ep: Endpoint, graph: str, size: int, progress: Pro
 def _insert(ep: Endpoint, graph: str, lines: list[str], blank: bool, *, replace: bool) -> None:
     """One SPARQL Update adding ``lines`` to ``graph`` (dropping it first with ``replace``). A request the
     store refuses is retried in halves: stores cap the size of an update (Virtuoso: 10,000 lines of SQL)."""
-    drop = f"DROP SILENT GRAPH <{graph}> ;\n" if replace else ""
+    name = ox.NamedNode(graph)
+    drop = f"DROP SILENT GRAPH {name} ;\n" if replace else ""
     # Blank nodes go in an INSERT template (some stores, e.g. Virtuoso, refuse them in INSERT DATA).
     head, tail = ("INSERT {", "} WHERE {}") if blank else ("INSERT DATA {", "}")
     try:
-        ep.update(f"{drop}{head} GRAPH <{graph}> {{\n" + "\n".join(lines) + f"\n}} {tail}")
+        ep.update(f"{drop}{head} GRAPH {name} {{\n" + "\n".join(lines) + f"\n}} {tail}")
     except QueryError:
         if blank or len(lines) < 2:  # blank nodes must stay in one request to keep their identity
             raise

@@ -171,3 +171,22 @@ def test_kg_query_runs_against_the_endpoint(server: virtuoso.Virtuoso, example_s
             remote = kg("--endpoint", server.sparql, "query", *case, "--format", fmt)
             assert local.exit_code == 0, (case, local.output)
             assert remote.stdout == local.stdout and local.stdout.strip() not in ("", "false"), (case, fmt)
+
+
+def test_blank_nodes_keep_their_identity(server: virtuoso.Virtuoso, tmp_path: Path) -> None:
+    data = tmp_path / "blank.ttl"
+    data.write_text("""@prefix org: <http://www.w3.org/ns/org#> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix po: <http://w3id.org/product-org/ontology#> . @prefix ex: <http://example.org/> .
+ex:top a org:Post ; po:identifier "T1" ; po:jobTitle "Chief" ; org:heldBy [ foaf:name "Top Person" ] .
+ex:post a org:Post ; po:identifier "X1" ; po:jobTitle "Analyst" ; org:reportsTo ex:top ;
+    org:heldBy [ a foaf:Person ; foaf:name "Blank Holder" ] .
+""")
+    store = tmp_path / "store"
+    assert kg("--store", str(store), "load", str(data)).exit_code == 0
+    push(server, store, "--batch", "1")  # plain triples one by one; blank-node triples in one request
+    for person, name in (("X1", "Blank Holder"), ("T1", "Top Person")):
+        remote = json.loads(kg("--endpoint", server.sparql, "who", person, "--format", "json").stdout)
+        local = json.loads(kg("--store", str(store), "who", person, "--format", "json").stdout)
+        assert remote["name"] == local["name"] == name
+    chain = kg("--endpoint", server.sparql, "chain", "X1", "--format", "json")
+    assert [p["name"] for p in json.loads(chain.stdout)] == ["Top Person"]
