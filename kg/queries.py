@@ -425,7 +425,24 @@ _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def _xml_text(text: str) -> str:
     from xml.sax.saxutils import escape
 
-    return escape(_XML_BAD.sub("\ufffd", text), {'"': "&quot;"})
+    # a raw CR would come back as LF (XML end-of-line handling): write it as a character reference
+    return escape(_XML_BAD.sub("\ufffd", text), {'"': "&quot;", "\r": "&#13;"})
+
+
+def _xml_literal(text: str) -> str:
+    """Literal text, its leading and trailing whitespace as character references (some parsers trim it).
+
+    >>> _xml_literal(" a <b> ")
+    '&#32;a &lt;b&gt;&#32;'
+    """
+    core = text.strip(" \t\n\r")
+    start = text.find(core) if core else len(text)
+    head, tail = text[:start], text[start + len(core):]
+    return _char_refs(head) + _xml_text(core) + _char_refs(tail)
+
+
+def _char_refs(text: str) -> str:
+    return "".join(f"&#{ord(c)};" for c in text)
 
 
 def _xml(result: Result) -> str:
@@ -445,7 +462,7 @@ def _xml(result: Result) -> str:
                 datatype = term.datatype.value
                 attr = (f' xml:lang="{_xml_text(term.language)}"' if term.language else
                         "" if datatype == XSD.string else f' datatype="{_xml_text(datatype)}"')
-                inner = f"<literal{attr}>{_xml_text(term.value)}</literal>"
+                inner = f"<literal{attr}>{_xml_literal(term.value)}</literal>"
             else:
                 inner = f"<literal>{_xml_text(str(term))}</literal>"
             out.append(f'      <binding name="{_xml_text(v)}">{inner}</binding>')

@@ -15,6 +15,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg import queries
 from kg.cli import main
@@ -373,6 +375,40 @@ def test_typed_formats_round_trip_through_a_conforming_parser(fmt: str, ox_forma
     parsed = ox.parse_query_results(SAMPLE.serialize(fmt).encode(), format=ox_format)
     assert [v.value for v in parsed.variables] == ["s", "o"]
     assert [{"s": r["s"], "o": r["o"]} for r in parsed] == _TERMS
+
+
+# Any text a literal can hold, except what XML 1.0 cannot carry (the XML writer replaces those with U+FFFD).
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\ufffe\uffff"))
+_XML_SAFE = st.text(st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\t\n\r"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=_TEXT, lang=st.sampled_from([None, "en", "pt-BR"]))
+def test_any_literal_round_trips_through_tsv_and_json(value: str, lang: str | None) -> None:
+    term = ox.Literal(value, language=lang) if lang else ox.Literal(value)
+    result = Result("select", variables=["v"], terms=[{"v": term}])
+    for fmt, ox_format in (("tsv", ox.QueryResultsFormat.TSV), ("json", ox.QueryResultsFormat.JSON)):
+        parsed = list(ox.parse_query_results(result.serialize(fmt).encode(), format=ox_format))
+        assert parsed[0]["v"] == term, fmt
+    rows = list(csv.reader(io.StringIO(result.serialize("csv"), newline="")))
+    assert rows == [["v"], [value]]
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=_XML_SAFE)
+def test_any_literal_round_trips_through_xml(value: str) -> None:
+    result = Result("select", variables=["v"], terms=[{"v": ox.Literal(value)}])
+    parsed = list(ox.parse_query_results(result.serialize("xml").encode(), format=ox.QueryResultsFormat.XML))
+    assert parsed[0]["v"] == ox.Literal(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text())
+def test_check_accepts_or_refuses_any_text_with_a_query_error(text: str) -> None:
+    try:
+        check(text, allow_service=False)
+    except QueryError as exc:
+        assert str(exc) and "\n" not in str(exc)
 
 
 def test_tsv_json_xml_details() -> None:
