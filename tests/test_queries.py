@@ -248,6 +248,18 @@ def test_params_are_bound_as_terms_never_as_text(example_store: Path) -> None:
             run(store, "SELECT ?id WHERE { ?p po:identifier ?id }", {"p": "<relative>"})
 
 
+def test_any_string_binds_as_itself(example_store: Path) -> None:
+    with opened(example_store) as store:
+
+        @settings(max_examples=80, deadline=None)
+        @given(value=_TEXT)
+        def echo(value: str) -> None:
+            got = run(store, "SELECT ?v ?n WHERE { BIND(STRLEN(?v) AS ?n) }", {"v": ox.Literal(value)})
+            assert got.rows == [{"v": value, "n": len(value)}]
+
+        echo()
+
+
 def test_params_parse() -> None:
     assert queries.parse_param("?role=po:ProductOwner") == ("role", ox.NamedNode(PO.ProductOwner))
     assert queries.parse_param("x=a=b")[1] == ox.Literal("a=b")
