@@ -35,6 +35,10 @@ def _cell(m: dict[str, Any] | None) -> str:
     return _seconds(m["median"])
 
 
+def _cpu(m: dict[str, Any] | None) -> str:
+    return _seconds(m["cpu"]) if m and m.get("cpu") is not None and not m.get("estimated") else "-"
+
+
 def _rss(m: dict[str, Any] | None) -> str:
     if not m or not m.get("rss_mb"):
         return "-"
@@ -68,15 +72,16 @@ def size_section(size: int, data: dict[str, Any]) -> list[str]:
         f"{meta.get('store_mb', 0):.0f} MB; "
         f"generated in {_seconds(meta['generate_seconds'])}.",
         "",
-        "| measurement | kg median (min–max) | kg peak RSS | baseline | baseline median | baseline RSS "
-        "| kg faster by | target |",
-        "|---|---|---|---|---|---|---|---|",
+        "| measurement | kg median (min–max) | kg CPU | kg peak RSS | baseline | baseline median | baseline CPU "
+        "| baseline RSS | kg faster by | target |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in data["rows"]:
         ratio = f"×{row['ratio']:.1f}" if row.get("ratio") else "-"
         label = row["label"] + (f" ({row['note']})" if row.get("note") else "")
-        out.append(f"| {label} | {_cell(row['kg'])} | {_rss(row['kg'])} | {row.get('baseline_label') or '-'} "
-                   f"| {_cell(row['baseline'])} | {_rss(row['baseline'])} | {ratio} | {_target(row)} |")
+        out.append(f"| {label} | {_cell(row['kg'])} | {_cpu(row['kg'])} | {_rss(row['kg'])} "
+                   f"| {row.get('baseline_label') or '-'} | {_cell(row['baseline'])} | {_cpu(row['baseline'])} "
+                   f"| {_rss(row['baseline'])} | {ratio} | {_target(row)} |")
     out.append("")
     return out
 

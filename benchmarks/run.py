@@ -67,8 +67,12 @@ def kg_command() -> list[str]:
     return [found]
 
 
-def run_process(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """Run ``cmd`` to completion; (wall seconds, peak RSS in MB) of that one process."""
+def run_process(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
+    """Run ``cmd`` to completion; (wall seconds, peak RSS in MB, CPU seconds) of that one process.
+
+    CPU time (user + system) is reported beside wall time because the cores may be shared: it does not
+    grow when other processes compete, and exceeds wall time when the process uses several threads.
+    """
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=cwd)
@@ -79,26 +83,27 @@ def run_process(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
             err.seek(0)
             tail = err.read().decode(errors="replace")[-2000:]
             raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {tail}")
-    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # ru_maxrss: KB on Linux
 
 
-def summarize(times: list[float], rss: list[float], **extra: Any) -> dict[str, Any]:
+def summarize(times: list[float], rss: list[float], cpu: list[float], **extra: Any) -> dict[str, Any]:
     return {"median": statistics.median(times), "min": min(times), "max": max(times), "runs": len(times),
-            "rss_mb": max(rss) if rss else None, **extra}
+            "rss_mb": max(rss) if rss else None, "cpu": statistics.median(cpu) if cpu else None, **extra}
 
 
 def measure(make_cmd: Callable[[int], list[str]], warmup: int, repeat: int,
             before: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Median and spread of a whole process over ``repeat`` runs after ``warmup`` runs."""
-    times, rss = [], []
+    times, rss, cpu = [], [], []
     for i in range(warmup + repeat):
         if before:
             before(i)
-        elapsed, peak = run_process(make_cmd(i))
+        elapsed, peak, used = run_process(make_cmd(i))
         if i >= warmup:
             times.append(elapsed)
             rss.append(peak)
-    return summarize(times, rss)
+            cpu.append(used)
+    return summarize(times, rss, cpu)
 
 
 def inproc(args: list[str]) -> dict[str, Any]:
@@ -106,7 +111,7 @@ def inproc(args: list[str]) -> dict[str, Any]:
     out = tempfile.NamedTemporaryFile(suffix=".json", delete=False)
     out.close()
     try:
-        _, peak = run_process([sys.executable, str(INPROC), *args, "--json", out.name])
+        _, peak, _ = run_process([sys.executable, str(INPROC), *args, "--json", out.name])
         data = json.loads(Path(out.name).read_text())
     finally:
         os.unlink(out.name)
@@ -195,6 +200,10 @@ class Bench:
         self.row("load", "load-nt", "kg load org.nt (N-Triples, whole process)", nt, base, base_label)
         self.meta["store_mb"] = sum(p.stat().st_size for p in self.store.rglob("*") if p.is_file()) / 1e6
 
+    def load_once(self) -> None:
+        """Only fill the store (for sizes that measure the chart alone)."""
+        run_process([*self.kg, "--store", str(self.store), "load", str(self.csv), str(self.portfolios)])
+
     def _extrapolated(self, group: str, key: str) -> dict[str, Any] | None:
         """The baseline of ``key`` at the largest smaller size measured, scaled linearly (marked est.)."""
         prior = self.opts.previous
@@ -273,6 +282,10 @@ class Bench:
         kg["file_mb"] = out.stat().st_size / 1e6 if out.exists() else None
         self.row("viz", "viz", "kg viz (HTML chart, whole process)", kg,
                  note=f"file {kg['file_mb']:.2f} MB" if kg["file_mb"] else "")
+        if _has("selenium") and Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists():
+            data = inproc(["browser", "--html", str(out), "--repeat", str(self.repeat), "--warmup",
+                           str(self.warmup)])
+            self.row("viz", "viz-draw", "headless Chromium: open the chart until drawn", data["kg"])
 
     def serve(self) -> None:
         if not _cli_has("serve"):
@@ -348,6 +361,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nx-limit", type=int, default=10_000,
                         help="largest size where networkx exact betweenness runs (beyond: extrapolated)")
     parser.add_argument("--viz-limit", type=int, default=10_000, help="largest size for kg viz")
+    parser.add_argument("--viz-sizes", default="5000",
+                        help="extra sizes where only the chart is measured (default 5000)")
     parser.add_argument("--serve-seconds", type=float, default=5.0)
     parser.add_argument("--rdflib-timeout", type=int, default=60,
                         help="seconds before a named query on rdflib is stopped (default 60)")
@@ -358,22 +373,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-plot", action="store_true")
     opts = parser.parse_args(argv)
     sizes = [int(s) for s in opts.sizes.split(",") if s.strip()] + ([1_000_000] if opts.million else [])
+    chart_only = {int(s) for s in opts.viz_sizes.split(",") if s.strip()} - set(sizes)
+    if "viz" not in opts.only:
+        chart_only = set()
     groups = {g.strip() for g in opts.only.split(",")}
     opts.previous = json.loads(opts.results.read_text())["sizes"] if opts.results.exists() else {}
     results: dict[str, Any] = {"sizes": dict(opts.previous)}
     work_root = Path(tempfile.mkdtemp(prefix="kg-bench-", dir=opts.work))
     try:
-        for size in sorted(sizes):
+        for size in sorted(set(sizes) | chart_only):
             bench = Bench(size, work_root / str(size), opts)
             bench.work.mkdir(parents=True)
             started_load = load_average()
             bench.generate()
-            bench.load()
-            for group in ("lookups", "queries", "analytics", "viz", "serve"):
-                if group in groups:
-                    getattr(bench, group)()
-                    if group == "analytics":
-                        bench.centrality_cli()
+            if size in chart_only:
+                bench.load_once()
+                bench.viz()
+            else:
+                bench.load()
+                for group in ("lookups", "queries", "analytics", "viz", "serve"):
+                    if group in groups:
+                        getattr(bench, group)()
+                        if group == "analytics":
+                            bench.centrality_cli()
             results["sizes"][str(size)] = {
                 "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
                 "load_average": f"{started_load} at start, {load_average()} at end",
