@@ -240,10 +240,23 @@ def centrality(G: nx.Graph, metric: str = "betweenness", *, k: int | None = None
         return nx.closeness_centrality(U)
     if metric == "pagerank":
         return nx.pagerank(U, tol=min(1e-6, 1e-6 / n), max_iter=1000)
+    return _eigenvector(U)
+
+
+def _eigenvector(U: nx.Graph) -> dict[Node, float]:
+    """networkx's eigenvector centrality: its power iteration on small graphs; on big ones the same vector
+    from ARPACK (scipy), on the largest component when there are several (where power iteration ends up)."""
+    nx = _nx()
     try:
-        return nx.eigenvector_centrality(U, max_iter=1000, tol=1e-8)
-    except nx.PowerIterationFailedConvergence as exc:
-        raise KGError("eigenvector centrality did not converge on this graph; try pagerank") from exc
+        if len(U) <= 5000:
+            return nx.eigenvector_centrality(U, max_iter=1000, tol=1e-8)
+        if nx.is_connected(U):
+            return nx.eigenvector_centrality_numpy(U)
+        largest = max(nx.connected_components(U), key=len)
+        scores = nx.eigenvector_centrality_numpy(U.subgraph(largest))
+        return {node: scores.get(node, 0.0) for node in U}
+    except (nx.PowerIterationFailedConvergence, nx.NetworkXException) as exc:
+        raise KGError(f"eigenvector centrality did not converge on this graph ({exc}); try pagerank") from exc
 
 
 def top(scores: dict[Node, float], n: int | None = 10) -> list[tuple[Node, float]]:
