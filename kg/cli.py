@@ -567,11 +567,12 @@ QUERY_FORMATS = click.Choice(["table", "csv", "tsv", "json", "xml",  # SELECT an
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Stop the query after this long (runs it in a separate process).")
 @click.option("--check", is_flag=True, help="ASK: exit 1 when the answer is false.")
-@click.option("--safe-csv", is_flag=True,
-              help="CSV for spreadsheets: cells that would run as formulas (=, +, -, @) start with '.")
+@click.option("--exact-csv", is_flag=True,
+              help="CSV byte for byte as the W3C format, for SPARQL tools. By default cells that a spreadsheet "
+                   "would run as formulas (=, +, -, @) start with '.")
 @click.pass_context
 def query(ctx: click.Context, query: str | None, text: str | None, params: tuple[str, ...], fmt: str,
-          limit: int | None, timeout: float | None, check: bool, safe_csv: bool) -> None:
+          limit: int | None, timeout: float | None, check: bool, exact_csv: bool) -> None:
     """Run a SPARQL query: QUERY is a .rq file, - for stdin, or a named query (see `kg queries`).
 
     Common prefixes (po, org, skos, foaf, schema, prov, rdf, rdfs, owl, xsd, dcterms...) are predeclared;
@@ -597,7 +598,7 @@ def query(ctx: click.Context, query: str | None, text: str | None, params: tuple
         result = queries.run(store, text or "", bindings, limit=limit, timeout=timeout)
     if check and result.kind != "ask":
         raise click.UsageError("--check is for ASK queries")
-    _out(result.serialize(fmt, safe_csv=safe_csv))
+    _out(result.serialize(fmt, safe_csv=not exact_csv))
     if result.truncated:
         click.echo(f"note: only the first {limit:,} results are shown (--limit)", err=True)
     if check and not result.boolean:

@@ -498,3 +498,12 @@ def test_cli_queries_lists_and_shows(example_store: Path) -> None:
     assert shown.output.startswith("# title: Who holds a given role")
     data = json.loads(kg(example_store, "queries", "--format", "json").output)
     assert {q["name"] for q in data} >= {"manager-chain", "span-of-control", "career-path"}
+
+
+def test_cli_csv_is_spreadsheet_safe_unless_exact(example_store: Path) -> None:
+    expr = "SELECT ?v WHERE { VALUES ?v { \"=1+1\" \"@SUM(A1)\" \"plain\" } } ORDER BY ?v"
+    safe = kg(example_store, "query", "-e", expr, "--format", "csv")
+    exact = kg(example_store, "query", "-e", expr, "--format", "csv", "--exact-csv")
+    assert safe.exit_code == 0 and exact.exit_code == 0
+    assert safe.stdout.splitlines() == ["v", "'=1+1", "'@SUM(A1)", "plain"]
+    assert exact.stdout.splitlines() == ["v", "=1+1", "@SUM(A1)", "plain"]
