@@ -15,7 +15,7 @@ from kg.cli import main
 from kg.errors import QueryError
 from kg.ingest.load import load_files
 from kg.ontology import data_file
-from kg.remote import RemoteStore, open_remote
+from kg.remote import Endpoint, RemoteStore, open_remote
 from kg.store import opened
 from kg.vocab import ONTOLOGY_GRAPH
 
@@ -190,3 +190,14 @@ ex:post a org:Post ; po:identifier "X1" ; po:jobTitle "Analyst" ; org:reportsTo 
         assert remote["name"] == local["name"] == name
     chain = kg("--endpoint", server.sparql, "chain", "X1", "--format", "json")
     assert [p["name"] for p in json.loads(chain.stdout)] == ["Top Person"]
+
+
+def test_other_data_in_the_store_stays_out_of_sight(remote: RemoteStore, server: virtuoso.Virtuoso) -> None:
+    writer = Endpoint(server.sparql, server.update, user=virtuoso.USER, password=virtuoso.PASSWORD)
+    writer.update('INSERT DATA { GRAPH <http://example.org/not-kg> { <http://example.org/x> '
+                           '<http://w3id.org/product-org/ontology#identifier> "P19" } }')
+    seen = remote.select('SELECT ?n WHERE { ?n po:identifier "P19" }')
+    assert [r["n"] for r in seen] == ["http://w3id.org/product-org/id/example-product-org/post/P19"]
+    assert remote.triple_count("http://example.org/not-kg") == 1  # it is there, only not in kg's dataset
+    who = kg("--endpoint", server.sparql, "who", "P19", "--format", "json")
+    assert who.exit_code == 0 and json.loads(who.stdout)["name"] == "Isabel Costa"
