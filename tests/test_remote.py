@@ -199,5 +199,5 @@ def test_other_data_in_the_store_stays_out_of_sight(remote: RemoteStore, server:
     seen = remote.select('SELECT ?n WHERE { ?n po:identifier "P19" }')
     assert [r["n"] for r in seen] == ["http://w3id.org/product-org/id/example-product-org/post/P19"]
     assert remote.triple_count("http://example.org/not-kg") == 1  # it is there, only not in kg's dataset
-    who = kg("--endpoint", server.sparql, "who", "P19", "--format", "json")
+    who = kg("who", "P19", "--format", "json", env={"KG_ENDPOINT": server.sparql})  # set once for a shell
     assert who.exit_code == 0 and json.loads(who.stdout)["name"] == "Isabel Costa"
