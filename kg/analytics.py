@@ -79,6 +79,9 @@ def _as_forest(G: nx.Graph) -> _Forest | None:
         return None
     nodes = list(G)
     n = len(nodes)
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Forest([], empty, empty, empty, empty, [])
     index = {node: i for i, node in enumerate(nodes)}
     ends = np.fromiter(map(index.__getitem__, chain.from_iterable(G.edges())), dtype=np.int64)
     src, dst = ends[0::2], ends[1::2]
@@ -140,8 +143,8 @@ def tree_betweenness(G: nx.Graph, normalized: bool = True) -> dict[Node, float]:
     >>> star = nx.DiGraph([("boss", "a"), ("boss", "b"), ("boss", "c")])
     >>> tree_betweenness(star)
     {'boss': 1.0, 'a': 0.0, 'b': 0.0, 'c': 0.0}
-    >>> tree_betweenness(nx.path_graph(3), normalized=False)
-    {0: 0.0, 1: 1.0, 2: 0.0}
+    >>> tree_betweenness(nx.path_graph(3), normalized=False), tree_betweenness(nx.Graph())
+    ({0: 0.0, 1: 1.0, 2: 0.0}, {})
     """
     forest = _as_forest(G)
     if forest is None:
@@ -173,6 +176,8 @@ def tree_closeness(G: nx.Graph) -> dict[Node, float]:
     >>> import networkx as nx
     >>> tree_closeness(nx.path_graph(3))
     {0: 0.6666666666666666, 1: 1.0, 2: 0.6666666666666666}
+    >>> tree_closeness(nx.empty_graph(2))
+    {0: 0.0, 1: 0.0}
     """
     forest = _as_forest(G)
     if forest is None:
@@ -183,6 +188,8 @@ def tree_closeness(G: nx.Graph) -> dict[Node, float]:
 def _forest_closeness(forest: _Forest) -> dict[Node, float]:
     import numpy as np
 
+    if not forest.nodes:
+        return {}
     n = len(forest.nodes)
     parent, size, comp_size, levels = forest.parent, forest.size, forest.comp_size, forest.levels
     roots = levels[0]
