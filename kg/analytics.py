@@ -586,7 +586,7 @@ def centrality_report(store: Store, metric: str = "betweenness", graph: str = "r
     return [{"rank": i} | people[node] | {"score": score} for i, (node, score) in enumerate(ranked, 1)]
 
 
-def resolve_node(store: Store, G: nx.Graph, ref: str) -> str:
+def resolve_node(store: Store, G: nx.Graph, ref: str, hint: str = "") -> str:
     """The node of ``G`` that ``ref`` names: a person (id, name, IRI) or a concept (its label)."""
     import pyoxigraph as ox
 
@@ -607,7 +607,7 @@ def resolve_node(store: Store, G: nx.Graph, ref: str) -> str:
                                  found) from None
         node = found[0]
     if node not in G:
-        raise NotFoundError(f"'{ref}' is not on this graph; try --relations all")
+        raise NotFoundError(f"'{ref}' is not on this graph" + (f"; {hint}" if hint else ""))
     return node
 
 
@@ -622,7 +622,9 @@ def path_report(store: Store, a: str, b: str, relations: str = "reporting", k: i
     if relations not in ("reporting", "all"):
         raise KGError(f"unknown relations '{relations}'; choose reporting or all")
     G = project(store, "org", ("reporting",) if relations == "reporting" else DEFAULT_ORG_RELATIONS)
-    start, end = resolve_node(store, G, a), resolve_node(store, G, b)
+    hint = ("try --relations all" if relations == "reporting"
+            else "it links people, products and portfolios; for roles see `kg explain`")
+    start, end = resolve_node(store, G, a, hint), resolve_node(store, G, b, hint)
     paths = shortest_paths(G, start, end, k)
     walked = {start, end} | {hop[x] for p in paths for hop in p for x in ("from", "to")}
     labels = _entities(store, sorted(walked))
