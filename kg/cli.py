@@ -36,6 +36,32 @@ class KGGroup(click.Group):
         sys.exit(code)
 
 
+    SECTIONS = (
+        ("Load and manage data", ("demo", "load", "sources", "unload", "validate", "push")),
+        ("Who reports to whom", ("who", "manager", "chain", "reports", "peers", "common-manager", "span",
+                                 "search", "stats")),
+        ("Roles and concepts", ("roles", "role", "explain")),
+        ("SPARQL", ("query", "queries", "serve")),
+        ("Network analytics", ("path", "centrality", "layers", "health", "communities")),
+        ("Charts and exports", ("viz", "export")),
+    )
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Commands listed by task rather than alphabetically."""
+        listed: set[str] = set()
+        for title, names in self.SECTIONS + (("Other", tuple(self.list_commands(ctx))),):
+            rows = []
+            for name in names:
+                command = self.get_command(ctx, name)
+                if command is None or command.hidden or name in listed:
+                    continue
+                listed.add(name)
+                rows.append((name, command.get_short_help_str(limit=formatter.width - 20)))
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
 def _progress(message: str) -> None:
     click.echo(message, err=True)
 
