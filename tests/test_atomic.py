@@ -76,3 +76,24 @@ def test_sigkill_midway_changes_nothing(loaded: Path, tmp_path: Path, delay: flo
     assert leftover_graphs(loaded) == []
     names = [s["name"] for s in snapshot(loaded)[0]]
     assert "small.csv" in names and "org.csv" in names
+
+
+def test_output_files_are_replaced_atomically(example_store: Path, tmp_path: Path) -> None:
+    """A write that fails midway leaves the old file whole and no temporary file behind."""
+    from kg.export import write_atomic
+
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "chart.html"
+    target.write_text("the old chart")
+    with pytest.raises(UnicodeEncodeError):
+        write_atomic(target, "<html>" + "x" * 100_000 + "\ud800")  # cannot be encoded: fails while writing
+    assert target.read_text() == "the old chart"
+    assert sorted(p.name for p in out.iterdir()) == ["chart.html"]
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "--store", str(example_store), "viz", "-o",
+                             str(target), "--root", "nobody-at-all"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and target.read_text() == "the old chart"
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "--store", str(example_store), "viz", "-o",
+                             str(target)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and target.read_text().startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in out.iterdir()) == ["chart.html"]
