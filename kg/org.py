@@ -82,6 +82,7 @@ def resolve(store: Store, ref: str) -> str:
     text = ref.strip()
     if not text:
         raise NotFoundError("an empty name matches nobody; give an id or a name")
+    ref = "".join(c if c.isprintable() else " " for c in ref)  # echoed in one-line messages
     iri = None
     if text.startswith("<") and text.endswith(">"):
         iri = text[1:-1]
