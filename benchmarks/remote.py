@@ -7,7 +7,8 @@
 For each size: generate an organization (scripts/generate_org.py), load it into an embedded store, start a
 throwaway Virtuoso on loopback ports (tests/virtuoso.py; needs `virtuoso-t`), push with SPARQL Update and
 with the Graph Store Protocol, then time every lookup of kg.org in-process on both stores (median of
-``--repeat`` runs after one warm-up). Writes benchmarks/remote_results.json and prints a Markdown table.
+``--repeat`` runs after one warm-up). Merges into benchmarks/remote_results.json (by size) and prints a
+Markdown table.
 """
 
 from __future__ import annotations
@@ -97,12 +98,15 @@ def main() -> int:
     if not virtuoso.available():
         print("virtuoso-t not found: apt-get install virtuoso-opensource", file=sys.stderr)
         return 1
+    out = HERE / "remote_results.json"
+    earlier = json.loads(out.read_text()) if out.exists() else []
     results = []
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             print(f"benchmarking {size:,} people ...", file=sys.stderr)
             results.append(bench(size, args.repeat, args.batch, Path(tmp)))
-    (HERE / "remote_results.json").write_text(json.dumps(results, indent=2) + "\n")
+    merged = {r["size"]: r for r in earlier} | {r["size"]: r for r in results}  # by size: runs add up
+    out.write_text(json.dumps([merged[k] for k in sorted(merged)], indent=2) + "\n")
     for r in results:
         print(f"\n### {r['posts']:,} posts, {r['triples']:,} triples\n")
         print(f"kg push: SPARQL Update {r['push_update_s']} s "
