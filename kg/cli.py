@@ -1024,7 +1024,7 @@ def demo(ctx: click.Context) -> None:
 
     with opened(_store_path(ctx), write=True, on_wait=_progress) as store:
         demo_mod.load_example(store, progress=_progress)
-    with _reading(ctx) as store:
+    with opened(_store_path(ctx)) as store:  # the local store, even when --endpoint is set
         tour = demo_mod.tour(store)
     for section in tour:
         click.echo(f"\n== {section['title']}")
