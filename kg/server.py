@@ -93,6 +93,7 @@ class SparqlServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the default backlog (5) resets connections when 16 clients connect at once
 
     def __init__(self, store_path: str, host: str, port: int, *, timeout: float, max_rows: int,
                  workers: int) -> None:
