@@ -8,18 +8,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kg import org
 from kg.store import opened
 
 
-def snapshot(path: Path) -> tuple[list[dict], list[str]]:
-    """The sources (as `kg sources --format json` prints them) and the sorted quads of the visible dataset."""
+def snapshot(path: Path) -> tuple[list[dict], list[str], list[dict]]:
+    """The sources (as `kg sources --format json` prints them), the sorted quads of the visible dataset and the
+    span of control of every manager (read from the chart index when the store has one)."""
     env = dict(os.environ, KG_STORE=str(path))
     out = subprocess.run([sys.executable, "-m", "kg.cli", "sources", "--format", "json"], env=env,
                          capture_output=True, text=True, timeout=120, check=True)
     with opened(path) as store:
         graphs = store.graphs()
         quads = sorted(str(q) for g in graphs for q in store.db.quads_for_pattern(None, None, None, g))
-    return json.loads(out.stdout), quads
+        spans = org.span(store, None) if store.sources() else []
+    return json.loads(out.stdout), quads, spans
 
 
 def leftover_graphs(path: Path) -> list[str]:
