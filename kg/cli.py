@@ -426,7 +426,7 @@ def validate(ctx: click.Context, fmt: str, no_shacl: bool) -> None:
     from kg.validate import validate as run_validation
 
     with _reading(ctx) as store:
-        report = run_validation(store, shacl=not no_shacl)
+        report = run_validation(store, shacl=not no_shacl, progress=_progress)
     if fmt == "json":
         _out(to_json(report.to_dict()))
     else:
