@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urlencode
@@ -155,3 +156,44 @@ def test_sixteen_clients_no_errors_no_leaks_slow_queries_do_not_block(server: tu
     assert middle is not None
     assert after["rss_kb"] < middle["rss_kb"] * 1.2 + 10_000, (middle, after)
     assert after["rss_total_kb"] < baseline["rss_total_kb"] * 1.2 + 20_000, (baseline, after)
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def _any(self) -> None:
+        _Recorder.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.end_headers()
+        self.wfile.write(b'{"head": {"vars": []}, "results": {"bindings": [{}]}}')
+
+    do_GET = do_POST = _any
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_service_and_load_never_reach_the_network(server: tuple[str, int]) -> None:
+    """Federation and LOAD are refused before the engine, which would otherwise call a live local server."""
+    url, _ = server
+    recorder = HTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=recorder.serve_forever, daemon=True).start()
+    target = f"http://127.0.0.1:{recorder.server_address[1]}/sparql"
+    attempts = [f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+                f"SELECT * WHERE {{ sErViCe SILENT <{target}> {{ ?s ?p ?o }} }}",
+                f"SELECT * WHERE {{ VALUES ?e {{ <{target}> }} SERVICE ?e {{ ?s ?p ?o }} }}",
+                f"SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }} }} }}",
+                f"SELECT * WHERE {{ \\u0053ERVICE <{target}> {{ ?s ?p ?o }} }}",
+                f"LOAD <{target}>", f"LOAD SILENT <{target}> INTO GRAPH <http://e.org/g>"]
+    try:
+        _Recorder.hits.clear()
+        for query in attempts:
+            for method in ("GET", "POST"):
+                status, body = _ask(url, query, method)
+                assert status in (400, 403), (query, status, body)
+        assert _Recorder.hits == []
+        assert _ask(url, FAST, "GET")[0] == 200  # and the endpoint still answers
+    finally:
+        recorder.shutdown()
+        recorder.server_close()
