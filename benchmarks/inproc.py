@@ -40,7 +40,7 @@ def timed(fn: Callable[[], Any], warmup: int, repeat: int, budget: float | None 
             "cpu": statistics.median(cpu)}
 
 
-class _Timeout(Exception):
+class _Timeout(BaseException):  # not Exception: rdflib must not swallow it
     pass
 
 

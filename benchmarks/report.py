@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-PLOTTED = [  # (key, side, label)
+COLOURS = {"load-csv": "C0", "load-nt": "C1", "chain": "C2", "reports-all": "C3", "betweenness": "C4"}
+PLOTTED = [  # (key, side, label): a baseline is dashed, in the colour of what it compares with
     ("load-csv", "kg", "kg load CSV"),
     ("load-nt", "kg", "kg load N-Triples"),
     ("load-nt", "baseline", "rdflib parse N-Triples"),
@@ -107,7 +108,7 @@ def plot(results: dict[str, Any], path: Path) -> bool:
                 est.append(bool(m.get("estimated")))
         if xs:
             style = "--" if side == "baseline" else "-"
-            ax_t.plot(xs, ys, style, marker="o", label=label)
+            ax_t.plot(xs, ys, style, marker="o", label=label, color=COLOURS[key])
             for x, y, e in zip(xs, ys, est, strict=True):
                 if e:
                     ax_t.plot([x], [y], marker="o", mfc="white", color="grey")
