@@ -154,7 +154,7 @@ def test_rdf_importer_front_end(base_store: Path, case: tuple[str, bytes]) -> No
     if reports is not None:
         event("loaded")
         with opened(base_store) as s:
-            assert {x.name: x.triples for x in s.sources()}["fuzz" + suffix] == reports[0].triples
+            assert {x.name: x.triples for x in s.sources()}["fuzz" + suffix] == reports[0].triples > 0
 
 
 @FUZZ

@@ -56,6 +56,8 @@ def test_empty_file(example_store: Path, tmp_path: Path) -> None:
     _refused(example_store, tmp_path / "empty.csv", "empty")
     (tmp_path / "blank.csv").write_text("  \n\n ")
     _refused(example_store, tmp_path / "blank.csv", "empty")
+    (tmp_path / "empty.ttl").write_text("@prefix ex: <http://e.org/> .\n# nothing else\n")
+    _refused(example_store, tmp_path / "empty.ttl", "holds no triples")
 
 
 def test_header_only(example_store: Path, tmp_path: Path) -> None:

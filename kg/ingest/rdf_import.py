@@ -176,6 +176,8 @@ def import_rdf(path: Path, fmt: ox.RdfFormat, db: ox.Store, graph: ox.NamedNode,
         raise InputError(f"{path}: {message}") from exc
     except ValueError as exc:
         raise InputError(f"{path}: {exc}") from exc
+    if next(iter(db.quads_for_pattern(None, None, None, graph)), None) is None:
+        raise InputError(f"{path}: holds no triples (only prefixes or comments?); nothing to load")
     _add_normalized_view(db, graph, matcher)
     return _report(path, fmt, db, graph)
 
