@@ -242,8 +242,8 @@ def reports(store: Store, ref: str, *, all_levels: bool = False, depth: int | No
                  "manager_id": managers.get(r[4] or "")} for r, d in below]
     if not all_levels and (depth is None or depth <= 1):
         rows = store.select(
-            "SELECT DISTINCT ?x WHERE { ?x org:reportsTo ?n }", n=ox.NamedNode(iri)
-        )
+            "SELECT DISTINCT ?x WHERE { ?x org:reportsTo ?n FILTER(?x != ?n) }", n=ox.NamedNode(iri)
+        )  # a self-report (bad data, flagged by `kg validate`) is not one's own report
         recs = records(store, [r["x"] for r in rows if r["x"]])
         return sorted((public(r) for r in recs.values()), key=_sort_key)
     rows = store.select(
