@@ -57,6 +57,11 @@ def _target(row: dict[str, Any]) -> str:
 
 def size_section(size: int, data: dict[str, Any]) -> list[str]:
     meta, mach = data["meta"], data["machine"]
+    dates = sorted({r.get("date") or data["date"] for r in data["rows"]})
+    earlier = ""
+    if len(dates) > 1:
+        earlier = (" Some rows come from earlier runs of this size (" + ", ".join(dates[:-1]) + "): the "
+                   "*measured* column gives each row's run.")
     out = [
         f"### {size:,} people",
         "",
@@ -64,7 +69,7 @@ def size_section(size: int, data: dict[str, Any]) -> list[str]:
         f"{mach['memory_gb']} GB, Python {mach['python']}; load average {data['load_average']} (other "
         "agents' processes were running on the same cores). "
         f"Repetitions: {data['repeat']} after {data['warmup']} warm-up (slow measurements from 100,000 "
-        "people: once, no warm-up).",
+        "people: once, no warm-up)." + earlier,
         "",
         f"Organization: {meta['posts']:,} posts, {meta['people']:,} people, {meta['vacant']:,} vacant, "
         f"depth {meta['max_depth']}, {meta['units']:,} units, {meta['portfolios']} portfolios, "
@@ -74,15 +79,16 @@ def size_section(size: int, data: dict[str, Any]) -> list[str]:
         f"generated in {_seconds(meta['generate_seconds'])}.",
         "",
         "| measurement | kg median (min–max) | kg CPU | kg peak RSS | baseline | baseline median | baseline CPU "
-        "| baseline RSS | kg faster by | target |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| baseline RSS | kg faster by | target |" + (" measured |" if earlier else ""),
+        "|---|---|---|---|---|---|---|---|---|---|" + ("---|" if earlier else ""),
     ]
     for row in data["rows"]:
         ratio = f"×{row['ratio']:.1f}" if row.get("ratio") else "-"
         label = row["label"] + (f" ({row['note']})" if row.get("note") else "")
         out.append(f"| {label} | {_cell(row['kg'])} | {_cpu(row['kg'])} | {_rss(row['kg'])} "
                    f"| {row.get('baseline_label') or '-'} | {_cell(row['baseline'])} | {_cpu(row['baseline'])} "
-                   f"| {_rss(row['baseline'])} | {ratio} | {_target(row)} |")
+                   f"| {_rss(row['baseline'])} | {ratio} | {_target(row)} |"
+                   + (f" {(row.get('date') or data['date'])[11:]} |" if earlier else ""))
     out.append("")
     return out
 

@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -67,23 +68,46 @@ def kg_command() -> list[str]:
     return [found]
 
 
+def _peak_rss(pid: int, peak: list[float], done: threading.Event) -> None:
+    """Poll the high-water mark of resident memory (VmHWM) of ``pid`` until it exits."""
+    status = f"/proc/{pid}/status"
+    while not done.is_set():
+        try:
+            with open(status) as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        peak[0] = max(peak[0], int(line.split()[1]) / 1024)
+                        break
+        except (OSError, ValueError):
+            return
+        done.wait(0.005)
+
+
 def run_process(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
     """Run ``cmd`` to completion; (wall seconds, peak RSS in MB, CPU seconds) of that one process.
 
     CPU time (user + system) is reported beside wall time because the cores may be shared: it does not
     grow when other processes compete, and exceeds wall time when the process uses several threads.
+    Peak RSS is the process's own high-water mark, polled from /proc (``ru_maxrss`` of a child also counts
+    the parent's memory copied at fork), falling back to ``ru_maxrss`` where /proc is missing.
     """
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=cwd)
+        peak, done = [0.0], threading.Event()
+        poller = threading.Thread(target=_peak_rss, args=(proc.pid, peak, done), daemon=True)
+        poller.start()
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - started
+        done.set()
+        poller.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             err.seek(0)
             tail = err.read().decode(errors="replace")[-2000:]
             raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {tail}")
-    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # ru_maxrss: KB on Linux
+    rss = peak[0] or usage.ru_maxrss / 1024  # ru_maxrss: KB on Linux
+    return elapsed, rss, usage.ru_utime + usage.ru_stime
 
 
 def summarize(times: list[float], rss: list[float], cpu: list[float], **extra: Any) -> dict[str, Any]:
@@ -158,14 +182,11 @@ class Bench:
         return self.warmup, self.repeat
 
     def generate(self) -> None:
-        spec = importlib.util.spec_from_file_location("generate_org", ROOT / "scripts" / "generate_org.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["generate_org"] = module
-        spec.loader.exec_module(module)
-        started = time.perf_counter()
-        self.meta = module.generate(self.size, self.opts.seed, self.work / "org")
-        elapsed = time.perf_counter() - started
+        """The organization's files, made by the generator in its own process (this one stays small)."""
+        elapsed, rss, _ = run_process([sys.executable, str(ROOT / "scripts" / "generate_org.py"), str(self.size),
+                                       "--seed", str(self.opts.seed), "--out", str(self.work / "org")])
+        self.meta = json.loads((self.work / "org.meta.json").read_text())
+        self.meta["generate_rss_mb"] = rss
         self.csv, self.nt = self.work / "org.csv", self.work / "org.nt"
         self.portfolios = self.work / "org-portfolios.nt"
         self.meta["generate_seconds"] = elapsed
@@ -301,6 +322,13 @@ class Bench:
                  data["kg"], note=f"{data['kg'].get('throughput', 0):.0f} requests/s")
 
 
+GROUP_ORDER = ["load", "lookups", "queries", "analytics", "viz", "serve"]
+
+
+def _row_order(row: dict[str, Any]) -> int:
+    return GROUP_ORDER.index(row["group"]) if row["group"] in GROUP_ORDER else len(GROUP_ORDER)
+
+
 def _has(module: str, attr: str | None = None) -> bool:
     try:
         mod = importlib.import_module(module)
@@ -405,10 +433,17 @@ def main(argv: list[str] | None = None) -> int:
                         getattr(bench, group)()
                         if group == "analytics":
                             bench.centrality_cli()
+            now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+            for row in bench.rows:
+                row["date"] = now
+            # Rows of groups not run this time are kept from the previous run of this size.
+            fresh = {r["key"] for r in bench.rows}
+            kept = [r for r in results["sizes"].get(str(size), {}).get("rows", []) if r["key"] not in fresh]
             results["sizes"][str(size)] = {
-                "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+                "date": now, "machine": machine(),
                 "load_average": f"{started_load} at start, {load_average()} at end",
-                "repeat": opts.repeat, "warmup": opts.warmup, "meta": bench.meta, "rows": bench.rows}
+                "repeat": opts.repeat, "warmup": opts.warmup, "meta": bench.meta,
+                "rows": sorted(bench.rows + kept, key=_row_order)}
             opts.previous = results["sizes"]
             opts.results.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
             shutil.rmtree(bench.work, ignore_errors=True)

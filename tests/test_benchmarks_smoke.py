@@ -20,7 +20,7 @@ def test_tiny_benchmark_run(tmp_path: Path) -> None:
     results, markdown = tmp_path / "results.json", tmp_path / "RESULTS.md"
     proc = subprocess.run(
         [sys.executable, str(RUN), "--sizes", "1000", "--repeat", "1", "--warmup", "0",
-         "--rdflib-timeout", "1", "--serve-seconds", "0.5", "--work", str(tmp_path),
+         "--rdflib-timeout", "1", "--serve-seconds", "0.5", "--viz-sizes", "", "--work", str(tmp_path),
          "--results", str(results), "--markdown", str(markdown), "--no-plot"],
         capture_output=True, text=True, timeout=120,
     )
