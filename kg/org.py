@@ -106,7 +106,7 @@ def resolve(store: Store, ref: str) -> str:
     text = ref.strip()
     if not text:
         raise NotFoundError("an empty name matches nobody; give an id or a name")
-    ref = "".join(c if c.isprintable() else " " for c in ref)  # echoed in one-line messages
+    ref = _printable(ref)  # echoed in one-line messages
     iri = None
     if text.startswith("<") and text.endswith(">"):
         iri = text[1:-1]
@@ -120,7 +120,8 @@ def resolve(store: Store, ref: str) -> str:
         try:
             node = ox.NamedNode(iri)
         except ValueError as exc:
-            raise NotFoundError(f"'{ref}' is not a valid IRI ({exc}); give an id, a name or a full IRI") from exc
+            raise NotFoundError(f"'{ref}' is not a valid IRI ({_printable(str(exc))}); give an id, a name or "
+                                "a full IRI") from exc
         if store.query("ASK { ?n ?p ?o }", n=node):
             return _chart_node(store, iri)
         raise NotFoundError(f"no person or post has the IRI <{iri}>")
@@ -152,6 +153,10 @@ def _by_words(store: Store, folded: str) -> list[str]:
     tests = " && ".join(f"CONTAINS(CONCAT(' ', ?k, ' '), {_sparql_literal(' ' + w + ' ')})" for w in words)
     rows = store.select(f"SELECT DISTINCT ?n WHERE {{ ?n po:searchKey ?k . FILTER({tests}) }} LIMIT 50")
     return [r["n"] for r in rows if r["n"]]
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else " " for c in text)
 
 
 def _describe(rec: Person) -> str:
