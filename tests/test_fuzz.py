@@ -7,6 +7,7 @@ store is unchanged after every failure.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -22,7 +23,9 @@ from kg.errors import KGError
 from kg.ingest.load import load_files
 from kg.store import opened
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# KG_FUZZ_EXAMPLES=1000 for a longer hunt; 60 keeps the suite fast.
+FUZZ = settings(max_examples=int(os.environ.get("KG_FUZZ_EXAMPLES", "60")), deadline=None,
+                suppress_health_check=[HealthCheck.too_slow])
 HEADERS = ["id", "employee_id", "manager", "manager_id", "reports_to", "name", "first_name", "last_name",
            "title", "job_title", "department", "fte", "dotted_line_manager", "grade", "notes", ""]
 NASTY = ['"', '""', ",", ";", "\t", "\n", "\r\n", "=1+1", "+", "-", "@", "<script>", "\x00", "\u202e", "👩\u200d💻",
