@@ -596,9 +596,11 @@ QUERY_FORMATS = click.Choice(["table", "csv", "tsv", "json", "xml",  # SELECT an
 @click.option("--exact-csv", is_flag=True,
               help="CSV byte for byte as the W3C format, for SPARQL tools. By default cells that a spreadsheet "
                    "would run as formulas (=, +, -, @) start with '.")
+@click.option("--allow-service", is_flag=True,
+              help="Allow SERVICE (federated queries that call other endpoints over the network).")
 @click.pass_context
 def query(ctx: click.Context, query: str | None, text: str | None, params: tuple[str, ...], fmt: str,
-          limit: int | None, timeout: float | None, check: bool, exact_csv: bool) -> None:
+          limit: int | None, timeout: float | None, check: bool, exact_csv: bool, allow_service: bool) -> None:
     """Run a SPARQL query: QUERY is a .rq file, - for stdin, or a named query (see `kg queries`).
 
     Common prefixes (po, org, skos, foaf, schema, prov, rdf, rdfs, owl, xsd, dcterms...) are predeclared;
@@ -621,7 +623,8 @@ def query(ctx: click.Context, query: str | None, text: str | None, params: tuple
             text = query
     bindings = dict(queries.parse_param(p) for p in params)
     with _reading(ctx) as store:
-        result = queries.run(store, text or "", bindings, limit=limit, timeout=timeout)
+        result = queries.run(store, text or "", bindings, limit=limit, timeout=timeout,
+                             allow_service=allow_service)
     if check and result.kind != "ask":
         raise click.UsageError("--check is for ASK queries")
     _out(result.serialize(fmt, safe_csv=not exact_csv))

@@ -178,17 +178,17 @@ def _position(query: str, offset: int) -> str:
     return f"line {line}, column {offset - (query.rfind(chr(10), 0, offset) + 1) + 1}"
 
 
-def check(query: str, *, allow_service: bool = True, prefixes: dict[str, str] | None = None,
+def check(query: str, *, allow_service: bool = False, prefixes: dict[str, str] | None = None,
           known_prefixes_only: bool = True) -> None:
     """Refuse what a read-only query must not do, before it reaches the engine.
 
-    Updates are always refused; ``SERVICE`` (federation: the engine would call out over the network) is
-    refused unless ``allow_service``. Undeclared prefixes are reported with their position (unless
+    Updates (``LOAD`` among them) are always refused; ``SERVICE`` (federation: the engine would call out
+    over the network) is refused unless ``allow_service``. Undeclared prefixes are reported with their position (unless
     ``known_prefixes_only`` is False: an external store may predeclare more).
 
     >>> check("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", allow_service=False)
     Traceback (most recent call last):
-    kg.queries.QueryRefused: SERVICE (federated query) is refused here (line 1, column 12): ...
+    kg.queries.QueryRefused: SERVICE (federated query) is refused (line 1, column 12): ...
     """
     known = set(PREFIXES if prefixes is None else prefixes)
     words = [m for m in _tokens(query) if m.lastgroup == "name"]
@@ -210,8 +210,8 @@ def check(query: str, *, allow_service: bool = True, prefixes: dict[str, str] | 
             raise QueryRefused(f"{upper} is an update ({where}): only read-only queries are allowed "
                              "(SELECT, ASK, CONSTRUCT, DESCRIBE)")
         if upper == "SERVICE" and not allow_service:
-            raise QueryRefused(f"SERVICE (federated query) is refused here ({where}): this endpoint only "
-                             "queries its own data")
+            raise QueryRefused(f"SERVICE (federated query) is refused ({where}): kg makes no network request "
+                             "unless asked; `kg query --allow-service` allows it, the endpoint never does")
 
 
 _PREFIXED = re.compile(r"^([A-Za-z][\w.-]*)?:([\w.%/#-]*)$")
@@ -272,7 +272,7 @@ def _bindings(query: str, params: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def run(store: Any, query: str, params: dict[str, Any] | None = None, *, limit: int | None = None,
-        timeout: float | None = None, allow_service: bool = True) -> Result:
+        timeout: float | None = None, allow_service: bool = False) -> Result:
     """Run ``query`` (SPARQL text or a named query's name) on ``store``; ``params`` bind variables safely.
 
     Parameter values are RDF terms or strings (read as by :func:`to_term`). ``limit`` caps the rows kept
@@ -607,7 +607,7 @@ def execute_job(job: dict[str, Any]) -> dict[str, Any]:
         store = _worker_store(job["store"], job.get("lock_wait", 30.0))
         try:
             result = run(store, job["query"], job.get("params"), limit=job.get("limit"),
-                         allow_service=job.get("allow_service", True))
+                         allow_service=job.get("allow_service", False))
         finally:
             if not job.get("keep_open"):
                 close_worker_stores()
@@ -718,7 +718,7 @@ def raise_reply_error(reply: dict[str, Any]) -> None:
 
 
 def run_isolated(store_path: str, query: str, params: dict[str, Any] | None = None, *,
-                 limit: int | None = None, timeout: float = 30.0, allow_service: bool = True) -> Result:
+                 limit: int | None = None, timeout: float = 30.0, allow_service: bool = False) -> Result:
     """Run a query in a fresh worker process; QueryError when it takes longer than ``timeout`` seconds."""
     worker = Worker()
     try:

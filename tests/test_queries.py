@@ -286,11 +286,11 @@ def test_updates_are_refused(query: str) -> None:
         check(query)
 
 
-def test_service_refused_only_when_asked_and_keywords_in_text_are_fine() -> None:
+def test_service_refused_unless_allowed_and_keywords_in_text_are_fine() -> None:
     federated = "SELECT * WHERE {\n  SERVICE <http://example.org/sparql> { ?s ?p ?o } }"
-    check(federated)
+    check(federated, allow_service=True)
     with pytest.raises(QueryRefused, match=r"line 2, column 3"):
-        check(federated, allow_service=False)
+        check(federated)
     with pytest.raises(QueryRefused):
         check("select * { service silent <http://x/> { ?s ?p ?o } }", allow_service=False)
     harmless = ('SELECT ?drop ?service WHERE { ?service <http://x/delete#insert> "LOAD; DROP ALL" . '
@@ -507,3 +507,9 @@ def test_cli_csv_is_spreadsheet_safe_unless_exact(example_store: Path) -> None:
     assert safe.exit_code == 0 and exact.exit_code == 0
     assert safe.stdout.splitlines() == ["v", "'=1+1", "'@SUM(A1)", "plain"]
     assert exact.stdout.splitlines() == ["v", "=1+1", "@SUM(A1)", "plain"]
+
+
+def test_cli_query_refuses_service_unless_allowed(example_store: Path) -> None:
+    federated = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    refused = kg(example_store, "query", "-e", federated)
+    assert refused.exit_code == 1 and "--allow-service" in refused.stderr

@@ -167,8 +167,11 @@ def import_rdf(path: Path, fmt: ox.RdfFormat, db: ox.Store, graph: ox.NamedNode,
         raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
     guard(path, data, fmt)
     try:
-        quads = ox.parse(data, fmt, base_iri=path.resolve().as_uri(), rename_blank_nodes=True)
-        db.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+        if fmt.supports_datasets:  # quads of any graph all go into this source's graph
+            quads = ox.parse(data, fmt, base_iri=path.resolve().as_uri(), rename_blank_nodes=True)
+            db.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+        else:  # parsed natively, blank nodes renamed per load, straight into the graph
+            db.bulk_load(data, fmt, base_iri=path.resolve().as_uri(), to_graph=graph)
     except SyntaxError as exc:
         message = str(exc).splitlines()[0]
         if "LoadDocumentCallback" in message:
