@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from kg.errors import InputError
 from kg.ingest.checks import LoadReport
 from kg.ingest.csv_import import CsvOptions, import_csv
-from kg.ingest.rdf_import import FORMATS, chart_rows, import_rdf, rdf_format
+from kg.ingest.rdf_import import FORMATS, import_rdf, rdf_format
 from kg.ingest.titles import TitleMatcher
 from kg.store import SourceInfo, Store, Transaction
 
@@ -86,8 +86,8 @@ def load_files(
                         f"{path}: unknown file type '{path.suffix}'; give --format "
                         "(csv, turtle, nt, nquads, trig, json-ld, rdfxml)"
                     )
-                report = import_rdf(path, rdf, store.db, graph, matcher)
-                txn.index_chart(graph, chart_rows(store.db, graph))
+                report, chart = import_rdf(path, rdf, store.db, graph, matcher)
+                txn.index_chart(graph, chart)
             report.source = name
             txn.stage(SourceInfo(name=name, graph=graph.value, path=str(path.resolve()),
                                  format=report.format, triples=report.triples,

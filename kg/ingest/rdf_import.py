@@ -11,14 +11,16 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
+from kg.chart_index import Row as ChartRow
 from kg.errors import InputError
 from kg.ingest.checks import LoadReport, find_cycles
 from kg.ingest.titles import TitleMatcher
 from kg.names import fold
-from kg.vocab import PO, PREFIXES
+from kg.vocab import DCTERMS, FOAF, GOV, ORG, PO, RDF, RDFS, SCHEMA, SKOS
 
 FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -159,8 +161,11 @@ def _contexts(node: object) -> list[object]:
 
 
 def import_rdf(path: Path, fmt: ox.RdfFormat, db: ox.Store, graph: ox.NamedNode,
-               matcher: TitleMatcher | None = None) -> LoadReport:
-    """Parse ``path`` into ``graph`` of ``db`` (a staging graph), add the normalized view, report."""
+               matcher: TitleMatcher | None = None) -> tuple[LoadReport, list[ChartRow]]:
+    """Parse ``path`` into ``graph`` of ``db`` (a staging graph), add the normalized view.
+
+    Returns the load report and the org-chart rows (for the chart index).
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -181,114 +186,123 @@ def import_rdf(path: Path, fmt: ox.RdfFormat, db: ox.Store, graph: ox.NamedNode,
         raise InputError(f"{path}: {exc}") from exc
     if next(iter(db.quads_for_pattern(None, None, None, graph)), None) is None:
         raise InputError(f"{path}: holds no triples (only prefixes or comments?); nothing to load")
-    _add_normalized_view(db, graph, matcher)
-    return _report(path, fmt, db, graph)
-
-
-_NORMALIZE = """
-CONSTRUCT {
-  ?a org:reportsTo ?b .
-  ?post org:heldBy ?holder .
-  ?p foaf:name ?pname .
-  ?n po:identifier ?ident .
-  ?post po:jobTitle ?ptitle .
-} WHERE {
-  { ?a po:solidLineReportsTo ?b }
-  UNION { { ?holder org:holds ?post } UNION { ?post gov:heldBy ?holder } UNION { ?holder gov:holdsPost ?post } }
-  UNION { ?p schema:name ?pname . FILTER NOT EXISTS { ?p foaf:name ?x } }
-  UNION {
-    { ?n org:reportsTo ?m } UNION { ?m org:reportsTo ?n } UNION { ?n a org:Post }
-    UNION { ?n a foaf:Person FILTER NOT EXISTS {  # people who hold a post are found at their post
-      { ?x org:heldBy|gov:heldBy ?n } UNION { ?n org:holds|gov:holdsPost ?x } } }
-    FILTER(isIRI(?n))
-    FILTER NOT EXISTS { ?n po:identifier ?y }
-    OPTIONAL { ?n skos:notation|dcterms:identifier|schema:identifier ?given }
-    BIND(COALESCE(STR(?given), REPLACE(STR(?n), "^.*[/#:]", "")) AS ?ident)
-  }
-  UNION {
-    { ?post a org:Post } UNION { ?post org:reportsTo ?q } UNION { ?q2 org:reportsTo ?post }
-    ?post rdfs:label|skos:prefLabel ?ptitle .
-    FILTER NOT EXISTS { ?post a foaf:Person }
-    FILTER NOT EXISTS { ?post po:jobTitle ?z }
-  }
-  UNION { ?post schema:jobTitle ?ptitle . FILTER NOT EXISTS { ?post po:jobTitle ?z2 } }
-}
-"""
-
-_NAMES = """
-SELECT DISTINCT ?n ?name WHERE {
-  { ?n org:reportsTo ?m } UNION { ?m org:reportsTo ?n } UNION { ?n a org:Post }
-  UNION { ?n a foaf:Person FILTER NOT EXISTS { ?x org:heldBy ?n } }
-  { ?n org:heldBy/foaf:name ?name } UNION { ?n foaf:name ?name }
-}
-"""
-
-
-def _add_normalized_view(db: ox.Store, graph: ox.NamedNode, matcher: TitleMatcher | None) -> None:
-    derived = list(db.query(_NORMALIZE, prefixes=PREFIXES, default_graph=graph))
-    db.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in derived)
-    key = ox.NamedNode(PO.searchKey)
-    rows = db.query(_NAMES, prefixes=PREFIXES, default_graph=graph)
-    db.bulk_extend(
-        ox.Quad(r["n"], key, ox.Literal(fold(r["name"].value)), graph) for r in rows if fold(r["name"].value)
-    )
-    if matcher is not None:
-        has_role = ox.NamedNode(PO.hasRole)
-        titled = db.query("SELECT ?n ?t WHERE { ?n po:jobTitle ?t FILTER NOT EXISTS { ?n po:hasRole ?r } }",
-                          prefixes=PREFIXES, default_graph=graph)
-        matches = [(r["n"], matcher.match(r["t"].value)) for r in titled]
-        db.bulk_extend(ox.Quad(n, has_role, ox.NamedNode(role), graph) for n, role in matches if role)
-
-
-def chart_rows(db: ox.Store, graph: ox.NamedNode) -> list[tuple[str, str | None, str | None, str | None,
-                                                                 str | None]]:
-    """Org-chart rows (node IRI, id, name, title, first manager IRI) of a loaded graph, for the chart index."""
-    rows = db.query(
-        """SELECT ?n (MIN(?i) AS ?id) (MIN(?nm) AS ?name) (MIN(?t) AS ?title) (MIN(STR(?m)) AS ?manager) WHERE {
-             { ?n org:reportsTo ?x } UNION { ?x org:reportsTo ?n }
-             FILTER(isIRI(?n))
-             OPTIONAL { ?n org:reportsTo ?m } OPTIONAL { ?n po:identifier ?i }
-             OPTIONAL { { ?n org:heldBy/foaf:name ?nm } UNION { ?n foaf:name ?nm } }
-             OPTIONAL { ?n po:jobTitle ?t }
-           } GROUP BY ?n""",
-        prefixes=PREFIXES, default_graph=graph)
-    return [(r["n"].value, *(r[k].value if r[k] is not None else None for k in ("id", "name", "title", "manager")))
-            for r in rows]
-
-
-def _report(path: Path, fmt: ox.RdfFormat, db: ox.Store, graph: ox.NamedNode) -> LoadReport:
     report = LoadReport(source=path.name, path=str(path.resolve()), format=fmt.name.lower())
+    return report, _complete(db, graph, matcher, report)
 
-    def count(pattern: str) -> int:
-        rows = db.query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}", prefixes=PREFIXES,
-                        default_graph=graph)
-        return int(next(iter(rows))["n"].value)
 
+def _pairs(db: ox.Store, graph: ox.NamedNode, predicate: str) -> list[tuple[Any, Any]]:
+    """(subject, object) of every triple with ``predicate`` in ``graph`` (an index scan, no join)."""
+    return [(q.subject, q.object) for q in db.quads_for_pattern(None, ox.NamedNode(predicate), None, graph)]
+
+
+def _first(pairs: list[tuple[Any, Any]]) -> dict[Any, Any]:
+    """Subject -> its smallest object (deterministic when a subject has several)."""
+    out: dict[Any, Any] = {}
+    for subject, obj in pairs:
+        if subject not in out or str(obj) < str(out[subject]):
+            out[subject] = obj
+    return out
+
+
+def _typed(db: ox.Store, graph: ox.NamedNode, cls: str) -> set[Any]:
+    kind = ox.NamedNode(RDF.type)
+    return {q.subject for q in db.quads_for_pattern(None, kind, ox.NamedNode(cls), graph)}
+
+
+_LOCAL_NAME = re.compile(r"^.*[/#:]")
+
+
+def _complete(db: ox.Store, graph: ox.NamedNode, matcher: TitleMatcher | None,
+              report: LoadReport) -> list[ChartRow]:
+    """Add kg's normalized view to ``graph`` and fill ``report``; return the org-chart rows.
+
+    Index scans per predicate joined in Python: linear in the data (SPARQL joins over a large graph cost an
+    index lookup per row).
+    """
+    quad = ox.Quad
+    added: list[ox.Quad] = []
+    reports = _pairs(db, graph, ORG.reportsTo)
+    present = set(reports)
+    for pair in _pairs(db, graph, PO.solidLineReportsTo):
+        if pair not in present:
+            present.add(pair)
+            reports.append(pair)
+            added.append(quad(pair[0], ox.NamedNode(ORG.reportsTo), pair[1], graph))
+
+    held = _pairs(db, graph, ORG.heldBy)
+    known_holds = set(held)
+    for pair in (_pairs(db, graph, GOV.heldBy) + [(p, h) for h, p in _pairs(db, graph, ORG.holds)]
+                 + [(p, h) for h, p in _pairs(db, graph, GOV.holdsPost)]):
+        if pair not in known_holds:
+            known_holds.add(pair)
+            held.append(pair)
+            added.append(quad(pair[0], ox.NamedNode(ORG.heldBy), pair[1], graph))
+    holder = _first(held)
+
+    names = _first(_pairs(db, graph, FOAF.name))
+    for subject, name in _pairs(db, graph, SCHEMA.name):
+        if subject not in names:
+            names[subject] = name
+            added.append(quad(subject, ox.NamedNode(FOAF.name), name, graph))
+
+    persons = _typed(db, graph, FOAF.Person)
+    typed_posts = _typed(db, graph, ORG.Post)
+    holders = set(holder.values())
+    in_chart = {t for pair in reports for t in pair if isinstance(t, ox.NamedNode)}
+    nodes = in_chart | {n for n in typed_posts if isinstance(n, ox.NamedNode)} | {
+        p for p in persons - holders if isinstance(p, ox.NamedNode)}
+
+    ids = _first(_pairs(db, graph, PO.identifier))
+    given: dict[Any, Any] = {}
+    for predicate in (SCHEMA.identifier, DCTERMS.identifier, SKOS.notation):
+        given.update(_first(_pairs(db, graph, predicate)))
+    titles = _first(_pairs(db, graph, PO.jobTitle))
+    labels = _first(_pairs(db, graph, SKOS.prefLabel)) | _first(_pairs(db, graph, RDFS.label))
+    schema_titles = _first(_pairs(db, graph, SCHEMA.jobTitle))
+    described = set(ids) | set(names) | set(titles) | set(labels) | persons | typed_posts | set(holder) | {
+        a for a, _ in reports}
+    roles = {s for s, _ in _pairs(db, graph, PO.hasRole)}
+    p_ident, p_title, p_key = ox.NamedNode(PO.identifier), ox.NamedNode(PO.jobTitle), ox.NamedNode(PO.searchKey)
+    p_role = ox.NamedNode(PO.hasRole)
+    for node in nodes:
+        if node not in ids:
+            ident = given.get(node)
+            ids[node] = ox.Literal(ident.value if ident is not None else _LOCAL_NAME.sub("", node.value))
+            added.append(quad(node, p_ident, ids[node], graph))
+        if node not in titles:
+            title = schema_titles.get(node) or (labels.get(node) if node not in persons else None)
+            if title is not None:
+                titles[node] = ox.Literal(title.value)
+                added.append(quad(node, p_title, titles[node], graph))
+        name = names.get(holder[node]) if node in holder else names.get(node)
+        if name is not None and fold(name.value):
+            added.append(quad(node, p_key, ox.Literal(fold(name.value)), graph))
+        if matcher is not None and node in titles and node not in roles:
+            role = matcher.match(titles[node].value)
+            if role:
+                added.append(quad(node, p_role, ox.NamedNode(role), graph))
+    db.bulk_extend(added)
+
+    def label(term: Any) -> str:
+        ident = ids.get(term)
+        return ident.value if ident is not None else getattr(term, "value", str(term))
+
+    manager = _first(reports)
+    report.people = len(persons)
+    report.posts = len(typed_posts | (in_chart - persons))
+    report.units = len(_typed(db, graph, ORG.OrganizationalUnit) | _typed(db, graph, ORG.Organization))
+    report.edges = len(reports)
+    report.dotted = len(_pairs(db, graph, PO.dottedLineReportsTo))
+    reporters = {a for a, _ in reports}
+    report.roots = sorted({label(b) for _, b in reports if b not in reporters})
+    report.dangling = [{"id": label(a), "manager": label(b)} for a, b in reports if b not in described]
+    report.cycles = find_cycles({label(a): label(b) for a, b in manager.items()})
     report.triples = int(next(iter(db.query(
         "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=graph)))["n"].value)
-    report.people = count("?x a foaf:Person")
-    report.posts = count("{ ?x a org:Post } UNION { { ?x org:reportsTo ?y } UNION { ?y org:reportsTo ?x } "
-                         "FILTER NOT EXISTS { ?x a foaf:Person } }")
-    report.units = count("{ ?x a org:OrganizationalUnit } UNION { ?x a org:Organization }")
-    edges = [(r["a"], r["b"]) for r in db.query(
-        "SELECT ?a ?b WHERE { ?a org:reportsTo ?b }", prefixes=PREFIXES, default_graph=graph)]
-    report.edges = len(edges)
-    report.dotted = count("?x po:dottedLineReportsTo ?y")
-    reporters = {a for a, _ in edges}
-    ids = {r["n"]: r["i"].value for r in db.query(
-        "SELECT ?n ?i WHERE { ?n po:identifier ?i }", prefixes=PREFIXES, default_graph=graph)}
-
-    def label(term: object) -> str:
-        return ids.get(term) or getattr(term, "value", str(term))
-
-    report.roots = sorted({label(b) for _, b in edges if b not in reporters})
-    described = {r["s"] for r in db.query(
-        "SELECT DISTINCT ?s WHERE { ?s ?p ?o . FILTER(?p != org:reportsTo) }", prefixes=PREFIXES,
-        default_graph=graph)}
-    report.dangling = [{"id": label(a), "manager": label(b)} for a, b in edges if b not in described]
-    parent: dict[str, str] = {}
-    for a, b in edges:
-        parent.setdefault(label(a), label(b))
-    report.cycles = find_cycles(parent)
     report.rows = report.triples
-    return report
+
+    def text(term: Any) -> str | None:
+        return term.value if term is not None else None
+
+    return [(n.value, text(ids.get(n)), text(names.get(holder[n]) if n in holder else names.get(n)),
+             text(titles.get(n)), text(manager.get(n))) for n in in_chart]
