@@ -264,7 +264,7 @@ def import_csv(
             name = " ".join(p for p in (cell(cells, "first_name"), cell(cells, "last_name")) if p)
         ident = cell(cells, "id")
         if not has_ids:
-            ident = f"{slug(path.stem)}-row-{number}"
+            ident = f"row-{number}"  # the file's rows have no ids: its row number (IRIs add the file name)
         elif not ident:
             raise InputError(
                 f"{path}: row {number}: the id column '{headers[cols['id']]}' is empty; "
@@ -296,6 +296,8 @@ def import_csv(
         else:
             first_row[key] = row
             local = key if norm else row.id
+        if not has_ids:
+            local = f"{slug(path.stem)}-{local}"
         post_iri[row.number] = minter.post(local)
         person_iri[row.number] = minter.person(local)
 
