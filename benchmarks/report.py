@@ -152,6 +152,13 @@ def write_markdown(results: dict[str, Any], path: Path, plot_path: Path | None) 
         "here) are scaled linearly from the largest size measured and marked est.",
         "",
     ]
+    targets = [(size, row) for size in sizes for row in results["sizes"][str(size)]["rows"] if row.get("target")]
+    if targets:
+        lines += ["## Targets", "", "| people | measurement | kg median | kg peak RSS | target |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {size:,} | {row['label']} | {_cell(row['kg'])} | {_rss(row['kg'])} | {_target(row)} |"
+                  for size, row in targets]
+        lines.append("")
     if plot_path is not None and plot(results, plot_path):
         lines += [f"![time and memory against size]({plot_path.name})", ""]
     for size in sizes:
