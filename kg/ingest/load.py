@@ -78,7 +78,7 @@ def load_files(
                 progress(f"loading {path} ...")
             graph = txn.new_graph(name)
             if is_csv(path, fmt):
-                report = _load_csv(store, txn, path, graph, options, matcher)
+                report = _load_csv(store, txn, path, graph, options, matcher, progress)
             else:
                 rdf = rdf_format(path, fmt)
                 if rdf is None:
@@ -99,7 +99,7 @@ def load_files(
 
 
 def _load_csv(store: Store, txn: Transaction, path: Path, graph: ox.NamedNode, options: CsvOptions,
-              matcher: TitleMatcher) -> LoadReport:
+              matcher: TitleMatcher, progress: Progress | None = None) -> LoadReport:
     visible = store.graphs() + txn.graphs
 
     def known_posts(iris: list[str]) -> set[str]:
@@ -116,6 +116,8 @@ def _load_csv(store: Store, txn: Transaction, path: Path, graph: ox.NamedNode, o
         for batch, lines in _batches(chunks):
             store.db.bulk_load(input=batch, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
             report.triples += lines
+            if progress:
+                progress(f"  {report.triples:,} triples written ({report.posts:,} rows)")
     except SyntaxError as exc:  # a bug of ours, never the user's data: say so plainly
         raise InputError(f"{path}: internal error writing triples ({exc}); please report it") from exc
     txn.index_chart(graph, chart)
