@@ -5,21 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "01_sparql_for_analysts.ipynb"
+from notebook_runner import run_notebook
 
 
 def test_sparql_notebook_executes(tmp_path: Path) -> None:
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("pandas")
     pytest.importorskip("matplotlib")
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}}).execute()
-    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
-    assert not [o for o in outputs if o.output_type == "error"]
-    text = "\n".join(str(o.get("data", {}).get("text/plain", "")) + o.get("text", "") for o in outputs)
+    outputs, text = run_notebook("01_sparql_for_analysts.ipynb", tmp_path, timeout=120)
     assert "Yuki Tanaka" in text and "manager-chain" in text
     assert "po:dottedLineReportsTo" in text and "vacancies? True" in text
     assert any("image/png" in o.get("data", {}) for o in outputs), "the span-of-control chart is missing"

@@ -7,19 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "03_org_chart_export.ipynb"
+from notebook_runner import run_notebook
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz (dot) for the SVG export")
 def test_org_chart_notebook_executes(tmp_path: Path) -> None:
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}}).execute()
-    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
-    assert not [o for o in outputs if o.output_type == "error"]
+    outputs, _ = run_notebook("03_org_chart_export.ipynb", tmp_path, timeout=120)
     frames = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
     assert len(frames) == 2 and all(f.startswith("<iframe srcdoc=") for f in frames)
     assert "Isabel Costa" in html.unescape(frames[0]) and "vis.Network" in html.unescape(frames[1])
