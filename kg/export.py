@@ -181,24 +181,17 @@ def _levels(iris: list[str], parent: dict[str, str]) -> tuple[dict[str, int], li
 
 
 def _betweenness(nodes: list[Node]) -> None:
-    """Exact betweenness on the reporting tree from subtree sizes: pairs whose path passes through a node."""
-    by_key = {n["key"]: n for n in nodes}
-    below = {n["key"]: 0 for n in nodes}
-    kids: dict[str, list[str]] = {}
+    """Exact betweenness of each node on the reporting tree (pairs whose path passes through it)."""
+    import networkx as nx
+
+    from kg.analytics import tree_betweenness
+
+    tree = nx.DiGraph()
+    tree.add_nodes_from(n["key"] for n in nodes)
+    tree.add_edges_from((n["parent"], n["key"]) for n in nodes if n["parent"] in tree)
+    scores = tree_betweenness(tree, normalized=False)
     for n in nodes:
-        if n["parent"] is not None:
-            kids.setdefault(n["parent"], []).append(n["key"])
-    for n in sorted(nodes, key=lambda x: -x["level"]):
-        if n["parent"] is not None and n["parent"] in below:
-            below[n["parent"]] += below[n["key"]] + 1
-    component: dict[str, int] = {}
-    for n in sorted(nodes, key=lambda x: x["level"]):
-        up = n["parent"]
-        component[n["key"]] = component[up] if up is not None and up in component else below[n["key"]] + 1
-    for key, node in by_key.items():
-        total = component[key]
-        parts = [below[c] + 1 for c in kids.get(key, [])] + [total - 1 - below[key]]
-        node["betweenness"] = ((total - 1) ** 2 - sum(p * p for p in parts)) // 2
+        n["betweenness"] = round(scores[n["key"]])
 
 
 def subtree(chart: Chart, key: str, depth: int | None = None) -> Chart:
