@@ -226,12 +226,24 @@ class Chain:
 
 
 def _parent_map(store: Store, iri: str) -> dict[str, str]:
-    """Each ancestor of ``iri`` (and itself) mapped to its first manager, in one query."""
+    """Each ancestor of ``iri`` (and itself) mapped to its first manager: from the chart index when the
+    store has one (a point lookup per level), else in one SPARQL query."""
+    chart = getattr(store, "chart", None)
+    if chart is not None:
+        parents: dict[str, str] = {}
+        node = iri
+        while node not in parents:
+            row = chart.node(node)
+            if row is None or row[4] is None:
+                break
+            parents[node] = row[4]
+            node = row[4]
+        return parents
     # The start is written as a constant (NamedNode validates the IRI, so its text is safe): some stores
     # (Virtuoso) do not start a path from a VALUES binding and walk the whole graph instead.
     start = ox.NamedNode(iri)
     rows = store.select(f"SELECT ?x ?m WHERE {{ {start} org:reportsTo* ?x . ?x org:reportsTo ?m }}")
-    parents: dict[str, str] = {}
+    parents = {}
     for r in rows:
         x, m = r["x"] or "", r["m"] or ""
         if x not in parents or m < parents[x]:
