@@ -6,6 +6,8 @@ Exit codes: 0 success, 1 error (not found, ambiguous, bad input, bad data), 2 us
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -98,33 +100,24 @@ def _store_path(ctx: click.Context) -> str | None:
     return ctx.obj.get("store") if ctx.obj else None
 
 
-def _reading(ctx: click.Context, need_data: bool = True):  # type: ignore[no-untyped-def]
+@contextmanager
+def _reading(ctx: click.Context, need_data: bool = True) -> Iterator[Any]:
     """Open the store for reading (the remote one with --endpoint); say how to get data when there is none."""
     from kg.errors import NoStoreError
     from kg.store import opened
 
-    path = _store_path(ctx)
     endpoint = ctx.obj.get("endpoint") if ctx.obj else None
+    if endpoint:
+        from kg.remote import open_remote
 
-    class _Reader:
-        def __enter__(self):  # type: ignore[no-untyped-def]
-            if endpoint:
-                from kg.remote import open_remote
-
-                self._cm = open_remote(endpoint, ctx.obj.get("update_endpoint"))
-            else:
-                self._cm = opened(path, write=False, on_wait=_progress)
-            store = self._cm.__enter__()
-            if need_data and not store.has_data():
-                self._cm.__exit__(None, None, None)
-                how = "`kg push --endpoint URL`" if endpoint else "`kg load FILE` or `kg demo`"
-                raise NoStoreError(f"the store at {store.path} holds no data: run {how}")
-            return store
-
-        def __exit__(self, *exc: Any) -> None:
-            self._cm.__exit__(*exc)
-
-    return _Reader()
+        manager = open_remote(endpoint, ctx.obj.get("update_endpoint"))
+    else:
+        manager = opened(_store_path(ctx), write=False, on_wait=_progress)
+    with manager as store:
+        if need_data and not store.has_data():
+            how = "`kg push --endpoint URL`" if endpoint else "`kg load FILE` or `kg demo`"
+            raise NoStoreError(f"the store at {store.path} holds no data: run {how}")
+        yield store
 
 
 @click.group(cls=KGGroup, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
