@@ -96,6 +96,16 @@ format_option = click.option("--format", "fmt", type=FORMATS, default="table", s
                              help="Output format.")
 
 
+def _restore_env(name: str, value: str | None) -> None:
+    """Put an environment variable back as it was (the CLI also runs inside other programs and tests)."""
+    import os
+
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
 def _store_path(ctx: click.Context) -> str | None:
     return ctx.obj.get("store") if ctx.obj else None
 
@@ -128,10 +138,23 @@ def _reading(ctx: click.Context, need_data: bool = True) -> Iterator[Any]:
                    "(env KG_ENDPOINT; credentials from KG_ENDPOINT_USER, KG_ENDPOINT_PASSWORD).")
 @click.option("--update-endpoint", envvar="KG_UPDATE_ENDPOINT", metavar="URL",
               help="SPARQL Update URL of that store, for `kg push` (env KG_UPDATE_ENDPOINT).")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="See, of each series of snapshots, the latest one on or before DATE (YYYY-MM-DD; env KG_AS_OF). "
+                   "Default: the latest.")
 @click.version_option(package_name="kg")
 @click.pass_context
-def main(ctx: click.Context, store: str | None, endpoint: str | None, update_endpoint: str | None) -> None:
+def main(ctx: click.Context, store: str | None, endpoint: str | None, update_endpoint: str | None,
+         as_of: str | None) -> None:
     """kg: a knowledge graph of product organizations. Load org charts, ask who reports to whom."""
+    import os
+
+    from kg.history import ENV_AS_OF, env_as_of
+
+    if as_of is not None:
+        before = os.environ.get(ENV_AS_OF)
+        os.environ[ENV_AS_OF] = as_of  # read by every store this process and its workers open
+        ctx.call_on_close(lambda: _restore_env(ENV_AS_OF, before))
+    env_as_of()  # a bad date is one clear line before any work
     ctx.ensure_object(dict)
     ctx.obj["store"] = store
     ctx.obj["endpoint"] = endpoint
@@ -152,12 +175,15 @@ def main(ctx: click.Context, store: str | None, endpoint: str | None, update_end
 @click.option("--org", help="CSV: namespace for the IRIs minted (default: the Organisation column or file name).")
 @click.option("--encoding", help="CSV: text encoding (default: UTF-8, else Windows-1252).")
 @click.option("--name", "names", multiple=True, help="Source name (default: the file name). Repeatable.")
+@click.option("--series", help="The FILES are snapshots of this organization (one name per organization).")
+@click.option("--as-of", "snapshot", metavar="DATE",
+              help="With --series: the date the FILES describe, YYYY-MM-DD (default: the date in each file name).")
 @click.option("--summary", "summary_fmt", type=FORMATS, default="table", show_default=True,
               help="Format of the load summary.")
 @click.pass_context
 def load(ctx: click.Context, files: tuple[Path, ...], file_format: str | None, mapping: tuple[str, ...],
          normalize_ids: bool, org: str | None, encoding: str | None, names: tuple[str, ...],
-         summary_fmt: str) -> None:
+         series: str | None, snapshot: str | None, summary_fmt: str) -> None:
     """Load CSV or RDF FILES into the store (each file replaces its earlier load). All or nothing."""
     from kg.ingest.csv_import import CsvOptions
     from kg.ingest.load import load_files
@@ -173,7 +199,7 @@ def load(ctx: click.Context, files: tuple[Path, ...], file_format: str | None, m
     options = CsvOptions(mapping=fields, normalize_ids=normalize_ids, org=org, encoding=encoding)
     with opened(_store_path(ctx), write=True, on_wait=_progress) as store:
         reports = load_files(store, list(files), fmt=file_format, csv_options=options, names=list(names),
-                             progress=_progress)
+                             progress=_progress, series=series, as_of=snapshot)
     if summary_fmt == "json":
         _out(to_json([r.to_dict() for r in reports]))
         return
@@ -224,11 +250,16 @@ def _summary_text(d: dict[str, Any]) -> str:
 def sources(ctx: click.Context, fmt: str) -> None:
     """List the loaded sources with their counts."""
     with _reading(ctx, need_data=False) as store:
-        rows = [{"name": s.name, "format": s.format, "triples": s.triples,
+        seen = {s.graph for s in store.visible_sources()}
+        rows = [{"name": s.name, "series": s.series or None, "as_of": s.as_of or None,
+                 "visible": s.graph in seen, "format": s.format, "triples": s.triples,
                  "people": s.summary.get("people"), "posts": s.summary.get("posts"),
                  "edges": s.summary.get("edges"), "loaded_at": s.loaded_at, "path": s.path,
-                 "graph": s.graph} for s in store.sources()]
-    _rows(rows, ["name", "format", "triples", "people", "posts", "edges", "loaded_at"], fmt)
+                 "graph": s.graph} for s in sorted(store.sources(), key=lambda s: (s.series, s.as_of, s.name))]
+    columns = ["name", "format", "triples", "people", "posts", "edges", "loaded_at"]
+    if any(r["series"] for r in rows):
+        columns[1:1] = ["series", "as_of", "visible"]
+    _rows(rows, columns, fmt)
 
 
 @main.command(epilog=EXIT_CODES)

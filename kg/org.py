@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from kg.errors import AmbiguousError, KGError, NotFoundError
 from kg.names import fold
 from kg.store import Store
-from kg.vocab import ONTOLOGY_GRAPH, PREFIXES
+from kg.vocab import PREFIXES
 
 Person = dict[str, Any]
 _BATCH = 2000
@@ -452,8 +452,7 @@ def stats(store: Store) -> dict[str, Any]:
     row = store.select(
         """SELECT
              (COUNT(DISTINCT ?person) AS ?people) (COUNT(DISTINCT ?post) AS ?posts) WHERE {
-             GRAPH ?g { { ?person a foaf:Person } UNION { ?post a org:Post } }
-             FILTER(?g != <""" + ONTOLOGY_GRAPH + """>) }"""
+             { ?person a foaf:Person } UNION { ?post a org:Post } }"""
     )[0]
     edges = _all_edges(store)
     reporters = {c for c, _ in edges}

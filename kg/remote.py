@@ -164,11 +164,13 @@ class Endpoint:
         except urllib.error.URLError as exc:
             raise StoreError(f"cannot reach the SPARQL endpoint {url}: {exc.reason}; check the URL") from exc
 
-    def query(self, sparql: str, accept: str, graphs: list[str] | None = None) -> tuple[str, bytes]:
-        """POST a query (form-encoded) with the dataset given as protocol parameters; content type, body."""
+    def query(self, sparql: str, accept: str, graphs: list[str] | None = None,
+              named: list[str] | None = None) -> tuple[str, bytes]:
+        """POST a query (form-encoded) with the dataset given as protocol parameters (``named`` defaults to
+        ``graphs``); content type, body."""
         fields = [("query", sparql)]
-        for graph in graphs or []:
-            fields += [("default-graph-uri", graph), ("named-graph-uri", graph)]
+        fields += [("default-graph-uri", graph) for graph in graphs or []]
+        fields += [("named-graph-uri", graph) for graph in (graphs if named is None else named) or []]
         return self.request(self.url, data=urllib.parse.urlencode(fields).encode("utf-8"),
                             headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"})
 
@@ -243,6 +245,7 @@ class RemoteStore(CatalogReader):
         self.endpoint = endpoint
         self.path = endpoint.url  # named in messages, like a store folder
         self._graphs: list[ox.NamedNode] | None = None
+        self._named: list[ox.NamedNode] | None = None
 
     @property
     def db(self) -> Any:
@@ -252,13 +255,15 @@ class RemoteStore(CatalogReader):
 
     # -- reading ------------------------------------------------------------------------------------------
 
-    def _results(self, sparql: str, graphs: list[str], prefixes: bool = True) -> Any:
+    def _results(self, sparql: str, graphs: list[str], prefixes: bool = True,
+                 named: list[str] | None = None) -> Any:
         text = with_prefixes(sparql) if prefixes else sparql
-        content_type, body = self.endpoint.query(text, RESULTS_ACCEPT, graphs)
+        content_type, body = self.endpoint.query(text, RESULTS_ACCEPT, graphs, named)
         return parse_results(content_type, body, self.endpoint.url)
 
-    def _rows(self, sparql: str, graphs: list[str], prefixes: bool = True) -> list[dict[str, str | None]]:
-        results = self._results(sparql, graphs, prefixes)
+    def _rows(self, sparql: str, graphs: list[str], named: list[str] | None = None,
+              prefixes: bool = True) -> list[dict[str, str | None]]:
+        results = self._results(sparql, graphs, prefixes, named)
         if isinstance(results, ox.QueryBoolean):
             raise QueryError("expected a SELECT query, got an ASK")
         names = [v.value for v in results.variables]
@@ -267,6 +272,10 @@ class RemoteStore(CatalogReader):
     def sources(self) -> list[SourceInfo]:
         """Every source the remote catalog names, sorted by name."""
         return sources_from_rows(self._rows(SOURCES_QUERY, [CATALOG_GRAPH], prefixes=False))
+
+    def _dataset_iris(self) -> tuple[list[str], list[str]]:
+        """The default graphs and the named graphs of every read (see :meth:`CatalogReader.history_graphs`)."""
+        return [g.value for g in self.graphs()], [g.value for g in self.history_graphs()]
 
     def _prepare(self, sparql: str, bindings: dict[str, Any]) -> tuple[str, str]:
         form = query_form(sparql)
@@ -279,7 +288,7 @@ class RemoteStore(CatalogReader):
     def select(self, sparql: str, **bindings: Any) -> list[dict[str, str | None]]:
         """Rows of a SELECT query as dicts of plain strings (IRIs and literal values), None when unbound."""
         sparql, _ = self._prepare(sparql, bindings)
-        return self._rows(sparql, [g.value for g in self.graphs()])
+        return self._rows(sparql, *self._dataset_iris())
 
     def query(self, sparql: str, *, prefixes: bool = True, **bindings: Any) -> Any:
         """Run SPARQL remotely; results as pyoxigraph objects, like :meth:`kg.store.Store.query`.
@@ -288,15 +297,15 @@ class RemoteStore(CatalogReader):
         by variable name), CONSTRUCT and DESCRIBE an iterator of ``Triple``.
         """
         sparql, form = self._prepare(sparql, bindings)
-        graphs = [g.value for g in self.graphs()]
+        graphs, named = self._dataset_iris()
         if form in ("CONSTRUCT", "DESCRIBE"):
-            _, body = self.endpoint.query(with_prefixes(sparql) if prefixes else sparql, N_TRIPLES, graphs)
+            _, body = self.endpoint.query(with_prefixes(sparql) if prefixes else sparql, N_TRIPLES, graphs, named)
             return (quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
-        results = self._results(sparql, graphs, prefixes)
+        results = self._results(sparql, graphs, prefixes, named)
         return _boolean(results) if form == "ASK" else results
 
     def triple_count(self, graph: str) -> int:
-        rows = self._rows("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", [graph], prefixes=False)
+        rows = self._rows("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", [graph], [graph], prefixes=False)
         return int(float(rows[0]["n"])) if rows and rows[0]["n"] else 0
 
     def close(self) -> None:
@@ -319,7 +328,10 @@ def open_remote(endpoint: str | None = None, update_endpoint: str | None = None,
         timeout = float(os.environ.get(ENV_TIMEOUT, DEFAULT_TIMEOUT))
     except ValueError as exc:
         raise StoreError(f"{ENV_TIMEOUT} must be a number of seconds") from exc
-    return RemoteStore(Endpoint(
+    from kg.history import env_as_of
+
+    as_of = env_as_of()
+    remote = RemoteStore(Endpoint(
         url,
         update_url=update_endpoint or os.environ.get(ENV_UPDATE_ENDPOINT),
         graph_store_url=graph_store or os.environ.get(ENV_GRAPH_STORE),
@@ -327,6 +339,8 @@ def open_remote(endpoint: str | None = None, update_endpoint: str | None = None,
         password=os.environ.get(ENV_PASSWORD),
         timeout=timeout,
     ))
+    remote.see_as_of(as_of)
+    return remote
 
 
 # -- pushing ----------------------------------------------------------------------------------------------
@@ -387,7 +401,7 @@ def push(store: Store, remote: RemoteStore, *, batch: int | None = None, force: 
         if graph.startswith(str(KG_GRAPH)):
             _drop(ep, graph)
             report.dropped.append(graph)
-    remote._graphs = None
+    remote.see_as_of(remote.as_of)  # the catalog changed: forget the dataset read before
     return report
 
 

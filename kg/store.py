@@ -86,14 +86,17 @@ class SourceInfo:
     loaded_at: str = ""
     triples: int = 0
     summary: dict[str, Any] = field(default_factory=dict)
+    series: str = ""  # the organization this source is a snapshot of ("" outside any series)
+    as_of: str = ""  # the snapshot's date, ISO (YYYY-MM-DD)
 
 
-SOURCE_VARS = ("name", "graph", "path", "format", "at", "n", "summary")
-SOURCES_QUERY = f"""SELECT ?name ?graph ?path ?format ?at ?n ?summary WHERE {{
+SOURCE_VARS = ("name", "graph", "path", "format", "at", "n", "summary", "series", "asof")
+SOURCES_QUERY = f"""SELECT ?name ?graph ?path ?format ?at ?n ?summary ?series ?asof WHERE {{
     ?s a <{KG.Source}> ; <{KG.name}> ?name ; <{KG.graph}> ?graph .
     OPTIONAL {{ ?s <{KG.path}> ?path }} OPTIONAL {{ ?s <{KG.format}> ?format }}
     OPTIONAL {{ ?s <{KG.loadedAt}> ?at }} OPTIONAL {{ ?s <{KG.triples}> ?n }}
-    OPTIONAL {{ ?s <{KG.summary}> ?summary }} }}"""  # run over the catalog graph
+    OPTIONAL {{ ?s <{KG.summary}> ?summary }} OPTIONAL {{ ?s <{KG.series}> ?series }}
+    OPTIONAL {{ ?s <{KG.asOf}> ?asof }} }}"""  # run over the catalog graph
 
 
 def sources_from_rows(rows: list[dict[str, str | None]]) -> list[SourceInfo]:
@@ -107,6 +110,8 @@ def sources_from_rows(rows: list[dict[str, str | None]]) -> list[SourceInfo]:
             loaded_at=r["at"] or "",
             triples=int(float(r["n"])) if r["n"] else 0,
             summary=json.loads(r["summary"]) if r["summary"] else {},
+            series=r.get("series") or "",
+            as_of=r.get("asof") or "",
         )
         for r in rows
     ]
@@ -190,22 +195,55 @@ def writer_waiting(root: Path) -> bool:
 
 
 class CatalogReader:
-    """What every kg dataset (embedded or remote) derives from its catalog of sources."""
+    """What every kg dataset (embedded or remote) derives from its catalog of sources.
+
+    ``as_of`` (an ISO date, None for today) picks, in each series of snapshots, the one every read sees
+    (:func:`kg.history.current`).
+    """
 
     _graphs: list[ox.NamedNode] | None = None
+    _named: list[ox.NamedNode] | None = None
+    as_of: str | None = None
 
     def sources(self) -> list[SourceInfo]:
+        """Every loaded source (every snapshot of every series), sorted by name."""
         raise NotImplementedError
+
+    def visible_sources(self) -> list[SourceInfo]:
+        """The sources reads see: outside any series, and the current snapshot of each series."""
+        from kg.history import current
+
+        return current(self.sources(), self.as_of)
 
     def has_data(self) -> bool:
         """True when at least one source is loaded."""
         return bool(self.sources())
 
     def graphs(self) -> list[ox.NamedNode]:
-        """The graphs queries see: the ontology and the current graph of every source."""
+        """The graphs queries see: the ontology and the graph of every visible source."""
         if self._graphs is None:
-            self._graphs = [ox.NamedNode(ONTOLOGY_GRAPH)] + [ox.NamedNode(s.graph) for s in self.sources()]
-        return self._graphs
+            self._dataset()
+        return self._graphs  # type: ignore[return-value]
+
+    def history_graphs(self) -> list[ox.NamedNode]:
+        """The named graphs queries see: the ontology and every source up to ``as_of`` (every snapshot of each
+        series, so ``GRAPH ?g`` patterns can compare snapshots); the default graph stays :meth:`graphs`."""
+        if self._named is None:
+            self._dataset()
+        return self._named  # type: ignore[return-value]
+
+    def _dataset(self) -> None:
+        from kg.history import current, history
+
+        every = self.sources()
+        ontology = [ox.NamedNode(ONTOLOGY_GRAPH)]
+        self._graphs = ontology + [ox.NamedNode(s.graph) for s in current(every, self.as_of)]
+        self._named = ontology + [ox.NamedNode(s.graph) for s in history(every, self.as_of)]
+
+    def see_as_of(self, as_of: str | None) -> None:
+        """Read the snapshots current on ``as_of`` (an ISO date; None: the latest) from now on."""
+        self.as_of = as_of
+        self._graphs = self._named = None
 
 
 class Store(CatalogReader):
@@ -217,6 +255,7 @@ class Store(CatalogReader):
         self.writable = writable
         self._lock = lock
         self._graphs: list[ox.NamedNode] | None = None
+        self._named: list[ox.NamedNode] | None = None
         self._chart: ChartIndex | None = None
 
     # -- reading ------------------------------------------------------------------------------------------
@@ -235,13 +274,13 @@ class Store(CatalogReader):
         """
         if bindings:
             sparql = bind_values(sparql, {k: _to_term(v) for k, v in bindings.items()})
-        graphs = self.graphs()
+        graphs, named = self.graphs(), self.history_graphs()
         try:
             return self.db.query(
                 sparql,
                 prefixes=PREFIXES if prefixes else None,
                 default_graph=graphs,
-                named_graphs=graphs,
+                named_graphs=named,
             )
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
@@ -259,7 +298,7 @@ class Store(CatalogReader):
             path = self.path / "chart.sqlite"
             if not self.writable and not path.is_file():
                 return None
-            current = [s.graph for s in self.sources()]
+            current = [s.graph for s in self.visible_sources()]
             self._chart = ChartIndex(path, current, self.writable)
         return self._chart
 
@@ -283,9 +322,14 @@ class Store(CatalogReader):
             txn.rollback()
             raise
         txn.commit()
-        self._graphs = None
+        self._graphs = self._named = None
         if self.chart is not None:
-            self.chart.set_graphs(s.graph for s in self.sources())
+            self.chart.set_graphs(s.graph for s in self.visible_sources())
+
+    def see_as_of(self, as_of: str | None) -> None:
+        super().see_as_of(as_of)
+        if self._chart is not None:
+            self._chart.set_graphs(s.graph for s in self.visible_sources())
 
     def unload(self, name: str) -> SourceInfo:
         """Remove a source (by name) from the store."""
@@ -300,10 +344,10 @@ class Store(CatalogReader):
             f"DELETE WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ <{_source_iri(info.name)}> ?p ?o }} }}"
         )
         self.db.remove_graph(ox.NamedNode(info.graph))
-        self._graphs = None
+        self._graphs = self._named = None
         if self.chart is not None:
             self.chart.drop([info.graph])
-            self.chart.set_graphs(s.graph for s in self.sources())
+            self.chart.set_graphs(s.graph for s in self.visible_sources())
         return info
 
     def close(self) -> None:
@@ -397,6 +441,7 @@ class Transaction:
                 <{KG.format}> {sparql_string(info.format)} ;
                 <{KG.loadedAt}> {sparql_string(info.loaded_at or _now())} ;
                 <{KG.triples}> {info.triples} ;
+                <{KG.series}> {sparql_string(info.series)} ; <{KG.asOf}> {sparql_string(info.as_of)} ;
                 <{KG.summary}> {sparql_string(json.dumps(info.summary, sort_keys=True))} ."""
             )
         self.store.db.update(
@@ -479,6 +524,14 @@ def open_store(
             raise StoreError(f"store {root} is read-only: cannot write to it") from exc
         raise StoreError(f"cannot open the store at {root}: {exc}") from exc
     store = Store(root, db, write, lock)
+    if not write:
+        from kg.history import env_as_of
+
+        try:
+            store.see_as_of(env_as_of())
+        except BaseException:
+            store.close()
+            raise
     if write:
         try:
             store._collect_garbage()

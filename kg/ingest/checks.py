@@ -31,6 +31,8 @@ class LoadReport:
     columns: dict[str, str] = field(default_factory=dict)
     manager_by_name: bool = False
     warnings: list[str] = field(default_factory=list)
+    series: str = ""
+    as_of: str = ""
 
     def to_dict(self, limit: int | None = 20) -> dict[str, Any]:
         """The report as JSON-ready data (long lists cut to ``limit`` items, with their full counts)."""

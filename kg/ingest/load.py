@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from kg.errors import InputError
+from kg.history import date_in_name, parse_date
 from kg.ingest.checks import LoadReport
 from kg.ingest.csv_import import CsvOptions, import_csv
 from kg.ingest.rdf_import import FORMATS, import_rdf, rdf_format
 from kg.ingest.titles import TitleMatcher
 from kg.store import SourceInfo, Store, Transaction
+from kg.vocab import DCTERMS, PO, PO_ID, PROV, RDF, RDFS, XSD
 
 Progress = Callable[[str], None]
 
@@ -58,9 +61,13 @@ def load_files(
     csv_options: CsvOptions | None = None,
     names: list[str] | None = None,
     progress: Progress | None = None,
+    series: str | None = None,
+    as_of: str | None = None,
 ) -> list[LoadReport]:
     """Load files into the store, each as its own source (named after the file unless ``names``).
 
+    With ``series``, the files are snapshots of one organization dated ``as_of`` (an ISO date), else by the date
+    their names carry (see :mod:`kg.history`); a snapshot file whose name holds no date is named ``FILE@DATE``.
     All or nothing: if any file fails, the store is left exactly as it was.
     """
     if fmt and not (fmt.lower() in ("csv", "tsv") or fmt.lower() in FORMATS):
@@ -68,17 +75,19 @@ def load_files(
     for path in paths:
         if not path.exists():
             raise InputError(f"{path}: no such file")
+    dates = snapshot_dates(paths, series, as_of)
     matcher = title_matcher(store)
     reports: list[LoadReport] = []
     options = csv_options or CsvOptions()
     with store.transaction() as txn:
         for i, path in enumerate(paths):
-            name = names[i] if names and i < len(names) else path.name
+            name = names[i] if names and i < len(names) else default_name(path, dates[i])
             if progress:
                 progress(f"loading {path} ...")
             graph = txn.new_graph(name)
             if is_csv(path, fmt):
-                report = _load_csv(store, txn, path, graph, options, matcher, progress)
+                report = _load_csv(store, txn, path, graph, options, matcher, progress,
+                                   _context_graphs(store, txn, series, dates[i]))
             else:
                 rdf = rdf_format(path, fmt)
                 if rdf is None:
@@ -89,18 +98,87 @@ def load_files(
                 report, chart = import_rdf(path, rdf, store.db, graph, matcher)
                 txn.index_chart(graph, chart)
             report.source = name
+            if series:
+                report.series, report.as_of = series, dates[i]
+                report.triples += _write_snapshot(store, graph, series, dates[i], name)
             txn.stage(SourceInfo(name=name, graph=graph.value, path=str(path.resolve()),
                                  format=report.format, triples=report.triples,
-                                 summary=report.to_dict()))
+                                 summary=report.to_dict(), series=series or "", as_of=dates[i] or ""))
             reports.append(report)
             if progress:
                 progress(f"loaded {path}: {report.triples:,} triples")
     return reports
 
 
+def snapshot_dates(paths: list[Path], series: str | None, as_of: str | None) -> list[str | None]:
+    """The snapshot date of each file: ``as_of``, else the date in its name; None outside a series."""
+    if as_of is not None:
+        try:
+            as_of = parse_date(as_of)
+        except ValueError as exc:
+            raise InputError(f"--as-of: {exc}") from exc
+    if not series:
+        if as_of is not None:
+            raise InputError("--as-of dates a snapshot: give the organization's --series NAME too")
+        return [None] * len(paths)
+    if not series.strip() or any(not c.isprintable() for c in series):
+        raise InputError("--series: give a printable name for the organization (e.g. --series moj)")
+    dates = [as_of or date_in_name(p.name) for p in paths]
+    for path, found in zip(paths, dates, strict=True):
+        if found is None:
+            raise InputError(f"{path}: its name carries no date; give the snapshot's date with --as-of YYYY-MM-DD")
+    return dates
+
+
+def default_name(path: Path, as_of: str | None) -> str:
+    """A source's name: the file name, with ``@DATE`` when it is a snapshot whose file name lacks the date.
+
+    >>> default_name(Path("hr/export.csv"), "2024-01-31"), default_name(Path("moj-2011-03-31.csv"), "2011-03-31")
+    ('export.csv@2024-01-31', 'moj-2011-03-31.csv')
+    """
+    if as_of is None or date_in_name(path.name) == as_of:
+        return path.name
+    return f"{path.name}@{as_of}"
+
+
+def snapshot_iri(series: str, as_of: str) -> str:
+    """The IRI of the snapshot of ``series`` taken on ``as_of`` (the same for every file of that snapshot)."""
+    return PO_ID[f"snapshot/{quote(series, safe='')}/{as_of}"]
+
+
+def series_iri(series: str) -> str:
+    return PO_ID[f"series/{quote(series, safe='')}"]
+
+
+def _write_snapshot(store: Store, graph: ox.NamedNode, series: str, as_of: str, name: str) -> int:
+    """Say in the source's graph which snapshot it is (PROV): found by ``GRAPH ?g { ?s a po:Snapshot }``."""
+    snap, org = ox.NamedNode(snapshot_iri(series, as_of)), ox.NamedNode(series_iri(series))
+    date = ox.Literal(as_of, datatype=ox.NamedNode(XSD.date))
+    quads = [
+        ox.Quad(snap, ox.NamedNode(RDF.type), ox.NamedNode(PO.Snapshot), graph),
+        ox.Quad(snap, ox.NamedNode(PO.snapshotOf), org, graph),
+        ox.Quad(snap, ox.NamedNode(PO.asOf), date, graph),
+        ox.Quad(snap, ox.NamedNode(PROV.generatedAtTime),
+                ox.Literal(f"{as_of}T00:00:00Z", datatype=ox.NamedNode(XSD.dateTime)), graph),
+        ox.Quad(snap, ox.NamedNode(DCTERMS.source), ox.Literal(name), graph),
+        ox.Quad(org, ox.NamedNode(RDF.type), ox.NamedNode(PO.SnapshotSeries), graph),
+        ox.Quad(org, ox.NamedNode(RDFS.label), ox.Literal(series), graph),
+    ]
+    store.db.extend(quads)
+    return len(quads)
+
+
+def _context_graphs(store: Store, txn: Transaction, series: str | None, as_of: str | None) -> list[ox.NamedNode]:
+    """The graphs a file's rows may refer to (a junior file's senior posts): what reads see, or for a snapshot
+    only the files of the same snapshot (never another date's posts)."""
+    if not series:
+        return store.graphs() + txn.graphs
+    same = [ox.NamedNode(s.graph) for s in store.sources() if s.series == series and s.as_of == as_of]
+    return same + txn.graphs
+
+
 def _load_csv(store: Store, txn: Transaction, path: Path, graph: ox.NamedNode, options: CsvOptions,
-              matcher: TitleMatcher, progress: Progress | None = None) -> LoadReport:
-    visible = store.graphs() + txn.graphs
+              matcher: TitleMatcher, progress: Progress | None, visible: list[ox.NamedNode]) -> LoadReport:
 
     def known_posts(iris: list[str]) -> set[str]:
         values = " ".join(f"<{i}>" for i in set(iris))
