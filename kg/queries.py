@@ -18,6 +18,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from importlib import resources
 from itertools import islice
@@ -605,9 +606,11 @@ def execute_job(job: dict[str, Any]) -> dict[str, Any]:
 
     try:
         store = _worker_store(job["store"], job.get("lock_wait", 30.0))
+        dataset = job.get("dataset")  # (default graphs, named graphs): a SPARQL Protocol dataset
         try:
-            result = run(store, job["query"], job.get("params"), limit=job.get("limit"),
-                         allow_service=job.get("allow_service", False))
+            with store.scoped(*dataset) if dataset else nullcontext(store):
+                result = run(store, job["query"], job.get("params"), limit=job.get("limit"),
+                             allow_service=job.get("allow_service", False))
         finally:
             if not job.get("keep_open"):
                 close_worker_stores()

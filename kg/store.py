@@ -257,6 +257,7 @@ class Store(CatalogReader):
         self._graphs: list[ox.NamedNode] | None = None
         self._named: list[ox.NamedNode] | None = None
         self._chart: ChartIndex | None = None
+        self._scope: tuple[list[ox.NamedNode], list[ox.NamedNode]] | None = None
 
     # -- reading ------------------------------------------------------------------------------------------
 
@@ -274,16 +275,35 @@ class Store(CatalogReader):
         """
         if bindings:
             sparql = bind_values(sparql, {k: _to_term(v) for k, v in bindings.items()})
-        graphs, named = self.graphs(), self.history_graphs()
+        default, named = self._scope or (self.graphs(), self.history_graphs())
         try:
             return self.db.query(
                 sparql,
                 prefixes=PREFIXES if prefixes else None,
-                default_graph=graphs,
+                default_graph=default,
                 named_graphs=named,
             )
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
+
+    def selectable_graphs(self) -> list[ox.NamedNode]:
+        """The graphs a query may choose (a SPARQL Protocol dataset, FROM): the visible graphs (every
+        snapshot up to ``as_of`` included) and the catalog (what `kg sources` shows, read by a kg client
+        through `--endpoint`)."""
+        return [*self.history_graphs(), ox.NamedNode(CATALOG_GRAPH)]
+
+    @contextmanager
+    def scoped(self, default: Iterable[str], named: Iterable[str]) -> Iterator[Store]:
+        """Queries inside the block see exactly this dataset: the graphs in ``default`` merged as the default
+        graph, those in ``named`` as the named graphs. An IRI that is not one of :meth:`selectable_graphs`
+        is an empty graph: other data of the database is never seen."""
+        allowed = {g.value: g for g in self.selectable_graphs()}
+        self._scope = ([allowed[g] for g in dict.fromkeys(default) if g in allowed],
+                       [allowed[g] for g in dict.fromkeys(named) if g in allowed])
+        try:
+            yield self
+        finally:
+            self._scope = None
 
     def select(self, sparql: str, **bindings: Any) -> list[dict[str, str | None]]:
         """Rows of a SELECT query as dicts of plain strings (IRIs and literal values), None when unbound."""
