@@ -221,7 +221,7 @@ def _add_source(fact: dict[str, Any], row: dict[str, str | None]) -> None:
         source = {"sentence": int(row["n"] or 0), "quote": row["quote"], "document": row.get("doctitle")}
         if source not in fact["sources"]:
             fact["sources"].append(source)
-            fact["sources"].sort(key=lambda s: s["sentence"])
+            fact["sources"].sort(key=lambda s: (s["document"] or "", s["sentence"]))
 
 
 def _node_sources(store: Store, iris: list[str]) -> dict[str, dict[str, Any]]:
@@ -375,20 +375,26 @@ def _pay(store: Store, iri: str) -> list[dict[str, Any]]:
 
 
 def _career_path(store: Store, iri: str) -> list[str]:
-    """The chain of po:progressesTo through the role, earliest role first (cycles cut)."""
+    """A chain of po:progressesTo through the role, earliest role first (cycles cut). Where a role has several
+    steps before or after it, the one whose label sorts first is taken, so the answer is stable."""
     rows = store.select("SELECT ?a ?b WHERE { " + _onto("?a po:progressesTo ?b") + " }")
-    nxt: dict[str, str] = {}
-    prev: dict[str, str] = {}
+    nxt: dict[str, list[str]] = {}
+    prev: dict[str, list[str]] = {}
     for r in rows:
         if r["a"] and r["b"]:
-            nxt.setdefault(r["a"], r["b"])
-            prev.setdefault(r["b"], r["a"])
+            nxt.setdefault(r["a"], []).append(r["b"])
+            prev.setdefault(r["b"], []).append(r["a"])
+    labels = {i: label_of(store, i) for i in set(nxt) | set(prev) | {iri}}
+
+    def first(options: list[str], path: list[str]) -> str | None:
+        return min((o for o in options if o not in path), key=lambda o: labels[o].lower(), default=None)
+
     path = [iri]
-    while path[0] in prev and prev[path[0]] not in path:
-        path.insert(0, prev[path[0]])
-    while path[-1] in nxt and nxt[path[-1]] not in path:
-        path.append(nxt[path[-1]])
-    return [label_of(store, p) for p in path] if len(path) > 1 else []
+    while (before := first(prev.get(path[0], []), path)) is not None:
+        path.insert(0, before)
+    while (after := first(nxt.get(path[-1], []), path)) is not None:
+        path.append(after)
+    return [labels[p] for p in path] if len(path) > 1 else []
 
 
 # -- explain -------------------------------------------------------------------------------------------------

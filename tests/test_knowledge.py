@@ -26,7 +26,8 @@ def test_kg_role_head_of_product_prints_sections_with_quotes(example_store: Path
     code, out, _err = kg(example_store, "role", "Head of Product")
     assert code == 0
     assert out.startswith("Head of Product  <http://w3id.org/product-org/ontology#HeadOfProduct>")
-    assert "career path: Product Manager -> Head of Product -> Chief Product Officer" in out
+    assert ("career path: Associate Product Manager -> Product Manager -> Head of Product -> "
+            "Chief Product Officer") in out
     manages = out.split("\nTypically manages\n")[1].split("\n\n")[0]
     assert "Product Director  [in large organizations]" in manages
     assert '"In large organizations that have product directors who report to the head of product." ' \
@@ -51,7 +52,7 @@ def test_kg_role_json_gives_the_same_facts_as_data(example_store: Path) -> None:
     assert "Head of Product Management" in profile["alt_labels"]
     assert profile["families"] == ["Product leadership"]
     assert [f["target"] for f in profile["reports_to"]] == ["Chief Product Officer"]
-    director = profile["manages"][0]
+    director = next(f for f in profile["manages"] if f["target"] == "Product Director")
     assert (director["target"], director["context"]) == ("Product Director", "in large organizations")
     assert [s["sentence"] for s in director["sources"]] == [30]
     assert director["sources"][0]["document"] == "Product organization roles (seed text)"
@@ -67,7 +68,8 @@ def test_kg_role_json_gives_the_same_facts_as_data(example_store: Path) -> None:
     assert (pay["amount"], pay["currency"], pay["period"], pay["region"], pay["data_provider"]) == (
         352585, "USD", "P1Y", "US", "Glassdoor")
     assert pay["sources"][0]["sentence"] == 28 and "$352,585" in pay["sources"][0]["quote"]
-    assert profile["career_path"] == ["Product Manager", "Head of Product", "Chief Product Officer"]
+    assert profile["career_path"] == ["Associate Product Manager", "Product Manager", "Head of Product",
+                                      "Chief Product Officer"]
     assert [f["target"] for f in profile["career_previous"]] == ["Product Manager"]
     assert [f["target"] for f in profile["career_next"]] == ["Chief Product Officer"]
 
@@ -86,7 +88,7 @@ def test_cpo_profile_requirements_knowledge_collaborators(example_store: Path) -
     assert ads["sources"][0]["sentence"] == 31
     assert len(cpo["knowledge"]) == 11
     collaborators = {f["target"]: f for f in cpo["collaborators"]}
-    assert set(collaborators) == {"Chief Product Security Officer", "Executive"}
+    assert set(collaborators) == {"Chief Product Security Officer", "Executive", "Chief Executive Officer"}
     assert collaborators["Chief Product Security Officer"]["sources"][0]["sentence"] == 39
     seat = next(f for f in cpo["reporting_notes"] if f["relation"] == "may occupy the seat of")
     assert (seat["target"], seat["context"]) == ("Director of Engineering", "in some organizations")
@@ -98,7 +100,9 @@ def test_product_owner_is_a_role_not_a_job_title_with_attribution(example_store:
         owner = knowledge.role_profile(store, "product owner")
     fact = next(f for f in owner["distinctions"] if f["relation"] == "used as a job title")
     assert fact["target"] == "false" and fact["attributed_to"] == "Joshua Partogi"
-    assert fact["sources"][0]["sentence"] == 33
+    assert [(s["document"], s["sentence"]) for s in fact["sources"]] == [
+        ("Product organization roles (seed text)", 33),
+        ("The Scrum Guide (November 2020), Ken Schwaber and Jeff Sutherland", 7)]
     assert [f["target"] for f in owner["owns"]] == ["an Office product (example product)"]
 
 
@@ -200,9 +204,9 @@ def test_ambiguous_name_is_an_error(example_store: Path) -> None:
     ("Chief Product & Technology Officer", "ChiefProductOfficer"),
     ("Senior Vice President of Product", "VPOfProduct"),
     ("Director, Product Management", "ProductDirector"),
-    ("Principal PM", "GroupProductManager"),
+    ("Principal PM", "PrincipalProductManager"),
     ("Engineering Manager, PM tools", "EngineeringManager"),
-    ("Procurement Specialist", "ProcurementManager"),
+    ("Procurement Specialist", "Buyer"),
     ("Gardener", None),
 ])
 def test_titles_map_to_roles_with_the_ontology_labels(example_store: Path, title: str,
@@ -219,4 +223,6 @@ def test_example_titles_map_to_roles(example_store: Path) -> None:
         stats = org.stats(store)
         assert org.who(store, "P52")["role"] == "Head of Product"
         assert org.who(store, "P07")["role"] == "VP of Product"
-    assert stats["unmatched_titles"] == {"Executive Assistant": 1}
+    # an assistant holds no role; the head of product marketing is no role of the taxonomy (not a Head of
+    # Product, nor a Product Marketing Manager)
+    assert stats["unmatched_titles"] == {"Executive Assistant": 1, "Head of Product Marketing": 1}
