@@ -579,23 +579,39 @@ def viz(ctx: click.Context, out: Path, view: str, root: str | None, depth: int |
 
 
 @main.command(epilog=EXIT_CODES)
-@click.option("--format", "fmt", type=click.Choice(_EXPORT_FORMATS), required=True,
-              help="svg/png/pdf (Graphviz), graphml (yEd, Gephi), dot, mermaid, d3-json/d3-csv "
-                   "(d3-org-chart: id,parentId,name,title), csv (people), edges-csv, turtle/json-ld (RDF of "
-                   "the subgraph).")
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="File to write (atomically).")
+              help="File to write (atomically); its ending gives the format: .pdf .svg .png .graphml .dot .mmd "
+                   ".json (d3) .csv (people) .ttl .jsonld.")
+@click.option("--format", "fmt", type=click.Choice(_EXPORT_FORMATS),
+              help="Only to override the file ending (d3-csv and edges-csv are .csv files too); a format that "
+                   "contradicts the ending is an error.")
 @click.option("--root", metavar="PERSON", help="Export only PERSON and the people below.")
 @click.option("--depth", type=click.IntRange(min=0), help="Levels below the top (or --root) to include.")
+@click.option("--paper", type=click.Choice(["a4", "letter", "a3"]), default="a4", show_default=True,
+              help="PDF: paper size.")
+@click.option("--portrait", is_flag=True, help="PDF: portrait pages (landscape by default).")
+@click.option("--color-by", "colour_by", type=click.Choice(["branch", "unit", "role", "family", "status"]),
+              default="branch", show_default=True, help="PDF/SVG/PNG: colour cards by top-level branch, unit, "
+              "role, role family or status (the same value has the same colour in every chart).")
 @click.pass_context
-def export(ctx: click.Context, fmt: str, out: Path, root: str | None, depth: int | None) -> None:
-    """Export the org chart (or a subtree) as a static chart or an interchange file."""
+def export(ctx: click.Context, out: Path, fmt: str | None, root: str | None, depth: int | None, paper: str,
+           portrait: bool, colour_by: str) -> None:
+    """Export the org chart (or a subtree): a paged PDF, SVG, PNG, yEd GraphML, d3 or RDF file."""
     from kg.export import export as run_export
 
     with _reading(ctx) as store:
-        done = run_export(store, fmt, out, root=root, depth=depth)
-    click.echo(f"wrote {done['path']}: {done['people']:,} nodes, {done['edges']:,} edges ({done['format']})",
-               err=True)
+        done = run_export(store, fmt, out, root=root, depth=depth, paper=paper, landscape=not portrait,
+                          colour_by=colour_by)
+    pages = f", {done['pages']} pages" if "pages" in done else ""
+    click.echo(f"wrote {done['path']}: {done['people']:,} nodes, {done['edges']:,} edges ({done['format']}"
+               f"{pages})", err=True)
+    for old, new in done.get("renamed", [])[:20]:
+        click.echo(f"duplicate id {old} renamed {new}", err=True)
+    if len(done.get("renamed", [])) > 20:
+        click.echo(f"... {len(done['renamed']) - 20} more duplicate ids renamed", err=True)
+    if done.get("root"):
+        click.echo(f"several trees: put under one synthetic root '{done['root']}' (d3 needs one root; or use "
+                   "--root PERSON)", err=True)
 
 
 # -- SPARQL for analysts (kg query, kg queries, kg serve) ----------------------------------------------------

@@ -15,13 +15,16 @@ import os
 import shutil
 import subprocess
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from kg.drawing import Look, paper_size, plan_pages, to_fixed_dot, to_pdf, to_svg, too_big
 from kg.errors import InputError, KGError
+from kg.layout import Card, Layout, is_assistant_title, layout
 from kg.org import resolve, subtree_sizes
 from kg.render import to_csv
 from kg.store import Store
@@ -308,6 +311,71 @@ def concept_map(store: Store) -> Chart:
                  "Roles, responsibilities, portfolios and products")
 
 
+# -- the chart as cards of the one layout -------------------------------------------------------------------
+
+PALETTE = ["#8ecae6", "#ffb703", "#90be6d", "#f28482", "#b8a1e3", "#f9c74f", "#4cc9f0", "#f4a261", "#a3c4f3",
+           "#e9c46a", "#84dcc6", "#cdb4db", "#ffafcc", "#bde0fe", "#c9ada7", "#d8f3dc"]
+COLOUR_BY = ["branch", "unit", "role", "family", "status"]
+
+
+def colour_of(value: str) -> str:
+    """The colour of a value: the same in every chart (a hash of the text, not the order of appearance).
+
+    >>> colour_of("Finance") == colour_of("Finance"), colour_of("Finance").startswith("#")
+    (True, True)
+    """
+    return PALETTE[zlib.crc32(value.encode("utf-8")) % len(PALETTE)]
+
+
+def status_key(n: Node) -> str | None:
+    """A node's status as a key: filled, vacant, not_disclosed, not_named, eliminated (None: not said)."""
+    status = n.get("status")
+    return status.strip().casefold().replace(" ", "_") if status else None
+
+
+def colour_values(chart: Chart, by: str = "branch") -> dict[str, tuple[str, str]]:
+    """For each node key: (the value it is coloured by, its display label). ``branch`` is the person at the
+    second level above it (its top-level branch); the top of a tree is its own branch."""
+    if by not in COLOUR_BY:
+        raise KGError(f"unknown colour choice '{by}'; choose one of {', '.join(COLOUR_BY)}")
+    out: dict[str, tuple[str, str]] = {}
+    if by != "branch":
+        for n in chart.nodes:
+            value = status_key(n) if by == "status" else n.get(by)
+            if value:
+                out[n["key"]] = (value, value.replace("_", " ") if by == "status" else value)
+        return out
+    by_key = chart.by_key()
+    for n in chart.nodes:
+        chain = chain_keys(chart, n["key"])
+        head = by_key[chain[-2] if len(chain) >= 2 else chain[-1]]
+        out[n["key"]] = (_ident(head), _name(head))
+    return out
+
+
+def chart_cards(chart: Chart) -> tuple[list[Card], list[tuple[str, str]]]:
+    """The layout's cards (siblings by name) and dotted (report, manager) pairs of a chart."""
+    nodes = sorted(chart.nodes, key=lambda n: (_name(n).casefold(), n["key"]))
+    cards = [Card(n["key"], n["parent"], _name(n), n.get("title") or "", is_assistant_title(n.get("title")))
+             for n in nodes]
+    dotted = [(e["from"], e["to"]) for e in chart.edges if e["kind"] == "dotted"]
+    return cards, dotted
+
+
+def chart_look(chart: Chart, colour_by: str = "branch", badges: dict[str, str] | None = None) -> Look:
+    """Fill colours (stable by value), dashed borders (vacancies only) and badges of a chart's cards."""
+    values = colour_values(chart, colour_by)
+    fills = {k: colour_of(v) for k, (v, _label) in values.items()}
+    dashed = {n["key"] for n in chart.nodes if status_key(n) == "vacant"}
+    return Look(fills, dashed, badges or {})
+
+
+def chart_layout(chart: Chart, folded: set[str] | frozenset[str] = frozenset()) -> Layout:
+    """The one layout of a chart (with the reports of ``folded`` cards hidden)."""
+    cards, dotted = chart_cards(chart)
+    return layout(cards, dotted, folded)
+
+
 # -- writing files -------------------------------------------------------------------------------------------
 
 
@@ -340,64 +408,21 @@ def _ident(n: Node) -> str:
     return n.get("id") or n.get("iri") or n["key"]
 
 
-def to_dot(chart: Chart, stack_leaves: bool = False) -> str:
-    """Graphviz DOT, top-down, one box per person.
-
-    ``stack_leaves`` (for drawings) lists a team of two or more people without reports in one table under
-    their manager, which keeps a wide organization readable on a page.
-    """
+def to_dot(chart: Chart) -> str:
+    """Graphviz DOT, top-down, one box per person (the structure; the drawings use :mod:`kg.layout`)."""
     lines = ["digraph org {", '  graph [rankdir=TB, nodesep=0.2, ranksep=0.4, fontname="Helvetica"];',
              '  node [shape=box, style="rounded,filled", fillcolor="#f4f6fb", color="#5b6b8c", '
              'fontname="Helvetica", fontsize=10];', '  edge [arrowhead=none, color="#7a869a"];']
-    kids = _children(chart)
-    by_key = chart.by_key()
-    team_of: dict[str, str] = {}
-    if stack_leaves:
-        for boss, team in kids.items():
-            if len(team) >= 2 and all(not kids.get(k) for k in team):
-                team_of.update((k, f"team_{boss}") for k in team)
-                rows = "".join(_team_row(by_key[k]) for k in team)
-                lines.append(f'  team_{boss} [shape=plain, style="", label=<<TABLE BORDER="1" '
-                             'CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" COLOR="#5b6b8c" '
-                             f'BGCOLOR="#f4f6fb">{rows}</TABLE>>];')
-                lines.append(f"  {boss} -> team_{boss};")
     for n in chart.nodes:
-        if n["key"] in team_of:
-            continue
         attrs = f'label="{_dot_text(_name(n))}\\n{_dot_text(n.get("title") or "")}"'
-        if n.get("status"):
+        if status_key(n) == "vacant":
             attrs += ', style="rounded,dashed", fillcolor="#ffffff", fontcolor="#666666"'
         lines.append(f"  {n['key']} [{attrs}];")
-    drawn: set[tuple[str, str, str]] = set()
     for e in chart.edges:
-        if e["kind"] == "solid" and e["from"] in team_of and by_key[e["from"]]["parent"] == e["to"]:
-            continue
-        report, boss = team_of.get(e["from"], e["from"]), team_of.get(e["to"], e["to"])
-        if report == boss or (boss, report, e["kind"]) in drawn:
-            continue
-        drawn.add((boss, report, e["kind"]))
         style = " [style=dashed, constraint=false]" if e["kind"] == "dotted" else ""
-        lines.append(f"  {boss} -> {report}{style};")
+        lines.append(f"  {e['to']} -> {e['from']}{style};")
     lines.append("}")
     return "\n".join(lines) + "\n"
-
-
-def _team_row(n: Node) -> str:
-    from html import escape
-
-    name, title = escape(_xml_text(_name(n))), escape(_xml_text(n.get("title") or ""))
-    if n.get("status"):
-        name = f'<FONT COLOR="#666666"><I>{name}</I></FONT>'
-    return f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{name}<BR/><FONT POINT-SIZE="8">{title}</FONT></TD></TR>'
-
-
-def _children(chart: Chart) -> dict[str, list[str]]:
-    names = {n["key"]: _name(n).casefold() for n in chart.nodes}
-    kids: dict[str, list[str]] = {}
-    for n in chart.nodes:
-        if n["parent"] is not None:
-            kids.setdefault(n["parent"], []).append(n["key"])
-    return {k: sorted(v, key=lambda x: names[x]) for k, v in kids.items()}
 
 
 def _dot_text(text: str) -> str:
@@ -405,53 +430,114 @@ def _dot_text(text: str) -> str:
     return clean.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def render_graphviz(chart: Chart, fmt: str) -> bytes:
-    """SVG, PNG or PDF drawn by Graphviz ``dot`` (teams without reports stacked in columns)."""
-    dot = shutil.which("dot")
-    if dot is None:
-        raise KGError("Graphviz is not installed (no `dot` program): install it (Debian: apt-get install "
-                      "graphviz) or export --format dot")
-    run = subprocess.run([dot, f"-T{fmt}"], input=to_dot(chart, stack_leaves=True).encode(),
-                         capture_output=True, timeout=600, check=False)
+def render_image(chart: Chart, fmt: str, colour_by: str = "branch") -> bytes:
+    """SVG (written here) or PNG (Graphviz, every position fixed) of the whole chart, from the one layout;
+    refused with a one-line reason when the image would be too large to view."""
+    out = chart_layout(chart)
+    reason = too_big(out)
+    if reason:
+        raise KGError(reason)
+    look = chart_look(chart, colour_by)
+    if fmt == "svg":
+        return to_svg(out, look, chart.title).encode("utf-8")
+    neato = shutil.which("neato")
+    if neato is None:
+        raise KGError("Graphviz is not installed (no `neato` program): install it (Debian: apt-get install "
+                      "graphviz), or export -o org.svg / -o org.pdf")
+    run = subprocess.run([neato, "-n2", "-Tpng"], input=to_fixed_dot(out, look).encode(), capture_output=True,
+                         timeout=600, check=False)
     if run.returncode != 0:
         raise KGError(f"Graphviz failed: {run.stderr.decode(errors='replace').strip()[:300]}")
     return run.stdout
 
 
+PAPER_CHOICES = ["a4", "letter", "a3"]
+
+
+def render_pdf(chart: Chart, paper: str = "a4", landscape: bool = True,
+               colour_by: str = "branch") -> tuple[bytes, int]:
+    """A paged PDF of the chart (overview first, a page per subtree that does not fit) and its page count."""
+    if paper not in PAPER_CHOICES:
+        raise KGError(f"unknown paper '{paper}'; choose one of {', '.join(PAPER_CHOICES)}")
+    cards, dotted = chart_cards(chart)
+    refs = {n["key"]: " ".join(x for x in (n.get("id"), n.get("title")) if x) or n["key"] for n in chart.nodes}
+    size = paper_size(paper, landscape)
+    pages = plan_pages(cards, refs, size, dotted, chart.title)
+    return to_pdf(pages, chart_look(chart, colour_by), size, chart.title), len(pages)
+
+
 def to_graphml(chart: Chart) -> str:
-    """GraphML with a ``label`` attribute (Gephi) and yFiles node labels (yEd)."""
+    """GraphML with a ``label`` attribute (Gephi), and yFiles node geometry and labels from the one layout
+    (yEd opens it laid out), each unit a group node around its people."""
     import xml.etree.ElementTree as ET
 
     ns_g, ns_y = "http://graphml.graphdrawing.org/xmlns", "http://www.yworks.com/xml/graphml"
+    g, y = f"{{{ns_g}}}", f"{{{ns_y}}}"
     ET.register_namespace("", ns_g)
     ET.register_namespace("y", ns_y)
-    root = ET.Element(f"{{{ns_g}}}graphml")
+    root = ET.Element(f"{g}graphml")
     fields = ["label", "name", "title", "role", "unit", "status", "identifier", "iri", "kind"]
     for f in fields:
         scope = "edge" if f == "kind" else "node"
-        ET.SubElement(root, f"{{{ns_g}}}key", {"id": f, "for": scope, "attr.name": f, "attr.type": "string"})
+        ET.SubElement(root, f"{g}key", {"id": f, "for": scope, "attr.name": f, "attr.type": "string"})
     for name in ("headcount", "level"):
-        ET.SubElement(root, f"{{{ns_g}}}key", {"id": name, "for": "node", "attr.name": name,
-                                               "attr.type": "int"})
-    ET.SubElement(root, f"{{{ns_g}}}key", {"id": "yg", "for": "node", "yfiles.type": "nodegraphics"})
-    graph = ET.SubElement(root, f"{{{ns_g}}}graph", {"id": "org", "edgedefault": "directed"})
+        ET.SubElement(root, f"{g}key", {"id": name, "for": "node", "attr.name": name, "attr.type": "int"})
+    ET.SubElement(root, f"{g}key", {"id": "yg", "for": "node", "yfiles.type": "nodegraphics"})
+    ET.SubElement(root, f"{g}key", {"id": "ye", "for": "edge", "yfiles.type": "edgegraphics"})
+    graph = ET.SubElement(root, f"{g}graph", {"id": "org", "edgedefault": "directed"})
+    out = chart_layout(chart)
+    look = chart_look(chart)
+    units: dict[str, list[Node]] = {}
     for n in chart.nodes:
-        el = ET.SubElement(graph, f"{{{ns_g}}}node", {"id": n["key"]})
-        label = _name(n) + (f"\n{n['title']}" if n.get("title") else "")
-        values = {"label": label, "name": _name(n), "title": n.get("title"), "role": n.get("role"),
-                  "unit": n.get("unit"), "status": n.get("status"), "identifier": n.get("id"),
-                  "iri": n.get("iri"), "headcount": n.get("headcount"), "level": n.get("level")}
-        for key, value in values.items():
-            if value is not None:
-                ET.SubElement(el, f"{{{ns_g}}}data", {"key": key}).text = _xml_text(str(value))
-        gfx = ET.SubElement(ET.SubElement(el, f"{{{ns_g}}}data", {"key": "yg"}), f"{{{ns_y}}}ShapeNode")
-        ET.SubElement(gfx, f"{{{ns_y}}}Geometry", {"width": "170", "height": "40"})
-        ET.SubElement(gfx, f"{{{ns_y}}}Fill", {"color": "#F4F6FB"})
-        ET.SubElement(gfx, f"{{{ns_y}}}NodeLabel").text = _xml_text(label)
-        ET.SubElement(gfx, f"{{{ns_y}}}Shape", {"type": "roundrectangle"})
+        units.setdefault(n.get("unit") or "", []).append(n)
+    for u, (unit, members) in enumerate(sorted(units.items())):
+        parent_graph = graph
+        if unit:
+            boxes = [out.boxes[m["key"]] for m in members]
+            x0, y0 = min(b.x for b in boxes) - 10, min(b.y for b in boxes) - 24
+            x1, y1 = max(b.x + b.w for b in boxes) + 10, max(b.y + b.h for b in boxes) + 10
+            group = ET.SubElement(graph, f"{g}node", {"id": f"unit{u}", "yfiles.foldertype": "group"})
+            ET.SubElement(group, f"{g}data", {"key": "label"}).text = _xml_text(unit)
+            gfx = ET.SubElement(ET.SubElement(group, f"{g}data", {"key": "yg"}), f"{y}ProxyAutoBoundsNode")
+            realizers = ET.SubElement(gfx, f"{y}Realizers", {"active": "0"})
+            shape = ET.SubElement(realizers, f"{y}GroupNode")
+            ET.SubElement(shape, f"{y}Geometry", {"x": f"{x0:.1f}", "y": f"{y0:.1f}", "width": f"{x1 - x0:.1f}",
+                                                  "height": f"{y1 - y0:.1f}"})
+            ET.SubElement(shape, f"{y}Fill", {"color": "#F5F5F5", "transparent": "false"})
+            ET.SubElement(shape, f"{y}NodeLabel", {"modelName": "internal", "modelPosition": "tl"}).text = \
+                _xml_text(unit)
+            ET.SubElement(shape, f"{y}Shape", {"type": "roundrectangle"})
+            parent_graph = ET.SubElement(group, f"{g}graph", {"id": f"unit{u}:", "edgedefault": "directed"})
+        for n in members:
+            b = out.boxes[n["key"]]
+            el = ET.SubElement(parent_graph, f"{g}node", {"id": n["key"]})
+            label = "\n".join(text for _kind, text in b.lines)
+            values = {"label": label, "name": _name(n), "title": n.get("title"), "role": n.get("role"),
+                      "unit": n.get("unit"), "status": n.get("status"), "identifier": n.get("id"),
+                      "iri": n.get("iri"), "headcount": n.get("headcount"), "level": n.get("level")}
+            for key, value in values.items():
+                if value is not None:
+                    ET.SubElement(el, f"{g}data", {"key": key}).text = _xml_text(str(value))
+            gfx = ET.SubElement(ET.SubElement(el, f"{g}data", {"key": "yg"}), f"{y}ShapeNode")
+            ET.SubElement(gfx, f"{y}Geometry", {"x": f"{b.x:.1f}", "y": f"{b.y:.1f}", "width": f"{b.w:.1f}",
+                                                "height": f"{b.h:.1f}"})
+            vacant = n["key"] in look.dashed
+            ET.SubElement(gfx, f"{y}Fill", {"color": "#FFFFFF" if vacant else look.fills.get(n["key"], "#F4F6FB")})
+            ET.SubElement(gfx, f"{y}BorderStyle", {"type": "dashed" if vacant else "line", "color": "#4A5568"})
+            ET.SubElement(gfx, f"{y}NodeLabel", {"alignment": "left", "fontSize": "11"}).text = _xml_text(label)
+            ET.SubElement(gfx, f"{y}Shape", {"type": "roundrectangle"})
+    drawn = {(lk.manager, lk.report, lk.kind == "dotted"): lk for lk in out.links}
     for i, e in enumerate(chart.edges):
-        el = ET.SubElement(graph, f"{{{ns_g}}}edge", {"id": f"e{i}", "source": e["from"], "target": e["to"]})
-        ET.SubElement(el, f"{{{ns_g}}}data", {"key": "kind"}).text = e["kind"]
+        el = ET.SubElement(graph, f"{g}edge", {"id": f"e{i}", "source": e["from"], "target": e["to"]})
+        ET.SubElement(el, f"{g}data", {"key": "kind"}).text = e["kind"]
+        link = drawn.get((e["to"], e["from"], e["kind"] == "dotted"))
+        if link is not None:
+            line = ET.SubElement(ET.SubElement(el, f"{g}data", {"key": "ye"}), f"{y}PolyLineEdge")
+            path_el = ET.SubElement(line, f"{y}Path", {"sx": "0", "sy": "0", "tx": "0", "ty": "0"})
+            for px, py in reversed(link.points[1:-1]):
+                ET.SubElement(path_el, f"{y}Point", {"x": f"{px:.1f}", "y": f"{py:.1f}"})
+            ET.SubElement(line, f"{y}LineStyle", {"type": "dashed" if e["kind"] == "dotted" else "line"})
+            ET.SubElement(line, f"{y}Arrows", {"source": "none", "target": "none"})
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
@@ -475,11 +561,43 @@ def _mermaid_text(text: str) -> str:
     return "".join(c if c.isalnum() or c in " ,.'()/" else f"#{ord(c)};" for c in text if c.isprintable())
 
 
-def d3_rows(chart: Chart) -> list[dict[str, Any]]:
-    """The d3-org-chart flat format: ``id``, ``parentId`` (None at the top), ``name``, ``title``."""
-    ident = {n["key"]: _ident(n) for n in chart.nodes}
-    return [{"id": ident[n["key"]], "parentId": ident.get(n["parent"]) if n["parent"] else None,
+def d3_rows(chart: Chart) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The d3-org-chart flat format (``id``, ``parentId``, ``name``, ``title``) as d3's ``stratify`` needs it:
+    unique ids (a repeated id gets ``~2``, ``~3``...) and one root (a synthetic root above several trees).
+    Returns the rows and what was changed: ``renamed`` [(old, new)...] and ``root`` (the synthetic id or None).
+
+    >>> c = Chart([{"key": "a", "id": "X", "parent": None}, {"key": "b", "id": "X", "parent": None}])
+    >>> rows, changes = d3_rows(c)
+    >>> [(r["id"], r["parentId"]) for r in rows], changes
+    ([('kg-root', None), ('X', 'kg-root'), ('X~2', 'kg-root')], {'renamed': [('X', 'X~2')], 'root': 'kg-root'})
+    """
+    taken = {_ident(n) for n in chart.nodes}
+    ident: dict[str, str] = {}
+    used: set[str] = set()
+    renamed: list[tuple[str, str]] = []
+    for n in chart.nodes:
+        base = _ident(n)
+        new, k = base, 1
+        while new in used or (new != base and new in taken):
+            k += 1
+            new = f"{base}~{k}"
+        used.add(new)
+        ident[n["key"]] = new
+        if new != base:
+            renamed.append((base, new))
+    rows = [{"id": ident[n["key"]], "parentId": ident.get(n["parent"]) if n["parent"] else None,
              "name": _name(n), "title": n.get("title") or ""} for n in chart.nodes]
+    top = [r for r in rows if r["parentId"] is None]
+    synthetic = None
+    if len(top) > 1:
+        synthetic, k = "kg-root", 1
+        while synthetic in used:
+            k += 1
+            synthetic = f"kg-root~{k}"
+        for r in top:
+            r["parentId"] = synthetic
+        rows.insert(0, {"id": synthetic, "parentId": None, "name": chart.title, "title": ""})
+    return rows, {"renamed": renamed, "root": synthetic}
 
 
 def people_rows(chart: Chart) -> list[dict[str, Any]]:
@@ -524,35 +642,68 @@ def to_rdf(store: Store, chart: Chart, fmt: str) -> bytes:
 
 FORMATS = ["svg", "png", "pdf", "graphml", "dot", "mermaid", "d3-json", "d3-csv", "csv", "edges-csv",
            "turtle", "json-ld"]
+# File name endings of each format; the first format listing an ending is the one that ending means.
+EXTENSIONS = {"svg": [".svg"], "png": [".png"], "pdf": [".pdf"], "graphml": [".graphml"],
+              "dot": [".dot", ".gv"], "mermaid": [".mmd", ".mermaid"], "d3-json": [".json"],
+              "csv": [".csv"], "d3-csv": [".csv"], "edges-csv": [".csv"], "turtle": [".ttl"],
+              "json-ld": [".jsonld", ".json"]}
 
 
-def export(store: Store, fmt: str, out: str | os.PathLike[str], root: str | None = None,
-           depth: int | None = None) -> dict[str, Any]:
-    """Write the org chart (or the subtree under ``root``) to ``out`` in ``fmt``; return what was written."""
+def format_for(out: str | os.PathLike[str], fmt: str | None = None) -> str:
+    """The export format: ``fmt`` if given (it must not contradict the file name), else from the name.
+
+    >>> format_for("org.pdf"), format_for("x.csv", "d3-csv"), format_for("chart", "svg")
+    ('pdf', 'd3-csv', 'svg')
+    """
+    ending = Path(out).suffix.lower()
+    meant = next((f for f, ends in EXTENSIONS.items() if ending in ends), None)
+    if fmt is None:
+        if meant is None:
+            raise KGError(f"cannot tell the format from '{Path(out).name}': name the file .pdf, .svg, .png, "
+                          ".graphml, .json, .csv... or give --format")
+        return meant
     if fmt not in FORMATS:
         raise KGError(f"unknown export format '{fmt}'; choose one of {', '.join(FORMATS)}")
+    if meant is not None and ending not in EXTENSIONS[fmt]:
+        raise KGError(f"--format {fmt} contradicts the file name '{Path(out).name}' ({ending} is {meant}): "
+                      f"name it {EXTENSIONS[fmt][0]} or drop --format")
+    return fmt
+
+
+def export(store: Store, fmt: str | None, out: str | os.PathLike[str], root: str | None = None,
+           depth: int | None = None, paper: str = "a4", landscape: bool = True,
+           colour_by: str = "branch") -> dict[str, Any]:
+    """Write the org chart (or the subtree under ``root``) to ``out`` (format from its name unless ``fmt``
+    says); return what was written."""
+    fmt = format_for(out, fmt)
     chart = org_chart(store, root, depth)
     if not chart.nodes:
         raise KGError("no reporting lines to export: load an org chart first (kg load FILE)")
-    data = render(store, chart, fmt)
+    done: dict[str, Any] = {"format": fmt, "people": len(chart.nodes), "edges": len(chart.edges)}
+    if fmt == "pdf":
+        data, done["pages"] = render_pdf(chart, paper, landscape, colour_by)
+    elif fmt in ("svg", "png"):
+        data = render_image(chart, fmt, colour_by)
+    elif fmt in ("d3-json", "d3-csv"):
+        rows, changes = d3_rows(chart)
+        done |= changes
+        data = json.dumps(rows, ensure_ascii=False, indent=1) + "\n" if fmt == "d3-json" else \
+            to_csv(rows, ["id", "parentId", "name", "title"])
+    else:
+        data = render(store, chart, fmt)
     path = write_atomic(out, data)
-    return {"path": str(path), "format": fmt, "people": len(chart.nodes), "edges": len(chart.edges),
-            "bytes": len(data)}
+    return done | {"path": str(path), "bytes": len(data)}
 
 
 def render(store: Store, chart: Chart, fmt: str) -> str | bytes:
-    """The chart in ``fmt`` (see FORMATS) as text or bytes."""
-    if fmt in ("svg", "png", "pdf"):
-        return render_graphviz(chart, fmt)
+    """The chart in one of the text and data formats (graphml, dot, mermaid, csv, edges-csv, turtle, json-ld)."""
     if fmt in ("turtle", "json-ld"):
         return to_rdf(store, chart, fmt)
     text = {"graphml": to_graphml, "dot": to_dot, "mermaid": to_mermaid}.get(fmt)
     if text is not None:
         return text(chart)
-    if fmt == "d3-json":
-        return json.dumps(d3_rows(chart), ensure_ascii=False, indent=1) + "\n"
-    if fmt == "d3-csv":
-        return to_csv(d3_rows(chart), ["id", "parentId", "name", "title"])
     if fmt == "csv":
         return to_csv(people_rows(chart), PEOPLE_COLUMNS)
-    return to_csv(edge_rows(chart), ["report_id", "manager_id", "kind"])
+    if fmt == "edges-csv":
+        return to_csv(edge_rows(chart), ["report_id", "manager_id", "kind"])
+    raise KGError(f"format '{fmt}' is written by export(), not render()")

@@ -42,18 +42,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 __all__ = ["Card", "Box", "Link", "Layout", "Style", "layout", "overlaps", "text_width", "wrap",
-           "is_assistant_title"]
+           "is_assistant_title", "tree_of"]
 
 
 @dataclass(frozen=True, slots=True)
 class Card:
-    """One post or person to draw: ``parent`` is the key of its solid-line manager (None at the top)."""
+    """One post or person to draw: ``parent`` is the key of its solid-line manager (None at the top);
+    ``hidden`` counts reports that are not among the cards (the card gets a badge strip, as when folded)."""
 
     key: str
     parent: str | None = None
     name: str = ""
     title: str = ""
     assistant: bool = False
+    hidden: int = 0
 
 
 @dataclass(slots=True)
@@ -61,7 +63,7 @@ class Box:
     """Where a card is drawn: top-left ``x``, ``y``, size ``w`` x ``h``; ``lines`` are (style, text) pairs.
 
     ``place`` is ``tree``, ``grid`` (in a compact leaf team) or ``assistant``; ``reports`` is the number of
-    direct reports, ``folded`` tells that they are hidden (the card shows a ``+N`` badge).
+    direct reports, ``folded`` tells that some are hidden (the card shows a ``+N`` badge).
     """
 
     key: str
@@ -261,8 +263,14 @@ def layout(cards: Sequence[Card], dotted: Iterable[tuple[str, str]] = (), folded
             gc.enable()
 
 
-def _layout(cards: Sequence[Card], dotted: Iterable[tuple[str, str]], folded: Iterable[str],
-            style: Style) -> Layout:
+def tree_of(cards: Sequence[Card]) -> tuple[dict[str, int], list[int], list[list[int]]]:
+    """Card index by key, parent index (-1 at a root) and children of each card, as :func:`layout` reads them:
+    a parent key that is not a card makes a root, so does a self-loop, and a cycle is cut at its first card
+    in input order. A repeated key is a ValueError.
+
+    >>> tree_of([Card("a", "b"), Card("b", "a"), Card("c", "b")])
+    ({'a': 0, 'b': 1, 'c': 2}, [-1, 0, 1], [[1], [2], []])
+    """
     n = len(cards)
     index: dict[str, int] = {}
     for i, c in enumerate(cards):
@@ -277,9 +285,6 @@ def _layout(cards: Sequence[Card], dotted: Iterable[tuple[str, str]], folded: It
     for i, p in enumerate(parent):
         if p >= 0:
             kids[p].append(i)
-    fold = {index[k] for k in folded if k in index}
-    # Reachable from the roots (a cycle is unreachable: cut it at its first card).
-    order: list[int] = []
     seen = bytearray(n)
     starts = [i for i in range(n) if parent[i] < 0]
     cursor = 0
@@ -287,25 +292,29 @@ def _layout(cards: Sequence[Card], dotted: Iterable[tuple[str, str]], folded: It
         stack = starts[::-1]
         while stack:
             v = stack.pop()
-            if seen[v]:
-                continue
-            seen[v] = 1
-            order.append(v)
-            stack.extend(reversed(kids[v]))
+            if not seen[v]:
+                seen[v] = 1
+                stack.extend(kids[v])
         while cursor < n and seen[cursor]:
             cursor += 1
         if cursor >= n:
-            break
+            return index, parent, kids
         on_path: dict[int, int] = {}
         v = cursor
         while v not in on_path:  # walk up to the cycle this card hangs from
             on_path[v] = len(on_path)
             v = parent[v]
-        cycle = [u for u, at in on_path.items() if at >= on_path[v]]
-        cut = min(cycle)
+        cut = min(u for u, at in on_path.items() if at >= on_path[v])
         kids[parent[cut]].remove(cut)
         parent[cut] = -1
         starts = [cut]
+
+
+def _layout(cards: Sequence[Card], dotted: Iterable[tuple[str, str]], folded: Iterable[str],
+            style: Style) -> Layout:
+    n = len(cards)
+    index, parent, kids = tree_of(cards)
+    fold = {index[k] for k in folded if k in index}
     visible = bytearray(n)
     vis_kids: list[list[int]] = [[] for _ in range(n)]
     stack = [i for i in range(n) if parent[i] < 0]
@@ -327,7 +336,7 @@ def _place(cards: Sequence[Card], parent: list[int], kids: list[list[int]], vis_
     for i in range(n):
         if visible[i]:
             lines, w, h = _card_text(cards[i], style)
-            if kids[i]:
+            if kids[i] or cards[i].hidden:
                 h += style.badge
             text[i] = (lines, w, h)
             if h > max_h:
@@ -403,14 +412,14 @@ def _place(cards: Sequence[Card], parent: list[int], kids: list[list[int]], vis_
             w = text[c][1]
             bx[c], by[c], bw[c], bh[c] = x[t] - left - w / 2, t_depth[t] * pitch, w, text[c][2]
             depth[c], place[c] = t_depth[t], "tree"
-    spine: dict[int, float] = {}
+    spine: dict[int, tuple[float, float]] = {}  # grid member -> its column's spine x, the grid's top
     for head, _card, members, cols, _rows, cell_w, col_pitch, row_pitch in grids:
         gx = x[head] - left - t_width[head] / 2 + style.indent
         gy = t_depth[head] * pitch
         for j, c in enumerate(members):
             bx[c], by[c], bw[c], bh[c] = gx + (j % cols) * col_pitch, gy + (j // cols) * row_pitch, cell_w, text[c][2]
             depth[c], place[c] = t_depth[head], "grid"
-            spine[c] = bx[c] - style.indent / 2
+            spine[c] = (bx[c] - style.indent / 2, gy)
     for card, helpers in assistants.items():
         right, leftx = bx[card] + bw[card] + style.hgap, bx[card] - style.hgap
         for j, c in enumerate(helpers):
@@ -423,7 +432,7 @@ def _place(cards: Sequence[Card], parent: list[int], kids: list[list[int]], vis_
     shown = [i for i in range(n) if visible[i]]
     links = _links(cards, parent, shown, (bx, by, bw, bh), spine, place, dotted, index, max_h, style)
     boxes = {cards[i].key: Box(cards[i].key, bx[i], by[i], bw[i], bh[i], text[i][0], depth[i], place[i],
-                               len(kids[i]), i in fold) for i in shown}
+                               len(kids[i]) + cards[i].hidden, i in fold or cards[i].hidden > 0) for i in shown}
     width = max((bx[i] + bw[i] for i in shown), default=0.0)
     height = max((by[i] + bh[i] for i in shown), default=0.0)
     return Layout(boxes, links, width, height, style)
@@ -533,7 +542,8 @@ def _buchheim(kids: list[list[int]], parent: list[int], width: list[float], gap:
 
 
 def _links(cards: Sequence[Card], parent: list[int], shown: list[int],
-           geometry: tuple[list[float], list[float], list[float], list[float]], spine: dict[int, float],
+           geometry: tuple[list[float], list[float], list[float], list[float]],
+           spine: dict[int, tuple[float, float]],
            place: list[str], dotted: Iterable[tuple[str, str]], index: dict[str, int], max_h: float,
            style: Style) -> list[Link]:
     bx, by, bw, bh = geometry
@@ -548,7 +558,8 @@ def _links(cards: Sequence[Card], parent: list[int], shown: list[int],
         boss, key = cards[p].key, cards[c].key
         kind = place[c]
         if kind == "grid":
-            s, bus = spine[c], by[c] - half
+            s, top = spine[c]
+            bus = top - half
             mid = by[c] + min(bh[c] / 2, name_mid)
             links.append(Link("solid", boss, key, [(px, bottom), (px, bus), (s, bus), (s, mid), (bx[c], mid)]))
             continue

@@ -1,0 +1,384 @@
+"""Static drawings of the one layout (:mod:`kg.layout`): SVG, PNG (Graphviz with fixed positions) and paged PDF.
+
+Everything here draws a :class:`kg.layout.Layout`; nothing is placed twice. Text is data, never markup: SVG
+and Graphviz labels are escaped, PDF strings escaped byte by byte. The PDF is written here (no dependency):
+pages of a chosen paper, an overview with the top levels first, then one page per subtree that did not fit,
+with "continued on page N" on the card where a subtree leaves a page and "from page M" on the page it
+continues on, and page numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html import escape
+
+from kg.layout import Card, Layout, layout, text_width, tree_of
+
+MAX_SIDE = 16_384  # px: larger images are refused (viewers and Graphviz's 32,767 px cap)
+MAX_RATIO = 8.0
+PAPERS = {"a4": (595.0, 842.0), "letter": (612.0, 792.0), "a3": (842.0, 1191.0)}
+BORDER, VACANT_BORDER, LINE, DOTTED = "#4a5568", "#8a8f99", "#8794a8", "#c77d00"
+PDF_SCALE = 0.75  # pt per layout px: 12 px names print at 9 pt
+
+
+@dataclass
+class Look:
+    """How cards look: fill colour and dashed border by key, text shown in the badge strip by key."""
+
+    fills: dict[str, str] = field(default_factory=dict)
+    dashed: set[str] = field(default_factory=set)
+    badges: dict[str, str] = field(default_factory=dict)
+
+
+def clean(text: str) -> str:
+    """``text`` without control characters (XML 1.0 cannot carry them).
+
+    >>> clean("a\\x00b\\tc")
+    'ab c'
+    """
+    return "".join(c if c.isprintable() else " " if c in "\t\n\r" else "" for c in text)
+
+
+def too_big(out: Layout) -> str | None:
+    """Why an image of ``out`` (1 px per layout unit) is refused, or None when it is fine.
+
+    >>> from kg.layout import Card, layout
+    >>> too_big(layout([Card("a", None, "Ann")])) is None
+    True
+    """
+    w, h = math.ceil(out.width), math.ceil(out.height)
+    if max(w, h) > MAX_SIDE or max(w, h) > MAX_RATIO * max(min(w, h), 1):
+        return (f"the chart would be a {w:,} x {h:,} px image (limit {MAX_SIDE:,} px a side and "
+                f"{MAX_RATIO:.0f}:1): export a paged PDF (-o org.pdf) or one part with --root PERSON")
+    return None
+
+
+# -- SVG -----------------------------------------------------------------------------------------------------
+
+
+def to_svg(out: Layout, look: Look, title: str = "Org chart", margin: float = 16) -> str:
+    """The whole layout as one SVG document (px units)."""
+    st = out.style
+    w, h = out.width + 2 * margin, out.height + 2 * margin
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0f}" height="{h:.0f}" '
+             f'viewBox="{-margin:.1f} {-margin:.1f} {w:.1f} {h:.1f}" font-family="Helvetica, Arial, sans-serif">',
+             f"<title>{escape(clean(title))}</title>", f'<rect x="{-margin}" y="{-margin}" width="{w:.0f}" '
+             f'height="{h:.0f}" fill="#ffffff"/>', f'<g fill="none" stroke="{LINE}" stroke-width="1.2">']
+    for link in out.links:
+        pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in link.points)
+        extra = f' stroke="{DOTTED}" stroke-dasharray="5 4"' if link.kind == "dotted" else ""
+        parts.append(f'<polyline points="{pts}"{extra}/>')
+    parts.append("</g>")
+    for b in out.boxes.values():
+        fill = look.fills.get(b.key, "#f4f6fb")
+        dash = ' stroke-dasharray="6 4"' if b.key in look.dashed else ""
+        border = VACANT_BORDER if b.key in look.dashed else BORDER
+        parts.append(f'<g><rect x="{b.x:.1f}" y="{b.y:.1f}" width="{b.w:.1f}" height="{b.h:.1f}" rx="4" '
+                     f'fill="{"#ffffff" if dash else fill}" stroke="{border}"{dash}/>')
+        y = b.y + st.pad
+        for kind, text in b.lines:
+            size = st.name_size if kind == "name" else st.title_size
+            y += size * st.line
+            weight = ' font-weight="bold"' if kind == "name" else ""
+            parts.append(f'<text x="{b.x + st.pad:.1f}" y="{y - size * (st.line - 1) - 1:.1f}" '
+                         f'font-size="{size:g}"{weight}>{escape(clean(text))}</text>')
+        badge = look.badges.get(b.key)
+        if badge:
+            parts.append(f'<text x="{b.cx:.1f}" y="{b.y + b.h - 4:.1f}" font-size="10" text-anchor="middle" '
+                         f'fill="#4a5568">{escape(clean(badge))}</text>')
+        parts.append("</g>")
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+# -- PNG through Graphviz, every position fixed -----------------------------------------------------------------
+
+
+def to_fixed_dot(out: Layout, look: Look) -> str:
+    """Graphviz DOT with every card and connector where the layout put it (for ``neato -n2``)."""
+    st = out.style
+    height = out.height
+    lines = ["graph org {", '  graph [splines=true, bgcolor="#ffffff", pad=0.2, dpi=72];',
+             '  node [shape=box, style="rounded,filled", fixedsize=true, fontname="Helvetica", '
+             f'color="{BORDER}", margin=0];', f'  edge [color="{LINE}", penwidth=1.2];']
+    ids = {}
+    for i, b in enumerate(out.boxes.values()):
+        ids[b.key] = f"n{i}"
+        rows = []
+        for kind, text in b.lines:
+            size = st.name_size if kind == "name" else st.title_size
+            body = escape(clean(text))
+            rows.append(f'<FONT POINT-SIZE="{size:g}">{"<B>" + body + "</B>" if kind == "name" else body}</FONT>')
+        if look.badges.get(b.key):
+            rows.append(f'<FONT POINT-SIZE="10">{escape(clean(look.badges[b.key]))}</FONT>')
+        cell = "<BR/>".join(rows) if rows else " "
+        label = (f'<<TABLE BORDER="0" CELLPADDING="{st.pad - 2:g}" CELLSPACING="0" FIXEDSIZE="TRUE" '
+                 f'WIDTH="{b.w:.0f}" HEIGHT="{b.h:.0f}"><TR><TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT">{cell}'
+                 '</TD></TR></TABLE>>')
+        vacant = b.key in look.dashed
+        style = ', style="rounded,dashed,filled", fillcolor="#ffffff"' if vacant else \
+            f', fillcolor="{look.fills.get(b.key, "#f4f6fb")}"'
+        lines.append(f'  n{i} [pos="{b.cx:.1f},{height - b.y - b.h / 2:.1f}!", width={b.w / 72:.4f}, '
+                     f'height={b.h / 72:.4f}, label={label}{style}];')
+    for link in out.links:
+        spline = []
+        for (x0, y0), (x1, y1) in zip(link.points, link.points[1:], strict=False):
+            if not spline:
+                spline.append((x0, y0))
+            spline += [(x0 + (x1 - x0) / 3, y0 + (y1 - y0) / 3), (x0 + 2 * (x1 - x0) / 3, y0 + 2 * (y1 - y0) / 3),
+                       (x1, y1)]
+        pos = " ".join(f"{x:.1f},{height - y:.1f}" for x, y in spline)
+        extra = f', style=dashed, color="{DOTTED}"' if link.kind == "dotted" else ""
+        lines.append(f'  {ids[link.manager]} -- {ids[link.report]} [pos="{pos}"{extra}];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+# -- paged PDF -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """One page of a paged chart: its layout, heading, and the cards whose reports continue elsewhere."""
+
+    layout: Layout
+    heading: str
+    continues: dict[str, int] = field(default_factory=dict)  # card key -> page number
+    next_part: int | None = None  # the page with more of the same team
+
+
+@dataclass
+class _Job:
+    tops: list[int]
+    manager: int = -1
+    from_page: int = 0
+    part: int = 1
+
+
+def paper_size(paper: str, landscape: bool) -> tuple[float, float]:
+    """Width and height in pt.
+
+    >>> paper_size("a4", True)
+    (842.0, 595.0)
+    """
+    w, h = PAPERS[paper]
+    return (h, w) if landscape else (w, h)
+
+
+def plan_pages(cards: Sequence[Card], refs: dict[str, str], page: tuple[float, float],
+               dotted: Sequence[tuple[str, str]] = (), title: str = "Org chart") -> list[Page]:
+    """Split the forest of ``cards`` into pages of ``page`` size (pt): the top levels on page 1, then, breadth
+    first, one page per subtree that did not fit (several pages for a team too large for one).
+
+    Every card is on exactly one page. ``refs`` names a manager on the pages its reports continue on (an id
+    and a title, never its name: a name appears once in the document).
+    """
+    index, parent, kids = tree_of(cards)
+    usable_w = page[0] - 2 * _MARGIN
+    usable_h = page[1] - 2 * _MARGIN - _HEAD - _FOOT
+
+    def drawn(tops: list[int], opened: set[int]) -> tuple[list[Card], set[str]]:
+        keep: list[int] = []
+        todo = list(tops)
+        while todo:
+            v = todo.pop()
+            keep.append(v)
+            if v in opened:
+                todo.extend(kids[v])
+        chosen = {cards[i].key for i in keep}
+        edge = {cards[v].key for v in keep if kids[v] and v not in opened}
+        subset = [Card(cards[i].key, cards[i].parent if cards[i].parent in chosen else None, cards[i].name,
+                       cards[i].title, cards[i].assistant, len(kids[i]) if cards[i].key in edge else 0)
+                  for i in sorted(keep)]
+        return subset, edge
+
+    def fit(tops: list[int], opened: set[int]) -> tuple[Layout, set[str]] | None:
+        subset, edge = drawn(tops, opened)
+        out = layout(subset, dotted)
+        if out.width * PDF_SCALE <= usable_w and out.height * PDF_SCALE <= usable_h:
+            return out, edge
+        return None
+
+    pages: list[Page] = []
+    owner: list[int] = []  # the manager whose reports each page starts with (-1: the top)
+    jobs = deque([_Job([i for i in range(len(cards)) if parent[i] < 0])])
+    while jobs:
+        job = jobs.popleft()
+        tops = job.tops
+        got = fit(tops, set())
+        if got is None:  # too many for one page: the largest first part that fits
+            lo, hi = 1, len(tops) - 1
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                lo, hi = (mid, hi) if fit(tops[:mid], set()) else (lo, mid - 1)
+            jobs.appendleft(_Job(tops[lo:], job.manager, job.from_page, job.part + 1))
+            tops = tops[:lo]
+            got = fit(tops, set()) or (layout([cards[tops[0]]]), set())
+        # Open whole levels while they fit, then single teams (in order) while they fit.
+        opened: set[int] = set()
+        tried: set[int] = set()
+        while True:
+            closed = [index[k] for k in sorted(got[1], key=lambda k: index[k]) if index[k] not in tried]
+            if not closed:
+                break
+            deeper = fit(tops, opened | set(closed))
+            if deeper is not None:
+                got, opened = deeper, opened | set(closed)
+                continue
+            for v in closed:
+                tried.add(v)
+                one = fit(tops, opened | {v})
+                if one is not None:
+                    got, opened = one, opened | {v}
+        out, edge = got
+        number = len(pages) + 1
+        for v in sorted(index[k] for k in edge):
+            jobs.append(_Job(list(kids[v]), v, number))
+        if job.manager < 0:
+            heading = title
+        else:
+            ref = refs.get(cards[job.manager].key, cards[job.manager].key)
+            heading = f"From page {job.from_page}: reports of {ref}"
+        if job.part > 1:
+            heading += f", part {job.part} (continued from page {number - 1})"
+        pages.append(Page(out, heading))
+        owner.append(job.manager if job.part == 1 else -2)
+        if len(tops) < len(job.tops):
+            pages[-1].next_part = number + 1
+    first_page = {m: i + 1 for i, m in enumerate(owner) if m >= 0}
+    for p in pages:
+        for b in p.layout.boxes.values():
+            if b.folded:
+                p.continues[b.key] = first_page[index[b.key]]
+    return pages
+
+
+_MARGIN, _HEAD, _FOOT = 28.0, 26.0, 18.0
+
+
+def to_pdf(pages: list[Page], look: Look, page: tuple[float, float], title: str = "Org chart") -> bytes:
+    """The pages as a PDF document (Helvetica, one content stream per page)."""
+    streams = [_page_ops(p, number, len(pages), look, page).encode("latin-1")
+               for number, p in enumerate(pages, start=1)]
+    return _pdf_document(streams, page, title)
+
+
+def _page_ops(p: Page, number: int, total: int, look: Look, page: tuple[float, float]) -> str:
+    pw, ph = page
+    out = p.layout
+    st = out.style
+    s = PDF_SCALE
+    ox = _MARGIN + max(0.0, (pw - 2 * _MARGIN - out.width * s) / 2)
+    oy = ph - _MARGIN - _HEAD
+
+    def X(x: float) -> float:  # noqa: N802
+        return ox + x * s
+
+    def Y(y: float) -> float:  # noqa: N802
+        return oy - y * s
+
+    heading = p.heading
+    while len(heading) > 10 and text_width(heading, 12, True) > pw - 2 * _MARGIN:
+        heading = heading[:-2] + "…"
+    ops = [_text(_MARGIN, ph - _MARGIN - 12, heading, 12, True)]
+    footer = f"page {number} of {total}"
+    if p.next_part:
+        footer = f"more of this team continued on page {p.next_part}   " + footer
+    ops.append(_text(_MARGIN, _MARGIN - 8, footer, 8, False))
+    ops.append(f"{_rgb(LINE)} RG 0.8 w [] 0 d")
+    ops.extend(_path([(X(x), Y(y)) for x, y in lk.points]) for lk in out.links if lk.kind != "dotted")
+    dotted = [lk for lk in out.links if lk.kind == "dotted"]
+    if dotted:
+        ops.append(f"{_rgb(DOTTED)} RG [3 2] 0 d")
+        ops.extend(_path([(X(x), Y(y)) for x, y in lk.points]) for lk in dotted)
+    for b in out.boxes.values():
+        vacant = b.key in look.dashed
+        fill = "#ffffff" if vacant else look.fills.get(b.key, "#f4f6fb")
+        ops.append(f"{_rgb(fill)} rg {_rgb(VACANT_BORDER if vacant else BORDER)} RG "
+                   f"{'[3 2] 0 d' if vacant else '[] 0 d'} 0.7 w "
+                   f"{X(b.x):.2f} {Y(b.y + b.h):.2f} {b.w * s:.2f} {b.h * s:.2f} re B")
+        ops.append("0 0 0 rg")
+        y = b.y + st.pad
+        for kind, text in b.lines:
+            size = st.name_size if kind == "name" else st.title_size
+            y += size * st.line
+            ops.append(_text(X(b.x + st.pad), Y(y - size * (st.line - 1) - 1), text, size * s, kind == "name"))
+        if b.key in p.continues:
+            ops.append("0.29 0.33 0.41 rg")
+            ops.append(_text(X(b.x + st.pad), Y(b.y + b.h - 4), f"continued on page {p.continues[b.key]}",
+                             7.5, False))
+    return "\n".join(ops)
+
+
+def _rgb(colour: str) -> str:
+    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return f"{r:.3f} {g:.3f} {b:.3f}"
+
+
+def _path(points: list[tuple[float, float]]) -> str:
+    head, *rest = points
+    return f"{head[0]:.2f} {head[1]:.2f} m " + " ".join(f"{x:.2f} {y:.2f} l" for x, y in rest) + " S"
+
+
+def _text(x: float, y: float, text: str, size: float, bold: bool) -> str:
+    return f"BT /{'F2' if bold else 'F1'} {size:.2f} Tf {x:.2f} {y:.2f} Td ({_pdf_string(text)}) Tj ET"
+
+
+def pdf_string(text: str) -> str:
+    """``text`` as the inside of a PDF literal string in WinAnsiEncoding (others become ``?``).
+
+    >>> pdf_string("a(b)\\\\c é")
+    'a\\\\(b\\\\)\\\\\\\\c \\\\351'
+    """
+    out = []
+    for byte in clean(text).encode("cp1252", "replace"):
+        ch = chr(byte)
+        if ch in "()\\":
+            out.append("\\" + ch)
+        elif 32 <= byte < 127:
+            out.append(ch)
+        else:
+            out.append(f"\\{byte:03o}")
+    return "".join(out)
+
+
+_pdf_string = pdf_string
+
+
+def _pdf_document(streams: list[bytes], page: tuple[float, float], title: str) -> bytes:
+    objects: list[bytes] = []
+
+    def add(body: bytes) -> int:
+        objects.append(body)
+        return len(objects)
+
+    catalog = add(b"")
+    pages_obj = add(b"")
+    f1 = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    f2 = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>")
+    info = add(f"<< /Title ({pdf_string(title)}) /Producer (kg) >>".encode("latin-1"))
+    kids = []
+    for data in streams:
+        packed = zlib.compress(data, 6)
+        content = add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream")
+        kids.append(add(f"<< /Type /Page /Parent {pages_obj} 0 R /MediaBox [0 0 {page[0]:g} {page[1]:g}] "
+                        f"/Resources << /Font << /F1 {f1} 0 R /F2 {f2} 0 R >> >> /Contents {content} 0 R >>"
+                        .encode("latin-1")))
+    objects[catalog - 1] = f"<< /Type /Catalog /Pages {pages_obj} 0 R >>".encode("latin-1")
+    objects[pages_obj - 1] = (f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] "
+                              f"/Count {len(kids)} >>").encode("latin-1")
+    body = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    body += (b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+             % (len(objects) + 1, catalog, info, xref))
+    return bytes(body)
