@@ -214,6 +214,26 @@ def load(ctx: click.Context, files: tuple[Path, ...], file_format: str | None, m
         click.echo(_summary_text(report.to_dict(limit=5)))
 
 
+def _statuses_text(d: dict[str, Any]) -> list[str]:
+    """The load summary's lines on statuses, FTE groups, top markers and defective cells."""
+    lines = []
+    if d.get("statuses"):
+        lines.append("  posts by status: " + ", ".join(f"{k.replace('_', ' ')} {v:,}"
+                                                      for k, v in d["statuses"].items()))
+    sizes = ([f"groups of posts {d['groups']:,}"] if d.get("groups") else []) + (
+        [f"FTE {d['fte']:,.2f}"] if d.get("fte") is not None else [])
+    if sizes:
+        lines.append("  " + "  ".join(sizes))
+    if d.get("top_markers"):
+        lines.append("  top of the chart marked by: " + ", ".join(
+            f"'{k}' ({v:,} row{'s' if v != 1 else ''})" if k else f"a blank manager ({v:,} row{'s' if v != 1 else ''})"
+            for k, v in d["top_markers"].items()))
+    if d.get("defects_count"):
+        shown = "; ".join(f"row {x['row']} {x['column']} '{x['value']}': {x['problem']}" for x in d["defects"][:5])
+        lines.append(f"  defective cells {d['defects_count']} (not stored): {shown}")
+    return lines
+
+
 def _summary_text(d: dict[str, Any]) -> str:
     from collections import Counter
 
@@ -223,9 +243,7 @@ def _summary_text(d: dict[str, Any]) -> str:
              f"dotted lines {d['dotted']:,}  triples {d['triples']:,}",
              f"  roots {d['roots_count']}" + (f": {', '.join(d['roots'])}" if d["roots"] else "")
              + (" ..." if d["roots_count"] > 5 else "")]
-    if d.get("placeholders"):
-        lines.append("  posts without a named holder: "
-                     + ", ".join(f"{k.lower()} {v}" for k, v in sorted(d["placeholders"].items())))
+    lines += _statuses_text(d)
     if d["dangling_count"]:
         shown = ", ".join(f"{x.get('id')} -> {x.get('manager')}" + (f" (row {x['row']})" if "row" in x else "")
                           for x in d["dangling"])

@@ -11,23 +11,27 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d",
                                 "þ": "th", "ı": "i", "ŀ": "l"})
 
-# Names that stand for "no named person holds this post". Values are post statuses (po:... local names).
+# The status of a post and its holder, as the source file means it (one vocabulary across kg: the load report,
+# the chart index rows, stats, who, health, headcount-by-unit, charts and exports). None means "not known".
+FILLED = "filled"  # a named person holds the post
+VACANT = "vacant"  # an explicit vacancy marker: nobody holds the post
+NOT_DISCLOSED = "not_disclosed"  # filled, the holder's name is withheld (N/D in UK organograms)
+NOT_NAMED = "not_named"  # filled as far as the file says, but no name is given (a blank name cell)
+ELIMINATED = "eliminated"  # the post has been removed from the structure: reported apart
+STATUSES = (FILLED, VACANT, NOT_DISCLOSED, NOT_NAMED, ELIMINATED)
+# The ontology's po:PostStatus concept of each status (FILLED has none: a post with org:heldBy is filled).
+STATUS_CONCEPTS: dict[str, str] = {VACANT: "Vacant", NOT_DISCLOSED: "Undisclosed", NOT_NAMED: "NotNamed",
+                                   ELIMINATED: "Eliminated"}
+
+# Name cells (folded) that stand for "no named person holds this post", and the status each means.
 PLACEHOLDER_NAMES: dict[str, str] = {
-    "n d": "Undisclosed",
-    "nd": "Undisclosed",
-    "not disclosed": "Undisclosed",
-    "withheld": "Undisclosed",
-    "redacted": "Undisclosed",
-    "vacant": "Vacant",
-    "vacancy": "Vacant",
-    "vacant post": "Vacant",
-    "not in post": "Vacant",
-    "tbc": "Vacant",
-    "tbd": "Vacant",
-    "to be hired": "Vacant",
-    "open": "Vacant",
-    "open position": "Vacant",
-    "eliminated": "Eliminated",
+    **dict.fromkeys(("n d", "nd", "not disclosed", "undisclosed", "withheld", "name withheld", "redacted",
+                     "confidential"), NOT_DISCLOSED),
+    **dict.fromkeys(("vacant", "vacancy", "vacant post", "post vacant", "not in post", "unfilled",
+                     "to be hired", "open position", "position open"), VACANT),
+    **dict.fromkeys(("n a", "na", "none", "unknown", "not named", "unnamed", "tbc", "tbd", "to be confirmed"),
+                    NOT_NAMED),
+    **dict.fromkeys(("eliminated", "post eliminated", "eliminated post", "abolished"), ELIMINATED),
 }
 
 
@@ -58,13 +62,18 @@ def clean_cell(text: str | None) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def placeholder_status(name: str) -> str | None:
-    """The post status a placeholder name stands for, or None for a real name.
+def post_status(name: str) -> str:
+    """What a name cell says about its post: ``filled`` for a real name, else the placeholder's status.
 
-    >>> placeholder_status("'N/D'"), placeholder_status("VACANT"), placeholder_status("Ada Lovelace")
-    ('Undisclosed', 'Vacant', None)
+    A blank name is ``not_named`` (UK files publish no names below the senior grades), never a vacancy:
+    only an explicit marker (Vacant, Vacancy, Not in post...) is ``vacant``.
+
+    >>> post_status("'N/D'"), post_status("VACANT"), post_status(""), post_status("Ada Lovelace")
+    ('not_disclosed', 'vacant', 'not_named', 'filled')
+    >>> post_status(" Eliminated ")
+    'eliminated'
     """
     folded = fold(clean_cell(name))
     if not folded:
-        return "Vacant"
-    return PLACEHOLDER_NAMES.get(folded)
+        return NOT_NAMED
+    return PLACEHOLDER_NAMES.get(folded, FILLED)

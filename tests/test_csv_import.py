@@ -128,7 +128,8 @@ def test_placeholders_with_stray_quotes(store_path: Path, tmp_path: Path) -> Non
     f = write(tmp_path / "p.csv", "id,name,manager\n1,Ann,\n2,\"'Vacant'\",1\n3,n/d,1\n4,ELIMINATED,1\n"
               "5,N/D,1\n")
     [r] = load(store_path, f)
-    assert r.people == 1 and r.placeholders == {"Vacant": 1, "Undisclosed": 2, "Eliminated": 1}
+    assert r.people == 1
+    assert r.statuses == {"filled": 1, "vacant": 1, "not_disclosed": 2, "eliminated": 1}
     with opened(store_path) as store:
         assert org.who(store, "2")["status"] == "vacant"
         assert org.who(store, "3")["name"] is None

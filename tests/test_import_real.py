@@ -88,7 +88,7 @@ def test_natural_england(store_path: Path, real: Path) -> None:
     senior, junior = load(store_path, folder / "300913-Natural-England-Organogram-senior.csv",
                           folder / "300913-Natural-England-Organogram-junior.csv")
     assert senior.rows == 25 and senior.roots == ["1"]
-    assert senior.placeholders == {"Eliminated": 2}
+    assert senior.statuses == {"filled": 23, "eliminated": 2}
     assert senior.people == 23
     assert junior.rows == 178 and junior.dangling == []
     with opened(store_path) as store:
@@ -105,8 +105,8 @@ def test_hmrc_placeholders_are_posts_not_one_person(store_path: Path, real: Path
     [senior] = load(store_path, folder / "300913-HMRC-Organogram-Final-senior.csv")
     assert senior.rows == 353
     assert senior.roots == ["OD101"]
-    assert senior.placeholders == {"Undisclosed": 268, "Eliminated": 22, "Vacant": 13}
-    assert senior.people == 353 - 268 - 22 - 13
+    assert senior.statuses == {"not_disclosed": 268, "eliminated": 22, "vacant": 13, "filled": 50}
+    assert senior.people == 50
     assert senior.duplicate_ids == ["0"] * 5
     with opened(store_path) as store:
         named = store.select("SELECT (COUNT(DISTINCT ?n) AS ?c) WHERE { ?p foaf:name ?n . "

@@ -439,6 +439,14 @@ BAD_EXAMPLES = [
                                  "ex:p2 org:heldBy ex:ann ."),
     ("VacancyShape", "ex:p1 a po:VacantPost ; org:heldBy ex:ann ."),
     ("VacantStatusShape", "ex:p1 a org:Post ; po:postStatus po:Vacant . ex:ann org:holds ex:p1 ."),
+    # real HR files: groups of posts (UK junior rows), FTE, pay bands, statuses
+    ("PostGroupShape", "ex:g1 a po:PostGroup ; org:reportsTo ex:p1 ."),
+    ("PostGroupShape", "ex:g1 a po:PostGroup ; po:headcount 2.5 ; org:heldBy ex:ann ."),
+    ("FteShape", 'ex:p1 a org:Post ; po:headcount "1e999"^^xsd:double .'),
+    ("FteShape", "ex:p1 a org:Post ; po:headcount -1.0 ."),
+    ("PayBandShape", 'ex:p1 a org:Post ; po:payBandMinimum "N/D" .'),
+    ("PostStatusShape", "ex:p1 a org:Post ; po:postStatus po:Undisclosed ; org:heldBy ex:ann ."),
+    ("PostStatusShape", "ex:p1 a org:Post ; po:postStatus ex:Whatever ."),
 ]
 
 

@@ -26,7 +26,11 @@ class LoadReport:
     dangling: list[dict[str, Any]] = field(default_factory=list)
     duplicate_ids: list[str] = field(default_factory=list)
     cycles: list[list[str]] = field(default_factory=list)
-    placeholders: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)  # posts by status (kg.names.STATUSES)
+    groups: int = 0  # rows that are groups of posts (UK junior files), not one post each
+    fte: float | None = None  # sum of the FTE column (None: the file has no FTE values)
+    top_markers: dict[str, int] = field(default_factory=dict)  # manager cell meaning "no manager" -> rows
+    defects: list[dict[str, Any]] = field(default_factory=list)  # cells that are not what their column holds
     unmatched_titles: dict[str, int] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)
     manager_by_name: bool = False
@@ -37,7 +41,7 @@ class LoadReport:
     def to_dict(self, limit: int | None = 20) -> dict[str, Any]:
         """The report as JSON-ready data (long lists cut to ``limit`` items, with their full counts)."""
         data = asdict(self)
-        for key in ("roots", "dangling", "duplicate_ids", "cycles"):
+        for key in ("roots", "dangling", "duplicate_ids", "cycles", "defects"):
             data[f"{key}_count"] = len(data[key])
             if limit is not None:
                 data[key] = data[key][:limit]

@@ -11,20 +11,22 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
 
 from kg.errors import InputError
 from kg.ingest.checks import LoadReport, find_cycles
 from kg.ingest.titles import TitleMatcher
-from kg.names import clean_cell, fold, placeholder_status
+from kg.names import FILLED, STATUS_CONCEPTS, VACANT, clean_cell, fold, post_status
 from kg.vocab import FOAF, ORG, PO, PO_ID, RDF, RDFS, SKOS, XSD
 
-FIELDS = ("id", "manager", "name", "first_name", "last_name", "title", "unit", "fte", "dotted", "grade", "org")
+FIELDS = ("id", "manager", "name", "first_name", "last_name", "title", "unit", "fte", "dotted", "grade", "org",
+          "profession", "pay_min", "pay_max")
 
 # Header names (folded, spaces removed) that identify each field, most specific first.
 _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -45,8 +47,14 @@ _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
                "matrixmanagerid", "matrixmanager", "secondarymanagerid", "secondarymanager"),
     "grade": ("grade", "level", "band", "paygrade"),
     "org": ("organisation", "organization", "organizationreference", "company"),
+    "profession": ("professionaloccupationalgroup", "profession", "professionalgroup", "occupationalgroup"),
+    "pay_min": ("payscaleminimum", "actualpayfloor", "payfloor", "payminimum", "salaryminimum", "minpay"),
+    "pay_max": ("payscalemaximum", "actualpayceiling", "payceiling", "paymaximum", "salarymaximum", "maxpay"),
 }
-_ROOT_MARKERS = {"", "xx", "none", "null", "n/a", "na", "-", "--", "root", "top", "#n/a"}
+# Manager cells that mean "no manager" (the top of a tree), unless some row has that id: then it is a reference.
+TOP_MARKERS = frozenset({"", "xx", "none", "null", "n/a", "na", "-", "--", "root", "top", "#n/a", "0"})
+FTE_LIMIT = Decimal(1_000_000)  # one row (a junior group) never stands for more FTE than this
+PAY_LIMIT = Decimal(1_000_000_000)  # a pay band bound, in the file's currency
 _PLACEHOLDER_UNITS = {"", "n/a", "na", "-", "none"}
 
 
@@ -72,6 +80,9 @@ class _Row:
     unit: str
     fte: str
     grade: str
+    profession: str
+    pay_min: str
+    pay_max: str
     extras: list[tuple[int, str]]
 
 
@@ -141,24 +152,43 @@ def detect_columns(headers: list[str], overrides: dict[str, str] | None = None) 
 
 
 def _parse_rows(path: Path, text: str, delimiter: str | None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the data rows (with the line each starts on) of a CSV text.
+
+    Python's csv module lets an unbalanced quote swallow the rows after it into one cell (and at the end of
+    the text, without a final newline, it silently closes the quote): every record that spans several lines,
+    and the last record, are re-read by :func:`quote_problem`, so a broken quote is an error naming its row
+    whatever it swallowed.
+    """
     lines = text.splitlines()
     first = next((ln for ln in lines if ln.strip()), "")
     delim = delimiter or _detect_delimiter(first)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    record: list[list[str]] = [[]]  # the physical lines of the record being read (csv pulls no more)
+
+    def feed() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            record[0].append(line)
+            yield line
+
+    reader = csv.reader(feed(), delimiter=delim)
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     previous_line = 0
+    last: tuple[int, list[str]] = (0, [])
     try:
         for cells in reader:
             start_line = previous_line + 1
             previous_line = reader.line_num
+            raw, record[0] = record[0], []
+            last = (start_line, raw)
+            if len(raw) > 1:
+                problem = quote_problem("".join(raw), delim, len(header) if header else len(cells), False)
+                if problem:
+                    _refuse_quote(path, len(rows) + 1 if header else 0, start_line, problem)
             if not any(c.strip() for c in cells):
                 continue
             if header is None:
                 header = cells
                 continue
-            if reader.line_num - start_line > 0:
-                _check_swallowed(path, len(rows) + 1, start_line, cells, delim, len(header))
             rows.append((start_line, cells))
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
@@ -169,20 +199,65 @@ def _parse_rows(path: Path, text: str, delimiter: str | None) -> tuple[list[str]
         raise InputError(f"{path}: line {reader.line_num}: malformed CSV ({exc}); fix the quoting") from exc
     if header is None:
         raise InputError(f"{path}: the file is empty; export the data again with a header row and rows")
+    problem = quote_problem("".join(last[1]), delim, len(header), True)
+    if problem:
+        _refuse_quote(path, len(rows), last[0], problem)
     return header, rows
 
 
-def _check_swallowed(path: Path, row: int, line: int, cells: list[str], delim: str, width: int) -> None:
-    """A cell spanning lines that itself holds whole rows means a quote was never closed."""
-    for cell in cells:
-        if "\n" not in cell:
-            continue
-        inner = cell.split("\n")
-        if len(inner) > 2 and sum(1 for part in inner if part.count(delim) >= max(1, width - 2)) >= 2:
-            raise InputError(
-                f"{path}: row {row} (line {line}): a quote is never closed, so the next "
-                f"{len(inner) - 1} lines were read as one cell; fix the quote and load again"
-            )
+def _refuse_quote(path: Path, row: int, line: int, problem: str) -> None:
+    where = f"row {row} (line {line})" if row else f"the header (line {line})"
+    raise InputError(f"{path}: {where}: {problem}; fix the quote and load again")
+
+
+def quote_problem(raw: str, delim: str, width: int, at_end: bool) -> str | None:
+    r"""Why the quoting of one CSV record (its raw text) is broken, or None when it is sound.
+
+    Broken: a quote still open at the end of the text (``at_end``: the record is the file's last); a quoted
+    cell spanning lines whose closing quote is followed by more text (the quote that closed it belonged to a
+    later row); a quoted cell spanning lines that holds a whole row (a line with the header's number of
+    cells). Quotes inside unquoted cells are text, as the csv module reads them.
+
+    >>> quote_problem('2,"Bob,CTO,1\n3,Cy,Engineer,1', ",", 4, True)
+    'a quote is never closed, so the next 1 line(s) were read as one cell'
+    >>> quote_problem('2,"Bob\nStone",CTO,1\n', ",", 4, False) is None
+    True
+    >>> quote_problem('2,"Bob,1\n3,Cy,1\n4,"Di",1\n', ",", 3, False)
+    'a quote is never closed, so the next 2 line(s) were read as one cell'
+    """
+    n = len(raw)
+    i = 0
+    while i <= n:
+        if i < n and raw[i] == '"':  # a quoted cell: find its closing quote ("" is an escaped quote)
+            j = i + 1
+            while True:
+                j = raw.find('"', j)
+                if j == -1:
+                    if not at_end:
+                        return None  # the csv module read further: only the last record can end open
+                    return _swallowed(raw[i:])
+                if j + 1 < n and raw[j + 1] == '"':
+                    j += 2
+                    continue
+                break
+            cell = raw[i + 1:j]
+            after = raw[j + 1:j + 2]
+            if ("\n" in cell or "\r" in cell) and (
+                    after not in ("", delim, "\n", "\r")
+                    or (width > 2 and any(line.count(delim) >= width - 1 for line in cell.splitlines()[1:]))):
+                return _swallowed(cell)
+            i = j + 1
+        # skip to the next cell (text up to the delimiter; a newline outside quotes ends the record)
+        k = raw.find(delim, i)
+        if k == -1:
+            return None
+        i = k + 1
+    return None
+
+
+def _swallowed(text: str) -> str:
+    count = text.count("\n") or text.count("\r")
+    return f"a quote is never closed, so the next {count} line(s) were read as one cell"
 
 
 def _norm_id(value: str, normalize: bool) -> str:
@@ -274,7 +349,7 @@ def import_csv(
         extras += [(len(headers) + j, c.strip()) for j, c in enumerate(cells[len(headers):]) if c.strip()]
         rows.append(_Row(number, ident, cell(cells, "manager"), cell(cells, "dotted"), name,
                          cell(cells, "title"), cell(cells, "unit"), cell(cells, "fte"), cell(cells, "grade"),
-                         extras))
+                         cell(cells, "profession"), cell(cells, "pay_min"), cell(cells, "pay_max"), extras))
     extra_headers = headers + [f"column_{i + 1}" for i in range(len(headers), max(
         [len(c) for _, c in raw_rows] + [len(headers)]))]
 
@@ -306,17 +381,23 @@ def import_csv(
     for row in rows:
         if row.name:
             by_name.setdefault(fold(row.name), []).append(row)
-    refs = [r.manager for r in rows if r.manager and r.manager.lower() not in _ROOT_MARKERS]
+
+    def top_marker(ref: str) -> bool:
+        """A manager cell that means "no manager": a marker (XX, root, 0, blank...) that no row has as id."""
+        return ref.lower() in TOP_MARKERS and _norm_id(ref, norm) not in first_row and fold(ref) not in by_name
+
+    refs = [r.manager for r in rows if r.manager and not top_marker(r.manager)]
     id_hits = sum(1 for r in refs if _norm_id(r, norm) in first_row)
     name_hits = sum(1 for r in refs if fold(r) in by_name)
     manager_by_name = name_hits > id_hits and name_hits >= 0.5 * max(1, len(refs))
     report.manager_by_name = manager_by_name
     # Rows without ids whose manager column holds post ids of another file: UK organogram junior staff.
     junior = not has_ids and not manager_by_name
+    report.groups = len(rows) if junior else 0
 
     def resolve(ref: str, row: _Row) -> tuple[str | None, str | None]:
-        """(manager post IRI, problem) for a manager reference; (None, None) for a root marker."""
-        if ref.lower() in _ROOT_MARKERS or (ref == "0" and "0" not in first_row):
+        """(manager post IRI, problem) for a manager reference; (None, None) for a top marker."""
+        if top_marker(ref):
             return None, None
         if manager_by_name:
             hits = by_name.get(fold(ref), [])
@@ -335,17 +416,21 @@ def import_csv(
     managers: dict[int, str | None] = {}
     dotted: dict[int, str] = {}
     dangling: list[tuple[int, str, str]] = []
+    markers: Counter[str] = Counter()
     for row in rows:
         target, problem = resolve(row.manager, row)
         managers[row.number] = target
         if problem:
             dangling.append((row.number, row.id, row.manager))
+        elif target is None and top_marker(row.manager):
+            markers[row.manager] += 1
         if row.dotted:
             d_target, d_problem = resolve(row.dotted, row)
             if d_target and not d_problem:
                 dotted[row.number] = d_target
             elif d_problem:
                 report.warnings.append(f"row {row.number}: dotted-line manager '{row.dotted}' not found")
+    report.top_markers = dict(markers.most_common())
 
     # References to posts that other loaded sources define are not dangling.
     if dangling and known_posts and not manager_by_name:
@@ -373,14 +458,63 @@ def import_csv(
     iri_to_id = {post_iri[r.number]: r.id for r in rows}
     report.cycles = [[iri_to_id.get(i, i) for i in cycle] for cycle in find_cycles(parent)]
     report.edges = sum(1 for m in managers.values() if m is not None)
+
+    # What each row says: its status (None for a group: not a person, not a vacancy) and its FTE.
+    statuses = {r.number: None if junior else post_status(r.name) for r in rows}
+    report.statuses = dict(sorted(Counter(s for s in statuses.values() if s is not None).items()))
+    fte = _numbers(rows, "fte", FTE_LIMIT, headers[cols["fte"]] if "fte" in cols else "", report)
+    if fte:
+        report.fte = float(sum(fte.values()))
     if chart is not None:
-        chart.extend((post_iri[r.number], r.id, None if junior or placeholder_status(r.name) else r.name,
+        chart.extend((post_iri[r.number], r.id, r.name if statuses[r.number] == FILLED else None,
                       r.title or None, managers[r.number]) for r in rows)
     report.dotted = len(dotted)
 
     chunks = _triples(rows, post_iri, person_iri, managers, dotted, minter, matcher, junior, extra_headers,
-                      report)
+                      statuses, fte, report)
     return report, chunks
+
+
+_NUMBER = re.compile(r"\+?(?:\d{1,15}(?:\.\d{0,15})?|\.\d{1,15})(?:[eE][+-]?\d{1,2})?")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+
+
+def parse_number(text: str, limit: Decimal) -> Decimal | None:
+    """A number between 0 and ``limit`` from a cell (thousands commas or a decimal comma allowed), else None.
+
+    Checked by its shape before Python reads it, so a cell such as ``1e999999999`` costs nothing.
+
+    >>> parse_number("0.64", FTE_LIMIT), parse_number("1,967.54", FTE_LIMIT), parse_number("0,5", FTE_LIMIT)
+    (Decimal('0.64'), Decimal('1967.54'), Decimal('0.5'))
+    >>> [parse_number(t, FTE_LIMIT) for t in ("1e999999999", "-1", "N/D", "2000000", "nan", "")]
+    [None, None, None, None, None, None]
+    """
+    cell = text.strip()
+    if _THOUSANDS.fullmatch(cell):
+        cell = cell.replace(",", "")
+    elif cell.count(",") == 1 and "." not in cell:
+        cell = cell.replace(",", ".")
+    if len(cell) > 40 or not _NUMBER.fullmatch(cell):
+        return None
+    value = Decimal(cell)
+    return value if 0 <= value <= limit else None
+
+
+def _numbers(rows: list[_Row], fld: str, limit: Decimal, column: str, report: LoadReport) -> dict[int, Decimal]:
+    """The numbers of one field by row; a cell that is not such a number is a defect reported with its row."""
+    out: dict[int, Decimal] = {}
+    for row in rows:
+        text = getattr(row, fld)
+        if not text:
+            continue
+        value = parse_number(text, limit)
+        if value is None:
+            report.defects.append({"row": row.number, "id": row.id, "column": column,
+                                   "value": text if len(text) <= 40 else text[:37] + "...",
+                                   "problem": f"not a number between 0 and {limit:,}"})
+        else:
+            out[row.number] = value
+    return out
 
 
 def _lit(value: str) -> str:
@@ -388,17 +522,15 @@ def _lit(value: str) -> str:
     return f'"{escaped}"'
 
 
-def _decimal(value: str) -> str | None:
-    try:
-        number = Decimal(value.replace(",", ""))
-    except InvalidOperation:
-        return None
-    return format(number, "f") if number.is_finite() else None
+def _decimal(value: Decimal) -> str:
+    """An xsd:decimal literal (values come from :func:`parse_number`: bounded, so formatting is cheap)."""
+    return f'"{format(value, "f")}"^^<{XSD.decimal}>'
 
 
 def _triples(rows: list[_Row], post_iri: dict[int, str], person_iri: dict[int, str], managers: dict[int, str | None],
              dotted: dict[int, str], minter: _Minter, matcher: TitleMatcher | None, junior: bool,
-             headers: list[str], report: LoadReport) -> Iterator[bytes]:
+             headers: list[str], statuses: dict[int, str | None], fte: dict[int, Decimal],
+             report: LoadReport) -> Iterator[bytes]:
     """N-Triples for the rows, yielded in chunks (the report's counters are filled as rows are written)."""
     a, label = f"<{RDF.type}>", f"<{RDFS.label}>"
     p_ident, p_title, p_role = f"<{PO.identifier}>", f"<{PO.jobTitle}>", f"<{PO.hasRole}>"
@@ -406,13 +538,24 @@ def _triples(rows: list[_Row], post_iri: dict[int, str], person_iri: dict[int, s
     p_dotted, p_postin = f"<{PO.dottedLineReportsTo}>", f"<{ORG.postIn}>"
     p_held, p_name = f"<{ORG.heldBy}>", f"<{FOAF.name}>"
     p_key, p_row, p_status = f"<{PO.searchKey}>", f"<{PO.sourceRow}>", f"<{PO.postStatus}>"
-    p_fte, p_grade = f"<{PO.headcount}>", f"<{PO.grade}>"
+    p_fte, p_grade, p_prof = f"<{PO.headcount}>", f"<{PO.grade}>", f"<{PO.profession}>"
+    p_pay = {"pay_min": f"<{PO.payBandMinimum}>", "pay_max": f"<{PO.payBandMaximum}>"}
     c_post, c_person = f"<{ORG.Post}>", f"<{FOAF.Person}>"
     c_unit = f"<{ORG.OrganizationalUnit}>"
+    status_iri = {s: f"<{PO[c]}>" for s, c in STATUS_CONCEPTS.items()}
     units_done: set[str] = set()
     columns_done: set[int] = set()
     unmatched: Counter[str] = Counter()
     out: list[str] = []
+
+    def extra(post: str, i: int, value: str) -> None:
+        column = minter.column(headers[i])
+        out.append(f"{post} <{column}> {_lit(value)} .\n")
+        if i not in columns_done:
+            columns_done.add(i)
+            out.append(f"<{column}> {label} {_lit(headers[i])} .\n")
+
+    pay_columns = {fld: headers.index(report.columns[fld]) for fld in p_pay if fld in report.columns}
     for row in rows:
         post = f"<{post_iri[row.number]}>"
         out.append(f"{post} {a} {c_post} .\n{post} {p_ident} {_lit(row.id)} .\n{post} {p_row} "
@@ -438,31 +581,32 @@ def _triples(rows: list[_Row], post_iri: dict[int, str], person_iri: dict[int, s
             if unit not in units_done:
                 units_done.add(unit)
                 out.append(f"<{unit}> {a} {c_unit} .\n<{unit}> <{SKOS.prefLabel}> {_lit(row.unit)} .\n")
-        if row.fte:
-            value = _decimal(row.fte)
-            if value is not None:
-                out.append(f'{post} {p_fte} "{value}"^^<{XSD.decimal}> .\n')
+        if row.number in fte:
+            out.append(f"{post} {p_fte} {_decimal(fte[row.number])} .\n")
         if row.grade:
             out.append(f"{post} {p_grade} {_lit(row.grade)} .\n")
+        if row.profession:
+            out.append(f"{post} {p_prof} {_lit(row.profession)} .\n")
+        for fld, column_index in pay_columns.items():
+            text = getattr(row, fld)
+            pay = parse_number(text, PAY_LIMIT) if text else None
+            if pay is not None:
+                out.append(f"{post} {p_pay[fld]} {_decimal(pay)} .\n")
+            elif text:  # "N/D" and the like: kept verbatim under the file's own column
+                extra(post, column_index, text)
         for i, value in row.extras:
-            column = minter.column(headers[i])
-            out.append(f"{post} <{column}> {_lit(value)} .\n")
-            if i not in columns_done:
-                columns_done.add(i)
-                out.append(f"<{column}> {label} {_lit(headers[i])} .\n")
-        if not junior:
-            status = placeholder_status(row.name)
-            if status:
-                out.append(f"{post} {p_status} <{PO[status]}> .\n")
-                if status == "Vacant":
-                    out.append(f"{post} {a} <{PO.VacantPost}> .\n")
-                report.placeholders[status] = report.placeholders.get(status, 0) + 1
-            else:
-                person = f"<{person_iri[row.number]}>"
-                out.append(f"{person} {a} {c_person} .\n{person} {p_name} {_lit(row.name)} .\n"
-                           f"{post} {p_held} {person} .\n"
-                           f"{post} {p_key} {_lit(fold(row.name))} .\n")
-                report.people += 1
+            extra(post, i, value)
+        status = statuses[row.number]
+        if status == FILLED:
+            person = f"<{person_iri[row.number]}>"
+            out.append(f"{person} {a} {c_person} .\n{person} {p_name} {_lit(row.name)} .\n"
+                       f"{post} {p_held} {person} .\n"
+                       f"{post} {p_key} {_lit(fold(row.name))} .\n")
+            report.people += 1
+        elif status is not None:
+            out.append(f"{post} {p_status} {status_iri[status]} .\n")
+            if status == VACANT:
+                out.append(f"{post} {a} <{PO.VacantPost}> .\n")
         if len(out) >= 4000:
             yield "".join(out).encode()
             out.clear()
@@ -470,4 +614,3 @@ def _triples(rows: list[_Row], post_iri: dict[int, str], person_iri: dict[int, s
     report.unmatched_titles = dict(unmatched.most_common())
     if out:
         yield "".join(out).encode()
-
