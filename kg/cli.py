@@ -724,8 +724,13 @@ def queries_command(name: str | None, fmt: str) -> None:
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Queries run at the same time (one process each; default 6). A query running longer "
                    "than 0.5 s joins the slow lane, which holds at most two thirds of them.")
+@click.option("--max-connections", type=click.IntRange(min=1), default=256, show_default=True,
+              help="Open connections at most; more are answered 503.")
+@click.option("--idle-timeout", type=click.FloatRange(min=0, min_open=True), default=15.0, show_default=True,
+              metavar="SECONDS", help="Close a connection silent this long.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, timeout: float, max_rows: int, workers: int | None) -> None:
+def serve(ctx: click.Context, host: str, port: int, timeout: float, max_rows: int, workers: int | None,
+          max_connections: int, idle_timeout: float) -> None:
     """Serve the store read-only: a SPARQL 1.1 endpoint at /sparql and a query page at /."""
     from kg.server import DEFAULT_WORKERS, is_loopback, make_server
 
@@ -735,7 +740,8 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, max_rows: in
         click.echo(f"warning: listening on {host}: anyone who can reach this address can read the whole "
                    "graph (no authentication)", err=True)
     server = make_server(_store_path(ctx) or "", host, port, timeout=timeout, max_rows=max_rows,
-                         workers=workers or DEFAULT_WORKERS)
+                         workers=workers or DEFAULT_WORKERS, max_connections=max_connections,
+                         idle_timeout=idle_timeout)
     click.echo(f"kg: SPARQL endpoint {server.url}sparql, query page {server.url} (Ctrl+C stops)", err=True)
     try:
         server.serve_forever()

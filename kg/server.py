@@ -41,8 +41,8 @@ DEFAULT_WORKERS = 6
 SLOW_BUDGET = 0.5  # seconds: a query still running after this moves to the slow lane
 MAX_BODY = 1_000_000
 MAX_CONNECTIONS = 256  # open connections; more get a 503 (stays well below the usual limit of 1,024 files)
-IDLE_TIMEOUT = 15.0  # seconds a connection may stay silent (between requests, or within one)
-BODY_DEADLINE = 30.0  # seconds to receive a whole request body
+IDLE_TIMEOUT = 15.0  # seconds a connection may stay silent (between requests, or within one); a body must
+# arrive within twice that
 ENDPOINT_PATHS = ("/sparql", "/sparql/")
 ALLOW = "GET, HEAD, POST"
 
@@ -164,12 +164,13 @@ class SparqlServer(ThreadingHTTPServer):
     request_queue_size = 128  # the default backlog (5) resets connections when 16 clients connect at once
 
     def __init__(self, store_path: str, host: str, port: int, *, timeout: float, max_rows: int,
-                 workers: int, max_connections: int = MAX_CONNECTIONS) -> None:
+                 workers: int, max_connections: int = MAX_CONNECTIONS, idle_timeout: float = IDLE_TIMEOUT) -> None:
         super().__init__((host, port), Handler)
         self.store_path = store_path
         self.timeout = timeout
         self.max_rows = max_rows
         self.max_connections = max_connections
+        self.idle_timeout = idle_timeout
         self.open_connections = 0
         self._count_lock = threading.Lock()
         self.pool = WorkerPool(workers)
@@ -230,7 +231,8 @@ def _refuse(request: socket.socket, cap: int) -> None:
 
 def make_server(store_path: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
                 timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
-                workers: int = DEFAULT_WORKERS, max_connections: int = MAX_CONNECTIONS) -> SparqlServer:
+                workers: int = DEFAULT_WORKERS, max_connections: int = MAX_CONNECTIONS,
+                idle_timeout: float = IDLE_TIMEOUT) -> SparqlServer:
     """A server for the store at ``store_path`` (checked now), not yet serving: call ``serve_forever()``.
 
     ``port`` 0 picks a free port (see ``server.url``).
@@ -241,7 +243,7 @@ def make_server(store_path: str, host: str = DEFAULT_HOST, port: int = DEFAULT_P
     store.close()
     try:
         return SparqlServer(str(store.path), host, port, timeout=timeout, max_rows=max_rows, workers=workers,
-                            max_connections=max_connections)
+                            max_connections=max_connections, idle_timeout=idle_timeout)
     except OSError as exc:
         raise KGError(f"cannot listen on {host}:{port}: {exc.strerror}; pick another --port") from exc
 
@@ -366,7 +368,10 @@ class Handler(BaseHTTPRequestHandler):
     server: SparqlServer
     server_version = "kg-sparql/1"
     protocol_version = "HTTP/1.1"
-    timeout = IDLE_TIMEOUT  # applied to the socket: a silent connection is closed
+
+    def setup(self) -> None:
+        self.timeout = self.server.idle_timeout  # applied to the socket: a silent connection is closed
+        super().setup()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         pass  # quiet: the CLI prints where it serves; errors go back to the client
@@ -390,8 +395,10 @@ class Handler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Errors found by http.server itself (bad request line, headers too long...) in plain text."""
         self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # a garbled request line: answer with a status line anyway
+            self.request_version = "HTTP/1.1"
         try:
-            self._error(code, message or HTTPStatus(code).phrase)
+            self._error(code, _printable(message or HTTPStatus(code).phrase)[:200])
         except OSError:
             pass
 
@@ -472,7 +479,8 @@ class Handler(BaseHTTPRequestHandler):
         self._endpoint(fields)
 
     def _read_body(self) -> bytes | None:
-        """The request body (Content-Length bytes, received within BODY_DEADLINE), or None once answered."""
+        """The request body (Content-Length bytes, all received within twice the idle timeout), or None once
+        answered."""
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
@@ -483,14 +491,15 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._error(413 if length > MAX_BODY else 400, f"give a Content-Length of at most {MAX_BODY:,} bytes")
             return None
-        deadline = time.monotonic() + BODY_DEADLINE
+        allowed = 2 * self.server.idle_timeout
+        deadline = time.monotonic() + allowed
         chunks: list[bytes] = []
         while length > 0:
             chunk = self.rfile.read1(min(length, 65536))
             if not chunk or time.monotonic() > deadline:
                 self.close_connection = True
                 if chunk:
-                    self._error(408, f"the body took longer than {BODY_DEADLINE:g} s to arrive")
+                    self._error(408, f"the body took longer than {allowed:g} s to arrive")
                 return None
             chunks.append(chunk)
             length -= len(chunk)

@@ -14,10 +14,7 @@ from __future__ import annotations
 import csv
 import http.client
 import json
-import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +22,7 @@ from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 import pytest
+from serving import serving
 
 from kg.store import opened
 from kg.vocab import CATALOG_GRAPH, ONTOLOGY_GRAPH
@@ -49,7 +47,6 @@ class Served:
     port: int
     people: str  # graph IRIs of the example's two sources
     portfolio: str
-    process: subprocess.Popen
 
     def request(self, method: str, path: str, body: bytes | str | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -85,14 +82,8 @@ def served(_example_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
         kg_store.db.add(ox.Quad(ox.NamedNode("http://hidden.example/s"), ox.NamedNode(PO + "identifier"),
                                 ox.Literal("hidden"), ox.NamedNode(HIDDEN)))
         graphs = {s.name: s.graph for s in kg_store.sources()}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "--store", str(store), "serve", "--port", "0", "--workers", "2"],
-        stderr=subprocess.PIPE, text=True)
-    match = re.search(r"http://127\.0\.0\.1:(\d+)/sparql", process.stderr.readline())
-    assert match, "kg serve did not start"
-    yield Served(int(match.group(1)), graphs["example_org.csv"], graphs["example_portfolios.ttl"], process)
-    process.terminate()
-    process.wait(10)
+    with serving(store, "--workers", "2") as running:
+        yield Served(running.port, graphs["example_org.csv"], graphs["example_portfolios.ttl"])
 
 
 def boolean(answer: tuple[int, dict[str, str], bytes]) -> bool:

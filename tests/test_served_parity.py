@@ -4,14 +4,10 @@
 from __future__ import annotations
 
 import json
-import re
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from click.testing import CliRunner, Result
+from serving import serving
 
 from kg.cli import main
 from kg.ingest.load import load_files
@@ -26,20 +22,6 @@ def kg(*args: str) -> Result:
     return CliRunner().invoke(main, list(args), env=NO_ENV)
 
 
-@contextmanager
-def serving(store: Path) -> Iterator[str]:
-    """`kg serve` on ``store`` (a real process on a free loopback port); yields its endpoint URL."""
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "--store", str(store), "serve", "--port", "0",
-                                "--workers", "2"], stderr=subprocess.PIPE, text=True)
-    try:
-        match = re.search(r"(http://127\.0\.0\.1:\d+/sparql)", process.stderr.readline())
-        assert match, "kg serve did not start"
-        yield match.group(1)
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
 def same_answers(endpoint: str, store: Path, commands: list[list[str]]) -> None:
     """Each command gives byte-identical JSON on the embedded store and through the endpoint."""
     for command in commands:
@@ -52,7 +34,8 @@ def same_answers(endpoint: str, store: Path, commands: list[list[str]]) -> None:
 
 
 def test_example_organization_same_answers(example_store: Path) -> None:
-    with serving(example_store) as endpoint:
+    with serving(example_store, "--workers", "2") as running:
+        endpoint = running.endpoint
         same_answers(endpoint, example_store, [
             ["who", "P19"], ["who", "Isabel Costa"], ["who", "P18"], ["who", "P28"],
             ["manager", "P19"], ["chain", "P19"], ["chain", "P52"],
@@ -73,7 +56,8 @@ def test_real_organogram_same_answers(real: Path, tmp_path: Path) -> None:
     everyone = json.loads(kg("--store", str(store), "reports", "--all", "OD101", "--format", "json").stdout)
     deepest = max(everyone, key=lambda p: p["depth"])["id"]
     top = json.loads(kg("--store", str(store), "chain", deepest, "--format", "json").stdout)[-1]["id"]
-    with serving(store) as endpoint:
+    with serving(store, "--workers", "2") as running:
+        endpoint = running.endpoint
         same_answers(endpoint, store, [
             ["who", "OD101"], ["who", deepest], ["manager", deepest], ["chain", deepest], ["chain", "90115"],
             ["reports", top], ["reports", "--all", "OD101"], ["reports", "--all", "90334"], ["peers", deepest],
@@ -84,7 +68,8 @@ def test_real_organogram_same_answers(real: Path, tmp_path: Path) -> None:
 
 
 def test_client_errors_through_kg_serve(example_store: Path) -> None:
-    with serving(example_store) as endpoint:
+    with serving(example_store, "--workers", "2") as running:
+        endpoint = running.endpoint
         missing = kg("--endpoint", endpoint, "who", "Nobody Of That Name")
         local = kg("--store", str(example_store), "who", "Nobody Of That Name")
         assert missing.exit_code == local.exit_code == 1 and missing.stderr == local.stderr
