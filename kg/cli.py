@@ -34,7 +34,9 @@ class KGGroup(click.Group):
         except BrokenPipeError:
             message, code = "", 0
         if message:
-            click.echo(message, err=True)
+            from kg.render import terminal_safe
+
+            click.echo(terminal_safe(message), err=True)
         sys.exit(code)
 
 
@@ -211,7 +213,7 @@ def load(ctx: click.Context, files: tuple[Path, ...], file_format: str | None, m
               keys + ["roots", "dangling", "duplicate_ids", "cycles"], "csv")
         return
     for report in reports:
-        click.echo(_summary_text(report.to_dict(limit=5)))
+        click.echo("\n".join(_plain(line) for line in _summary_text(report.to_dict(limit=5)).splitlines()))
 
 
 def _statuses_text(d: dict[str, Any]) -> list[str]:
@@ -321,14 +323,16 @@ def who(ctx: click.Context, person: str, fmt: str) -> None:
 
 
 def _plain(value: Any) -> str:
-    return "".join(c if c.isprintable() else " " for c in str(value))
+    from kg.render import terminal_safe
+
+    return terminal_safe(value)
 
 
 def _label(person: dict[str, Any] | None) -> str:
     if not person:
         return ""
     name = person.get("name") or "(no name)"
-    return f"{name} [{person.get('id')}]" if person.get("id") else name
+    return _plain(f"{name} [{person.get('id')}]" if person.get("id") else name)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -648,8 +652,8 @@ QUERY_FORMATS = click.Choice(["table", "csv", "tsv", "json", "xml",  # SELECT an
               help="SELECT/ASK: table, or the W3C csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle, ntriples, "
                    "json-ld, rdfxml.")
 @click.option("--limit", type=click.IntRange(min=0), help="Keep at most this many rows.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
-              help="Stop the query after this long (runs it in a separate process).")
+@click.option("--timeout", type=click.FloatRange(min=0), metavar="SECONDS", default=60.0, show_default=True,
+              help="Stop the query after this long (it runs in a separate process); 0: no limit.")
 @click.option("--check", is_flag=True, help="ASK: exit 1 when the answer is false.")
 @click.option("--exact-csv", is_flag=True,
               help="CSV byte for byte as the W3C format, for SPARQL tools. By default cells that a spreadsheet "
@@ -681,7 +685,7 @@ def query(ctx: click.Context, query: str | None, text: str | None, params: tuple
             text = query
     bindings = dict(queries.parse_param(p) for p in params)
     with _reading(ctx) as store:
-        result = queries.run(store, text or "", bindings, limit=limit, timeout=timeout,
+        result = queries.run(store, text or "", bindings, limit=limit, timeout=timeout or None,
                              allow_service=allow_service)
     if check and result.kind != "ask":
         raise click.UsageError("--check is for ASK queries")

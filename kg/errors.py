@@ -35,3 +35,7 @@ class AmbiguousError(KGError):
 
 class QueryError(KGError):
     """A SPARQL query is malformed, refused, or timed out."""
+
+
+class QueryRefused(QueryError):
+    """A query asks for what is not allowed here (an update, federation)."""

@@ -26,7 +26,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import NotFoundError, QueryError
+from kg.errors import NotFoundError, QueryError, QueryRefused
 from kg.store import Store
 from kg.vocab import PREFIXES, XSD
 
@@ -46,11 +46,8 @@ MEDIA_TYPES = {
 }
 
 
-class QueryRefused(QueryError):
-    """A query asks for what is not allowed here (an update, federation)."""
+__all__ = ["QueryRefused", "Result", "check", "run", "named_query", "named_queries", "serialize", "to_term"]
 
-
-_FORBIDDEN_UPDATE = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 _NUMERIC = {XSD.integer: int, XSD.int: int, XSD.long: int, XSD.short: int, XSD.nonNegativeInteger: int,
             XSD.positiveInteger: int, XSD.decimal: float, XSD.double: float, XSD.float: float}
 
@@ -174,45 +171,23 @@ def strip_comments(query: str) -> str:
     return "".join("" if m.lastgroup == "comment" else m.group() for m in _tokens(query))
 
 
-def _position(query: str, offset: int) -> str:
-    line = query.count("\n", 0, offset) + 1
-    return f"line {line}, column {offset - (query.rfind(chr(10), 0, offset) + 1) + 1}"
-
-
 def check(query: str, *, allow_service: bool = False, prefixes: dict[str, str] | None = None,
           known_prefixes_only: bool = True) -> None:
-    """Refuse what a read-only query must not do, before it reaches the engine.
+    """Refuse what a read-only query must not do, before it reaches the engine (the one door of `kg query`
+    and `kg serve`; see :mod:`kg.guard`: decided on rdflib's parse of the query, not on a tokenizer).
 
     Updates (``LOAD`` among them) are always refused; ``SERVICE`` (federation: the engine would call out
-    over the network) is refused unless ``allow_service``. Undeclared prefixes are reported with their position (unless
-    ``known_prefixes_only`` is False: an external store may predeclare more).
+    over the network) is refused unless ``allow_service``; so is text nested too deep or that does not parse.
+    Undeclared prefixes are reported with their position (unless ``known_prefixes_only`` is False: an
+    external store may predeclare more).
 
     >>> check("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", allow_service=False)
     Traceback (most recent call last):
-    kg.queries.QueryRefused: SERVICE (federated query) is refused (line 1, column 12): ...
+    kg.errors.QueryRefused: SERVICE (federated query) is refused (line 1, column 12): ...
     """
-    known = set(PREFIXES if prefixes is None else prefixes)
-    words = [m for m in _tokens(query) if m.lastgroup == "name"]
-    for i, m in enumerate(words):
-        word = m.group()
-        if word.upper() == "PREFIX" and i + 1 < len(words):
-            known.add(words[i + 1].group().split(":", 1)[0])
-    for m in words:
-        word = m.group()
-        where = _position(query, m.start())
-        if ":" in word:
-            prefix = word.split(":", 1)[0]
-            if known_prefixes_only and prefix not in known and not word.endswith(":"):
-                raise QueryError(f"unknown prefix '{prefix}:' at {where}: declare it with "
-                                 f"PREFIX {prefix}: <...> (predeclared: {', '.join(sorted(PREFIXES))})")
-            continue
-        upper = word.upper()
-        if upper in _FORBIDDEN_UPDATE:
-            raise QueryRefused(f"{upper} is an update ({where}): only read-only queries are allowed "
-                             "(SELECT, ASK, CONSTRUCT, DESCRIBE)")
-        if upper == "SERVICE" and not allow_service:
-            raise QueryRefused(f"SERVICE (federated query) is refused ({where}): kg makes no network request "
-                             "unless asked; `kg query --allow-service` allows it, the endpoint never does")
+    from kg.guard import read_query
+
+    read_query(query, allow_service=allow_service, prefixes=prefixes, known_prefixes_only=known_prefixes_only)
 
 
 _PREFIXED = re.compile(r"^([A-Za-z][\w.-]*)?:([\w.%/#-]*)$")
@@ -258,9 +233,8 @@ def parse_param(text: str) -> tuple[str, ox.NamedNode | ox.Literal]:
     return name, to_term(value)
 
 
-def _bindings(query: str, params: dict[str, Any] | None) -> dict[str, Any]:
+def _bindings(variables: set[str], params: dict[str, Any] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    variables = {m.group()[1:] for m in _tokens(query) if m.lastgroup == "var"}
     for name, value in (params or {}).items():
         if name not in variables:
             raise QueryError(f"parameter '{name}': the query has no variable ?{name}")
@@ -285,14 +259,21 @@ def run(store: Any, query: str, params: dict[str, Any] | None = None, *, limit: 
         _check_declared(query, params, name)
     else:
         _check_declared(query, params)
-    if timeout is not None and isinstance(store, Store):  # a remote store has its own HTTP timeout
+    from kg.guard import read_query
+    from kg.store import bind_values
+
+    local = isinstance(store, Store)
+    reading = read_query(query, allow_service=allow_service, known_prefixes_only=local)
+    bindings = _bindings(reading.variables, params)
+    if timeout is not None and local:  # a remote store has its own HTTP timeout
         return run_isolated(str(store.path), query, params, limit=limit, timeout=timeout,
                             allow_service=allow_service)
-    check(query, allow_service=allow_service, known_prefixes_only=isinstance(store, Store))
-    bindings = _bindings(query, params)
-    text = strip_comments(query) if bindings else query
+    text = reading.text
+    if bindings:  # the values become escaped terms in a VALUES block; the text the engine runs is checked again
+        text = bind_values(strip_comments(text), bindings)
+        read_query(text, allow_service=allow_service, known_prefixes_only=local)
     try:
-        return _collect(store.query(text, **bindings), limit)
+        return _collect(store.query(text), limit)
     except QueryError as exc:
         raise QueryError(_readable(str(exc))) from exc
     except (OSError, ValueError, RuntimeError) as exc:  # evaluation errors of the engine
@@ -639,6 +620,9 @@ def worker_main(fd: int) -> None:
 
 def _worker_loop(conn: Any) -> None:
     import kg.store  # noqa: F401  (imported before "ready", so timeouts count query time only)
+    from kg.guard import warm_up
+
+    warm_up()  # the query checker's parser too
 
     while True:
         try:

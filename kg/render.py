@@ -59,10 +59,24 @@ def _width(text: str) -> int:
                for c in text)
 
 
+def terminal_safe(value: Any) -> str:
+    """Text that cannot drive a terminal: control characters (ESC, BEL, newlines...), bidi and other format
+    characters (U+202E...) become spaces, unpaired surrogates (a file name that is not UTF-8) become U+FFFD.
+
+    Used for every line of text kg prints from data (tables, messages, summaries); JSON and CSV output keep
+    the data exact (JSON escapes control characters itself).
+
+    >>> terminal_safe("a\\x1b]0;pwned\\x07b\\u202ec\\udcff")
+    'a ]0;pwned b c\ufffd'
+    """
+    text = "" if value is None else str(value)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else "\ufffd" if "\ud800" <= c <= "\udfff" else " " for c in text)
+
+
 def _clean(value: Any) -> str:
-    text = "" if value is None else str(_flat(value))
-    # Control characters (newlines, escapes) would break the table or the terminal.
-    return "".join(c if c.isprintable() else " " for c in text)
+    return terminal_safe(None if value is None else _flat(value))
 
 
 def to_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], max_width: int = 60) -> str:
