@@ -145,11 +145,6 @@ def read_query(query: str, *, allow_service: bool = False, prefixes: dict[str, s
     return Reading(text, names["variables"])
 
 
-def warm_up() -> None:
-    """Import and exercise the parser now (a query worker does it before it reports ready)."""
-    read_query("ASK { ?s ?p ?o }")
-
-
 def _parse(text: str) -> Any:
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql import parser

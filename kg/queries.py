@@ -22,13 +22,16 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from importlib import resources
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from kg.errors import NotFoundError, QueryError, QueryRefused
 from kg.store import Store
 from kg.vocab import PREFIXES, XSD
+
+if TYPE_CHECKING:
+    from kg.guard import Reading
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -172,12 +175,13 @@ def strip_comments(query: str) -> str:
 
 
 def check(query: str, *, allow_service: bool = False, prefixes: dict[str, str] | None = None,
-          known_prefixes_only: bool = True) -> None:
+          known_prefixes_only: bool = True) -> Reading:
     """Refuse what a read-only query must not do, before it reaches the engine (the one door of `kg query`
     and `kg serve`; see :mod:`kg.guard`: decided on rdflib's parse of the query, not on a tokenizer).
 
     Updates (``LOAD`` among them) are always refused; ``SERVICE`` (federation: the engine would call out
     over the network) is refused unless ``allow_service``; so is text nested too deep or that does not parse.
+    Returns what the parser read: the text to run (escapes expanded) and its variables.
     Undeclared prefixes are reported with their position (unless ``known_prefixes_only`` is False: an
     external store may predeclare more).
 
@@ -187,7 +191,8 @@ def check(query: str, *, allow_service: bool = False, prefixes: dict[str, str] |
     """
     from kg.guard import read_query
 
-    read_query(query, allow_service=allow_service, prefixes=prefixes, known_prefixes_only=known_prefixes_only)
+    return read_query(query, allow_service=allow_service, prefixes=prefixes,
+                      known_prefixes_only=known_prefixes_only)
 
 
 _PREFIXED = re.compile(r"^([A-Za-z][\w.-]*)?:([\w.%/#-]*)$")
@@ -246,6 +251,30 @@ def _bindings(variables: set[str], params: dict[str, Any] | None) -> dict[str, A
 # -- running -------------------------------------------------------------------------------------------------
 
 
+def prepare(query: str, params: dict[str, Any] | None = None, *, allow_service: bool = False,
+            local: bool = True) -> str:
+    """The exact text the engine will run for ``query`` (SPARQL or a named query's name) and ``params``.
+
+    The query is read and refused by :func:`check` (kg.guard); parameter values become escaped RDF terms in a
+    VALUES block, and that final text is checked again, so what runs is always what was checked. ``local``:
+    the embedded store (only its predeclared prefixes are accepted).
+    """
+    from kg.store import bind_values
+
+    if _is_name(query):
+        name, query = query.strip(), named_query(query.strip()).text
+        _check_declared(query, params, name)
+    else:
+        _check_declared(query, params)
+    reading = check(query, allow_service=allow_service, known_prefixes_only=local)
+    bindings = _bindings(reading.variables, params)
+    text = reading.text
+    if bindings:
+        text = bind_values(strip_comments(text), bindings)
+        check(text, allow_service=allow_service, known_prefixes_only=local)
+    return text
+
+
 def run(store: Any, query: str, params: dict[str, Any] | None = None, *, limit: int | None = None,
         timeout: float | None = None, allow_service: bool = False) -> Result:
     """Run ``query`` (SPARQL text or a named query's name) on ``store``; ``params`` bind variables safely.
@@ -254,24 +283,15 @@ def run(store: Any, query: str, params: dict[str, Any] | None = None, *, limit: 
     (``Result.truncated`` tells). With ``timeout`` (seconds) the query runs in a worker process that is killed
     when time is up, and QueryError is raised (local stores; a remote store applies its own HTTP timeout).
     """
-    if _is_name(query):
-        name, query = query.strip(), named_query(query.strip()).text
-        _check_declared(query, params, name)
-    else:
-        _check_declared(query, params)
-    from kg.guard import read_query
-    from kg.store import bind_values
-
     local = isinstance(store, Store)
-    reading = read_query(query, allow_service=allow_service, known_prefixes_only=local)
-    bindings = _bindings(reading.variables, params)
+    text = prepare(query, params, allow_service=allow_service, local=local)
     if timeout is not None and local:  # a remote store has its own HTTP timeout
-        return run_isolated(str(store.path), query, params, limit=limit, timeout=timeout,
-                            allow_service=allow_service)
-    text = reading.text
-    if bindings:  # the values become escaped terms in a VALUES block; the text the engine runs is checked again
-        text = bind_values(strip_comments(text), bindings)
-        read_query(text, allow_service=allow_service, known_prefixes_only=local)
+        return run_isolated(str(store.path), text, limit=limit, timeout=timeout, prepared=True)
+    return run_prepared(store, text, limit)
+
+
+def run_prepared(store: Any, text: str, limit: int | None = None) -> Result:
+    """Run text that :func:`prepare` returned (and nothing else: it is not checked again)."""
     try:
         return _collect(store.query(text), limit)
     except QueryError as exc:
@@ -590,8 +610,11 @@ def execute_job(job: dict[str, Any]) -> dict[str, Any]:
         dataset = job.get("dataset")  # (default graphs, named graphs): a SPARQL Protocol dataset
         try:
             with store.scoped(*dataset) if dataset else nullcontext(store):
-                result = run(store, job["query"], job.get("params"), limit=job.get("limit"),
-                             allow_service=job.get("allow_service", False))
+                if job.get("prepared"):  # the parent ran prepare(): no query checker needed here
+                    result = run_prepared(store, job["query"], job.get("limit"))
+                else:
+                    result = run(store, job["query"], job.get("params"), limit=job.get("limit"),
+                                 allow_service=job.get("allow_service", False))
         finally:
             if not job.get("keep_open"):
                 close_worker_stores()
@@ -620,9 +643,6 @@ def worker_main(fd: int) -> None:
 
 def _worker_loop(conn: Any) -> None:
     import kg.store  # noqa: F401  (imported before "ready", so timeouts count query time only)
-    from kg.guard import warm_up
-
-    warm_up()  # the query checker's parser too
 
     while True:
         try:
@@ -705,12 +725,15 @@ def raise_reply_error(reply: dict[str, Any]) -> None:
 
 
 def run_isolated(store_path: str, query: str, params: dict[str, Any] | None = None, *,
-                 limit: int | None = None, timeout: float = 30.0, allow_service: bool = False) -> Result:
-    """Run a query in a fresh worker process; QueryError when it takes longer than ``timeout`` seconds."""
+                 limit: int | None = None, timeout: float = 30.0, allow_service: bool = False,
+                 prepared: bool = False) -> Result:
+    """Run a query in a fresh worker process; QueryError when it takes longer than ``timeout`` seconds.
+
+    ``prepared``: ``query`` is the text :func:`prepare` returned (then ``params`` must be None)."""
     worker = Worker()
     try:
         job = {"store": store_path, "query": query, "params": params, "limit": limit,
-               "allow_service": allow_service, "lock_wait": timeout}
+               "allow_service": allow_service, "lock_wait": timeout, "prepared": prepared}
         if not worker.ready():
             raise QueryError("the query worker process did not start")
         reply = worker.call(job, timeout)

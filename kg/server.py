@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from kg.errors import KGError, QueryError, StoreError
-from kg.queries import MEDIA_TYPES, QueryRefused, Worker, check, named_queries, to_term
+from kg.queries import MEDIA_TYPES, QueryRefused, Worker, named_queries, prepare, to_term
 from kg.vocab import CATALOG_GRAPH, PREFIXES
 
 DEFAULT_HOST = "127.0.0.1"
@@ -521,13 +521,13 @@ class Handler(BaseHTTPRequestHandler):
             return
         query = queries[0]
         try:
-            check(query, allow_service=False)
             params = {k[len("param."):]: to_term(v[0]) for k, v in fields.items() if k.startswith("param.")}
+            text = prepare(query, params or None, allow_service=False)  # checked: what the worker runs
             dataset = self._dataset(fields, query)
         except QueryError as exc:
             self._error(403 if isinstance(exc, QueryRefused) else 400, str(exc))
             return
-        job = {"store": self.server.store_path, "query": query, "params": params or None,
+        job = {"store": self.server.store_path, "query": text, "params": None, "prepared": True,
                "limit": self.server.max_rows, "allow_service": False, "lock_wait": self.server.timeout,
                "keep_open": True, "dataset": dataset,
                "formats": {"solutions": formats[0], "graph": formats[1]}}
