@@ -125,8 +125,9 @@ def test_headcount_by_unit_matches_the_csv(example_store: Path) -> None:
     vacant = Counter(r["department"] for r in rows if r["name"] == "Vacant")
     with opened(example_store) as store:
         result = run(store, "headcount-by-unit")
-    got = {r["unit"]: (r["posts"], r["filled"], r["without_holder"]) for r in result.rows}
-    assert got == {d: (n, n - vacant[d], vacant[d]) for d, n in posts.items()}
+    got = {r["unit"]: (r["posts"], r["filled"], r["vacant"], r["groups"], float(r["fte"])) for r in result.rows}
+    # no FTE column: each post that is not vacant stands for one FTE
+    assert got == {d: (n, n - vacant[d], vacant[d], 0, n - vacant[d]) for d, n in posts.items()}
     assert result.rows[0]["unit"] == "Product" and result.rows[0]["posts"] == 23
 
 

@@ -187,3 +187,32 @@ def test_fte_and_headcount_columns_of_other_hr_exports(store_path: Path, tmp_pat
     assert report.columns["fte"] == "Headcount"
     assert report.fte == pytest.approx(1 + 0.5 + 0.8) and report.defects == []
     assert report.top_markers == {"": 1} and report.statuses == {"filled": 4}
+
+
+def test_headcount_by_unit_counts_statuses_groups_and_fte_of_the_files(store_path: Path, real: Path) -> None:
+    from kg.queries import run
+
+    senior_file, junior_file, encoding = UK["hmrc"]
+    senior_rows, junior_rows = read(real / senior_file, encoding), read(real / junior_file, encoding)
+    load(store_path, real / senior_file, real / junior_file)
+    expected: dict[str, Counter[str]] = {}
+    fte: dict[str, Decimal] = {}
+    for r in senior_rows:
+        if r["Unit"].strip():
+            expected.setdefault(r["Unit"].strip(), Counter())["posts"] += 1
+            expected[r["Unit"].strip()][MARKERS.get(r["Name"].strip(), "filled")] += 1
+            fte[r["Unit"].strip()] = fte.get(r["Unit"].strip(), Decimal(0)) + Decimal(r["FTE"])
+    for r in junior_rows:
+        expected.setdefault(r["Unit"].strip(), Counter())["groups"] += 1
+        fte[r["Unit"].strip()] = fte.get(r["Unit"].strip(), Decimal(0)) + Decimal(r["Number of Posts in FTE"])
+    with opened(store_path) as store:
+        result = run(store, "headcount-by-unit")
+    got = {r["unit"]: r for r in result.rows}
+    assert set(got) == set(expected)
+    for unit, counts in expected.items():
+        row = got[unit]
+        assert [int(row[k]) for k in ("posts", "filled", "vacant", "not_disclosed", "not_named", "eliminated",
+                                      "groups")] == [counts[k] for k in ("posts", "filled", "vacant",
+                                                                         "not_disclosed", "not_named",
+                                                                         "eliminated", "groups")], unit
+        assert Decimal(str(row["fte"])) == fte[unit], unit
