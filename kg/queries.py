@@ -610,6 +610,10 @@ def execute_job(job: dict[str, Any]) -> dict[str, Any]:
         dataset = job.get("dataset")  # (default graphs, named graphs): a SPARQL Protocol dataset
         try:
             with store.scoped(*dataset) if dataset else nullcontext(store):
+                if "describe" in job:  # the resource page of kg serve
+                    from kg.resource import describe
+
+                    return {"ok": True, "body": json.dumps(describe(store, job["describe"])).encode()}
                 if job.get("prepared"):  # the parent ran prepare(): no query checker needed here
                     result = run_prepared(store, job["query"], job.get("limit"))
                 else:

@@ -429,6 +429,10 @@ class Handler(BaseHTTPRequestHandler):
             self._service_description()
         elif url.path in ("/", "/index.html"):
             self._static("index.html")
+        elif url.path == "/resource":
+            self._static("resource.html")
+        elif url.path == "/resource.json":
+            self._resource((fields.get("iri") or [""])[0])
         elif url.path.startswith("/static/"):
             self._static(url.path[len("/static/"):])
         elif url.path == "/queries.json":
@@ -574,6 +578,14 @@ class Handler(BaseHTTPRequestHandler):
             self._error(status, reply["message"])
             return None
         return reply
+
+    def _resource(self, iri: str) -> None:
+        """What the resource page shows about ``iri`` (see :mod:`kg.resource`), as JSON."""
+        job = {"store": self.server.store_path, "describe": iri, "keep_open": True,
+               "lock_wait": self.server.timeout}
+        reply = self._run(job)
+        if reply is not None:
+            self._send(200, reply["body"], "application/json")
 
     def _service_description(self) -> None:
         accept = self.headers.get("Accept") or ""

@@ -188,16 +188,18 @@ def test_service_description(served: Served) -> None:
     assert browser[0] == 200 and b"<textarea" in browser[2]  # redirected to the query page
 
 
-def test_query_page_is_offline_and_locked_down(served: Served) -> None:
-    status, headers, page = call(served.url)
+@pytest.mark.parametrize("page", ["", "resource?iri=http://example.org/x"])
+def test_query_page_is_offline_and_locked_down(served: Served, page: str) -> None:
+    status, headers, body = call(served.url + page)
     assert status == 200 and "default-src 'self'" in headers["Content-Security-Policy"]
-    html = page.decode()
-    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    html = body.decode()
+    assets = [a for a in re.findall(r'(?:src|href)="([^"]+)"', html) if a not in ("data:,", "/")]
     assert assets and all(a.startswith("/static/") for a in assets)
     for asset in assets:
         assert call(served.url + asset.lstrip("/"))[0] == 200
-    script = call(served.url + "static/app.js")[2].decode()
-    assert "innerHTML" not in script and "http" not in script.replace("http-equiv", "")
+        if asset.endswith(".js"):
+            script = call(served.url + asset.lstrip("/"))[2].decode()
+            assert "innerHTML" not in script and "http" not in script.replace("http-equiv", "")
     assert call(served.url + "static/../server.py")[0] == 404
     listed = json.loads(call(served.url + "queries.json")[2])
     assert "manager-chain" in {q["name"] for q in listed["queries"]}
@@ -293,6 +295,7 @@ def browser():
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console messages, for get_log
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     yield driver
     driver.quit()
@@ -333,20 +336,103 @@ def test_query_page_in_a_browser(served: Served, browser) -> None:
     assert [r[1] for r in _run_on_page(browser)] == ["P14", "P09", "P08", "P06", "P02", "P01"]
 
 
-def test_query_page_shows_data_as_text_and_errors(served: Served, browser) -> None:
+def _own_query(browser, url: str, query: str) -> list[list[str]]:
+    """Open the query page at ``url``, type ``query`` into the editor and run it; the result rows."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    browser.get(served.url)
+    browser.get(url)
     WebDriverWait(browser, 15).until(lambda d: d.find_element(By.ID, "named").get_attribute("data-loaded"))
     Select(browser.find_element(By.ID, "named")).select_by_value("")
     box = browser.find_element(By.ID, "query")
     box.clear()
-    box.send_keys('SELECT ?x WHERE { BIND("<img id=pwned src=x onerror=alert(1)>" AS ?x) }')
-    assert _run_on_page(browser) == [["<img id=pwned src=x onerror=alert(1)>"]]
+    box.send_keys(query)
+    return _run_on_page(browser)
+
+
+def test_query_page_shows_data_as_text_and_errors(served: Served, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    query = 'SELECT ?x WHERE { BIND("<img id=pwned src=x onerror=alert(1)>" AS ?x) }'
+    assert _own_query(browser, served.url, query) == [["<img id=pwned src=x onerror=alert(1)>"]]
     assert browser.find_elements(By.ID, "pwned") == []
+    box = browser.find_element(By.ID, "query")
     box.clear()
     box.send_keys("SELECT ?x WHERE { ?x")
     _run_on_page(browser)
     error = browser.find_element(By.ID, "error")
     assert error.is_displayed() and "SPARQL syntax error at line 1" in error.text
+
+
+# -- the resource browser ------------------------------------------------------------------------------------
+
+
+def _page_is_clean(browser, origin: str) -> None:
+    """No request left the server and the console shows no error."""
+    urls = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert urls and all(u.startswith(origin) for u in urls), urls
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == [], errors
+
+
+def _resource_loaded(browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 15).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-loaded"))
+
+
+def test_result_iris_open_resource_pages(served: Served, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    from kg import org
+
+    browser.get_log("browser")  # forget the messages of earlier tests
+    with opened(served.store) as store:
+        person = org.who(store, "P19")
+        chain = org.chain(store, "P19").people
+        manager_reports = org.reports(store, chain[0]["iri"])
+    _own_query(browser, served.url, 'SELECT ?post WHERE { ?post po:identifier "P19" }')
+    browser.find_element(By.CSS_SELECTOR, "#results td.iri a").click()
+    _resource_loaded(browser)
+    assert browser.current_url.endswith("/resource?iri=" + person["iri"].replace(":", "%3A").replace("/", "%2F"))
+    assert browser.find_element(By.ID, "title").text.startswith(person["name"])
+    shown = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#chain a")]
+    assert [s.split(" — ")[0] for s in shown] == [p["name"] for p in chain]
+    out = {tr.find_elements(By.TAG_NAME, "td")[0].text for tr in browser.find_elements(By.CSS_SELECTOR, "#out tr")
+           if tr.find_elements(By.TAG_NAME, "td")}
+    assert "po:identifier" in out and "rdf:type" in out
+    _page_is_clean(browser, served.url)
+    browser.find_elements(By.CSS_SELECTOR, "#chain a")[0].click()  # the manager's page
+    _resource_loaded(browser)
+    assert browser.find_element(By.ID, "title").text.startswith(chain[0]["name"])
+    reports = [a.get_attribute("title") for a in browser.find_elements(By.CSS_SELECTOR, "#reports a")]
+    assert reports == [r["iri"] for r in manager_reports] and person["iri"] in reports
+    _page_is_clean(browser, served.url)
+
+
+def test_resource_page_shows_hostile_data_as_text(browser, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from serving import serving
+
+    from kg import org
+
+    hostile = '<img id=pwned src=x onerror="document.title=1">'
+    data = tmp_path / "hostile.csv"
+    data.write_text("employee_id,name,job_title,manager_id\n"
+                    f'B1,Boss,"</script><b id=pwned>x</b>",\nH1,"{hostile.replace(chr(34), chr(34) * 2)}",Analyst,B1\n')
+    store = tmp_path / "store"
+    with opened(store, write=True) as db:
+        load_files(db, [data])
+        iri = org.who(db, "H1")["iri"]
+    with serving(store, "--workers", "1") as running:
+        browser.get_log("browser")
+        browser.get(running.url + "resource?iri=" + iri)
+        _resource_loaded(browser)
+        assert browser.find_element(By.ID, "title").text.startswith(hostile)
+        assert browser.find_element(By.CSS_SELECTOR, "#chain a").text.startswith("Boss — </script><b id=pwned>")
+        assert browser.find_elements(By.ID, "pwned") == [] and browser.title != "1"
+        browser.get(running.url + "resource?iri=" + "javascript:alert(1)")
+        _resource_loaded(browser)
+        assert browser.find_element(By.ID, "status").text == "Nothing in the graph mentions this IRI."
+        _page_is_clean(browser, running.url)

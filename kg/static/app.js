@@ -2,22 +2,12 @@
 // (textContent), never as markup.
 "use strict";
 
-const state = { queries: [], prefixes: {}, last: null };
+const state = { queries: [], last: null };
 const $ = (id) => document.getElementById(id);
-
-function compact(iri) {
-  let best = null;
-  for (const [prefix, base] of Object.entries(state.prefixes)) {
-    if (iri.startsWith(base) && /^[\w./-]*$/.test(iri.slice(base.length)) && (!best || base.length > best[1].length)) {
-      best = [prefix, base];
-    }
-  }
-  return best ? best[0] + ":" + iri.slice(best[1].length) : iri;
-}
 
 function cellText(term) {
   if (!term) return "";
-  if (term.type === "uri") return compact(term.value);
+  if (term.type === "uri") return kg.compact(term.value);
   if (term.type === "bnode") return "_:" + term.value;
   return term.value;
 }
@@ -56,9 +46,13 @@ function showTable(data) {
     for (const v of vars) {
       const td = document.createElement("td");
       const term = binding[v];
-      td.textContent = cellText(term);
-      if (!term) td.className = "unbound";
-      else if (term.type === "uri") { td.className = "iri"; td.title = term.value; }
+      if (term && term.type === "uri") {
+        td.className = "iri";
+        td.appendChild(kg.link(term.value));  // opens the resource page of the IRI
+      } else {
+        td.textContent = cellText(term);
+        if (!term) td.className = "unbound";
+      }
       tr.appendChild(td);
     }
     body.appendChild(tr);
@@ -169,9 +163,9 @@ async function init() {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); }
   });
   try {
-    const info = await (await fetch("/queries.json")).json();
+    const info = await kg.loadPrefixes();
+    $("prefixes").textContent = Object.keys(kg.prefixes).join(", ");
     state.queries = info.queries;
-    state.prefixes = info.prefixes;
     for (const q of info.queries) {
       const option = document.createElement("option");
       option.value = q.name;
