@@ -163,4 +163,7 @@ def write_markdown(results: dict[str, Any], path: Path, plot_path: Path | None) 
         lines += [f"![time and memory against size]({plot_path.name})", ""]
     for size in sizes:
         lines += size_section(size, results["sizes"][str(size)])
+    marker = "<!-- sections below are written by other scripts; benchmarks/report.py keeps them -->"
+    if path.exists() and marker in (old := path.read_text(encoding="utf-8")):
+        lines += ["", marker + old.split(marker, 1)[1].rstrip("\n")]
     path.write_text("\n".join(lines))

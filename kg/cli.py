@@ -44,7 +44,7 @@ class KGGroup(click.Group):
         ("Load and manage data", ("demo", "load", "sources", "unload", "validate", "push")),
         ("Who reports to whom", ("who", "manager", "chain", "reports", "peers", "common-manager", "span",
                                  "search", "stats")),
-        ("Roles and concepts", ("roles", "role", "explain")),
+        ("Roles and concepts", ("roles", "role", "compare", "explain", "titles")),
         ("SPARQL", ("query", "queries", "serve")),
         ("Network analytics", ("path", "centrality", "layers", "health", "communities")),
         ("Charts and exports", ("viz", "export")),
@@ -180,12 +180,15 @@ def main(ctx: click.Context, store: str | None, endpoint: str | None, update_end
 @click.option("--series", help="The FILES are snapshots of this organization (one name per organization).")
 @click.option("--as-of", "snapshot", metavar="DATE",
               help="With --series: the date the FILES describe, YYYY-MM-DD (default: the date in each file name).")
+@click.option("--titles", "title_map", type=click.Path(path_type=Path, dir_okay=False), metavar="MAP.csv",
+              help="Title map for these FILES: CSV with columns title,role (a role label or IRI; empty: no "
+                   "role). It overrides the title matcher for the titles it lists.")
 @click.option("--summary", "summary_fmt", type=FORMATS, default="table", show_default=True,
               help="Format of the load summary.")
 @click.pass_context
 def load(ctx: click.Context, files: tuple[Path, ...], file_format: str | None, mapping: tuple[str, ...],
          normalize_ids: bool, org: str | None, encoding: str | None, names: tuple[str, ...],
-         series: str | None, snapshot: str | None, summary_fmt: str) -> None:
+         series: str | None, snapshot: str | None, title_map: Path | None, summary_fmt: str) -> None:
     """Load CSV or RDF FILES into the store (each file replaces its earlier load). All or nothing."""
     from kg.ingest.csv_import import CsvOptions
     from kg.ingest.load import load_files
@@ -200,8 +203,9 @@ def load(ctx: click.Context, files: tuple[Path, ...], file_format: str | None, m
         fields[key.strip()] = column.strip()
     options = CsvOptions(mapping=fields, normalize_ids=normalize_ids, org=org, encoding=encoding)
     with opened(_store_path(ctx), write=True, on_wait=_progress) as store:
+        titles = _title_map(store, title_map) if title_map else None
         reports = load_files(store, list(files), fmt=file_format, csv_options=options, names=list(names),
-                             progress=_progress, series=series, as_of=snapshot)
+                             progress=_progress, series=series, as_of=snapshot, titles=titles)
     if summary_fmt == "json":
         _out(to_json([r.to_dict() for r in reports]))
         return
@@ -234,6 +238,17 @@ def _statuses_text(d: dict[str, Any]) -> list[str]:
         shown = "; ".join(f"row {x['row']} {x['column']} '{x['value']}': {x['problem']}" for x in d["defects"][:5])
         lines.append(f"  defective cells {d['defects_count']} (not stored): {shown}")
     return lines
+
+
+def _title_map(store: Any, path: Path) -> dict[str, str | None]:
+    from kg.errors import InputError
+    from kg.knowledge import read_title_map
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the title map ({exc})") from exc
+    return read_title_map(store, str(path), text)
 
 
 def _summary_text(d: dict[str, Any]) -> str:
@@ -778,7 +793,8 @@ def _sources_text(fact: dict[str, Any], indent: str = "      ") -> list[str]:
     for detail in fact.get("details", []):
         sources += [s for s in detail["sources"] if s not in sources]
     for source in sources:
-        lines.append(f"{indent}\"{_plain(source['quote'])}\" (sentence {source['sentence']})")
+        document = f"{_plain(source['document'])}, " if source.get("document") else ""
+        lines.append(f"{indent}\"{_plain(source['quote'])}\" ({document}sentence {source['sentence']})")
     if fact.get("note"):
         lines.append(f"{indent}note: {_plain(fact['note'])}")
     return lines
@@ -877,16 +893,121 @@ def _tree_lines(nodes: list[dict[str, Any]], prefix: str = "") -> list[str]:
 
 @main.command(epilog=EXIT_CODES)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="Output format (json: nested nodes with iri, label, kind, children).")
+              help="Output format (json: the ladders, or with --tree nested nodes iri, label, kind, children).")
+@click.option("--tree", is_flag=True, help="The taxonomy as a tree of families and roles, without levels.")
 @click.pass_context
-def roles(ctx: click.Context, fmt: str) -> None:
-    """The role taxonomy of the ontology as a tree: role families and their roles."""
-    from kg.knowledge import role_tree
+def roles(ctx: click.Context, fmt: str, tree: bool) -> None:
+    """The role ladders: for each role family, its tracks (individual contributor, management) and their roles
+    from the lowest level up."""
+    from kg.knowledge import ladders, role_tree
     from kg.render import to_json
 
     with _reading_ontology(ctx) as store:
-        tree = role_tree(store)
-    _out(to_json(tree)) if fmt == "json" else click.echo("\n".join(_tree_lines(tree)))
+        data = role_tree(store) if tree else ladders(store)
+    if fmt == "json":
+        _out(to_json(data))
+    elif tree:
+        click.echo("\n".join(_tree_lines(data)))
+    else:
+        click.echo("\n".join(_ladder_lines(data)))
+
+
+def _ladder_lines(data: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for family in data:
+        lines.append(_plain(family["family"]))
+        for track in family["tracks"]:
+            lines.append(f"  {_plain(track['track'])}")
+            for role in track["roles"]:
+                level = f"{role['rank']:>2} {role['level']}" if role["rank"] else " ? (no level)"
+                lines.append(f"    {_plain(level):<22} {_plain(role['label'])}")
+    return lines
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("a")
+@click.argument("b")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Output format.")
+@click.pass_context
+def compare(ctx: click.Context, a: str, b: str, fmt: str) -> None:
+    """Two roles point by point: scope, track and level, typical managers, the responsibilities and knowledge
+    only one has and the shared ones, direct relations and career steps; each fact with its sources."""
+    from kg.knowledge import compare as compare_roles
+    from kg.render import to_json
+
+    with _reading_ontology(ctx) as store:
+        result = compare_roles(store, a, b)
+    _out(to_json(result)) if fmt == "json" else _out(_compare_text(result))
+
+
+def _compare_text(c: dict[str, Any]) -> str:
+    a, b = c["a"], c["b"]
+    lines = [f"{_plain(a['label'])}  vs  {_plain(b['label'])}", ""]
+    for side in (a, b):
+        lines.append(f"{_plain(side['label'])}: {_plain(side['definition'] or '(no definition)')}")
+        lines.append(f"  family: {_plain(', '.join(side['families']) or '?')}; track: {_plain(side['track'] or '?')}; "
+                     f"level: {_plain(side['level'] or '?')}"
+                     + (f" ({side['rank']})" if side["rank"] else ""))
+        managers = ", ".join(f["target"] for f in side["reports_to"]) or "(the sources name none)"
+        lines.append(f"  typically reports to: {_plain(managers)}")
+        for fact in side["distinctions"]:
+            lines.append("  " + _fact_head(fact).strip())
+            lines += _sources_text(fact)
+    diff = c["level_difference"]
+    if diff is not None:
+        lines.append("")
+        lines.append("Level: the same level" if diff == 0 else
+                     f"Level: {_plain(b['label'])} is {abs(diff)} level(s) {'above' if diff > 0 else 'below'} "
+                     f"{_plain(a['label'])}")
+    sections = [("only_a", f"Responsibilities only {a['label']} has"),
+                ("only_b", f"Responsibilities only {b['label']} has"),
+                ("knowledge_only_a", f"Knowledge only {a['label']} needs"),
+                ("knowledge_only_b", f"Knowledge only {b['label']} needs"),
+                ("relations", "How the two are related")]
+    for key, title in sections:
+        if c[key]:
+            lines += ["", _plain(title)]
+            for fact in c[key]:
+                lines.append(_fact_head(fact))
+                lines += _sources_text(fact)
+    for key, title in (("shared", "Responsibilities both have"), ("knowledge_shared", "Knowledge both need")):
+        if c[key]:
+            lines += ["", title]
+            for fact in c[key]:
+                lines.append(f"  - {_plain(fact['target'])}")
+                for side, label in (("sources_a", a["label"]), ("sources_b", b["label"])):
+                    lines += [line.replace("      ", f"      {_plain(label)}: ", 1)
+                              for line in _sources_text({"sources": fact[side]})]
+    lines += ["", "Career steps: " + (_plain(" -> ".join(c["career_steps"])) if c["career_steps"]
+                                      else "neither role leads to the other in the sources")]
+    return "\n".join(lines) + "\n"
+
+
+@main.command("titles", epilog=EXIT_CODES)
+@click.option("--from", "source", type=click.File("r", encoding="utf-8"), metavar="FILE",
+              help="Match the titles of FILE (one a line; - for stdin) instead of the loaded data's.")
+@format_option
+@click.pass_context
+def titles_command(ctx: click.Context, source: Any, fmt: str) -> None:
+    """Job titles and the role each matches, with its level and why (no role is better than a wrong one).
+    Without --from: the titles of the loaded data, most frequent first, with counts."""
+    from kg.knowledge import loaded_titles, match_titles
+    from kg.render import to_json
+
+    if source is not None:
+        wanted = [line.strip() for line in source.read().splitlines() if line.strip()]
+        with _reading_ontology(ctx) as store:
+            rows = match_titles(store, wanted)
+    else:
+        with _reading(ctx) as store:
+            rows = loaded_titles(store)
+    if fmt == "json":
+        _out(to_json(rows))
+        return
+    flat = [r | {"role": (r["role"] or {}).get("label") or "", "level": r["level"] or ""} for r in rows]
+    columns = (["count"] if source is None else []) + ["title", "role", "level", "why"]
+    _rows(flat, columns, fmt)
 
 
 @main.command(epilog=EXIT_CODES)

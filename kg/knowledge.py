@@ -450,3 +450,179 @@ def explain(store: Store, a: str, b: str) -> dict[str, Any]:
     return result
 
 
+
+
+# -- ladders ---------------------------------------------------------------------------------------------------
+
+
+def role_levels(store: Store) -> dict[str, dict[str, Any]]:
+    """Every role's place on the ladders: ``{iri: {label, families, track, level, rank}}`` (track and level
+    labels; rank orders the levels, 1 entry to 10 chief executive; None where the ontology says nothing)."""
+    rows = store.select("SELECT ?r ?label ?family ?track ?level ?rank WHERE { " + _onto(
+        """?r a org:Role ; skos:prefLabel ?label .
+           OPTIONAL { ?r skos:broader/skos:prefLabel ?family }
+           OPTIONAL { ?r po:track/skos:prefLabel ?track }
+           OPTIONAL { ?r po:level ?l . ?l skos:prefLabel ?level ; po:rank ?rank }""") + " }")
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        rec = out.setdefault(r["r"] or "", {"iri": r["r"], "label": r["label"], "families": [], "track": r["track"],
+                                            "level": r["level"], "rank": int(r["rank"]) if r["rank"] else None})
+        if r["family"] and r["family"] not in rec["families"]:
+            rec["families"].append(r["family"])
+    for rec in out.values():
+        rec["families"].sort()
+    return out
+
+
+def ladders(store: Store) -> list[dict[str, Any]]:
+    """The role ladders: one entry per role family, ``{family, tracks: [{track, roles: [{iri, label, level,
+    rank}]}]}``, roles from the lowest level up (then by label). A role in two families is on both ladders.
+
+    Families sort by name, tracks individual contributor first."""
+    by_family: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for rec in role_levels(store).values():
+        for family in rec["families"] or ["(no family)"]:
+            track = rec["track"] or "(no track)"
+            by_family.setdefault(family, {}).setdefault(track, []).append(
+                {"iri": rec["iri"], "label": rec["label"], "level": rec["level"], "rank": rec["rank"]})
+    order = {"Individual contributor": 0, "Management": 1}
+    return [{"family": family,
+             "tracks": [{"track": track, "roles": sorted(roles, key=lambda r: (r["rank"] or 0, r["label"]))}
+                        for track, roles in sorted(tracks.items(), key=lambda kv: (order.get(kv[0], 2), kv[0]))]}
+            for family, tracks in sorted(by_family.items())]
+
+
+# -- compare ---------------------------------------------------------------------------------------------------
+
+
+def compare(store: Store, a: str, b: str) -> dict[str, Any]:
+    """Two roles point by point: ``a`` and ``b`` (label, definition, families, track, level, typical managers),
+    ``level_difference`` (rank of b minus rank of a), the responsibilities only one has (``only_a``, ``only_b``)
+    and the shared ones (``shared``: with the sources each role's statement has), knowledge areas alike
+    (``knowledge_only_a``, ``knowledge_only_b``, ``knowledge_shared``), the direct relations between the two
+    (``relations``: reports to, differs from, progresses to...) and the career steps from one to the other
+    (``career_steps``: labels, empty when neither leads to the other)."""
+    pa, pb = role_profile(store, a), role_profile(store, b)
+    levels = role_levels(store)
+
+    def head(p: dict[str, Any]) -> dict[str, Any]:
+        lv = levels.get(p["iri"], {})
+        return {"iri": p["iri"], "label": p["label"], "definition": p["definition"], "families": p["families"],
+                "track": lv.get("track"), "level": lv.get("level"), "rank": lv.get("rank"),
+                "reports_to": [_brief(f) for f in p["reports_to"]],
+                "manages": [_brief(f) for f in p["manages"]],
+                "distinctions": [_brief(f) for f in p["distinctions"] if f["target_iri"] not in (pa["iri"],
+                                                                                               pb["iri"])]}
+
+    out: dict[str, Any] = {"a": head(pa), "b": head(pb)}
+    ra, rb = out["a"]["rank"], out["b"]["rank"]
+    out["level_difference"] = rb - ra if ra is not None and rb is not None else None
+    for section, prefix in (("responsibilities", ""), ("knowledge", "knowledge_")):
+        fa = {f["target_iri"]: f for f in pa[section]}
+        fb = {f["target_iri"]: f for f in pb[section]}
+        out[prefix + "only_a"] = [_brief(fa[i]) for i in fa if i not in fb]
+        out[prefix + "only_b"] = [_brief(fb[i]) for i in fb if i not in fa]
+        out[prefix + "shared"] = [{"target": fa[i]["target"], "target_iri": i, "sources_a": fa[i]["sources"],
+                                   "sources_b": fb[i]["sources"]} for i in fa if i in fb]
+    relations = []
+    for section in ("reports_to", "manages", "career_next", "career_previous", "distinctions", "collaborators",
+                    "mentoring"):
+        for fact in pa[section]:
+            if fact["target_iri"] == pb["iri"]:
+                relations.append(_brief(fact))
+    out["relations"] = relations
+    out["career_steps"] = _career_steps(store, pa["iri"], pb["iri"]) or _career_steps(store, pb["iri"], pa["iri"])
+    return out
+
+
+def _brief(fact: dict[str, Any]) -> dict[str, Any]:
+    return {"relation": fact.get("relation"), "target": fact["target"], "target_iri": fact["target_iri"],
+            "context": fact.get("context"), "note": fact.get("note"), "sources": fact["sources"]}
+
+
+def _career_steps(store: Store, start: str, goal: str) -> list[str]:
+    """The shortest chain of po:progressesTo from ``start`` to ``goal`` (labels), or []."""
+    rows = store.select("SELECT ?a ?b WHERE { " + _onto("?a po:progressesTo ?b") + " }")
+    nxt: dict[str, list[str]] = {}
+    for r in rows:
+        if r["a"] and r["b"]:
+            nxt.setdefault(r["a"], []).append(r["b"])
+    came: dict[str, str | None] = {start: None}
+    queue = deque([start])
+    while queue and goal not in came:
+        node = queue.popleft()
+        for n in sorted(nxt.get(node, [])):
+            if n not in came:
+                came[n] = node
+                queue.append(n)
+    if goal not in came or goal == start:
+        return []
+    path = [goal]
+    while came[path[-1]] is not None:
+        path.append(came[path[-1]] or "")
+    return [label_of(store, p) for p in reversed(path)]
+
+
+# -- titles ----------------------------------------------------------------------------------------------------
+
+
+def match_titles(store: Store, titles: list[str], overrides: dict[str, str | None] | None = None
+                 ) -> list[dict[str, Any]]:
+    """Each title matched to a role, in input order: ``{title, role: {iri, label} | None, level, why}``;
+    ``level`` is the level the title's seniority word names, else the role's level."""
+    from kg.ingest.load import title_matcher
+
+    levels = role_levels(store)
+    matcher = title_matcher(store, overrides)
+    out = []
+    for title in titles:
+        hit = matcher.explain(title)
+        rec = levels.get(hit.role or "")
+        out.append({"title": title,
+                    "role": {"iri": hit.role, "label": rec["label"] if rec else hit.role} if hit.role else None,
+                    "level": hit.seniority or (rec["level"] if rec else None), "why": hit.why})
+    return out
+
+
+def loaded_titles(store: Store) -> list[dict[str, Any]]:
+    """The job titles of the loaded data with the number of posts holding each (``count``), the role matched
+    and why (as :func:`match_titles`); a role set at load time by a title map is reported as such. Most
+    frequent first."""
+    rows = store.select("""SELECT ?t (COUNT(DISTINCT ?p) AS ?n) (SAMPLE(?r) AS ?role) WHERE {
+                             ?p po:jobTitle ?t OPTIONAL { ?p po:hasRole ?r } } GROUP BY ?t""")
+    counts = {r["t"]: int(r["n"] or 0) for r in rows if r["t"]}
+    stored = {r["t"]: r["role"] for r in rows if r["t"]}
+    titles = sorted(counts, key=lambda t: (-counts[t], t))
+    out = []
+    for rec in match_titles(store, titles):
+        iri = stored.get(rec["title"])
+        if iri != (rec["role"] or {}).get("iri"):
+            rec["role"] = {"iri": iri, "label": label_of(store, iri)} if iri else None
+            rec["why"] = "set at load time (a title map)" if iri else "no role was set at load time"
+        out.append({"title": rec["title"], "count": counts[rec["title"]], "role": rec["role"],
+                    "level": rec["level"], "why": rec["why"]})
+    return out
+
+
+def read_title_map(store: Store, path: str, text: str) -> dict[str, str | None]:
+    """A title map (CSV with columns title, role: a role label, alternative label or IRI; an empty role means
+    "no role") as {title: role IRI or None}. Raises InputError naming the row of a role that does not exist."""
+    import csv
+    import io
+
+    from kg.errors import InputError
+
+    reader = csv.DictReader(io.StringIO(text))
+    fields = [f.strip().lower() for f in reader.fieldnames or []]
+    if "title" not in fields or "role" not in fields:
+        raise InputError(f"{path}: a title map needs the columns title,role (found: {', '.join(fields) or 'none'})")
+    out: dict[str, str | None] = {}
+    for n, row in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        if not row["title"]:
+            continue
+        try:
+            out[row["title"]] = resolve(store, row["role"], roles_only=True) if row["role"] else None
+        except (NotFoundError, AmbiguousError) as exc:
+            raise InputError(f"{path} row {n}: {exc}") from exc
+    return out

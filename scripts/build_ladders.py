@@ -182,7 +182,8 @@ ROLES: list[tuple[str, str, int, tuple[str, list[str], list[str], str] | None]] 
      "UX Research Specialist"], ["DesignFamily"], "Studies users, their needs and workflows with qualitative and "
                                                   "quantitative research, and shares insights that shape products.")),
     ("HeadOfDesign", MGR, 7, ("Head of Design", ["Head of Product Design", "Head of UX", "Design Director",
-     "Director of Design", "Head of User Experience"], ["DesignFamily"], "Leads the designers and researchers of "
+     "Director of Design", "Head of User Experience", "VP of UX",
+     "Vice President of UX", "VP of Design"], ["DesignFamily"], "Leads the designers and researchers of "
                                                                          "an organization and sets its design "
                                                                          "vision and standards.")),
     ("ProductMarketingManager", IC, 2, None),

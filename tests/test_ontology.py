@@ -410,6 +410,12 @@ po:Requirement rdfs:subClassOf po:SourcedFact .
 ex:doc a po:SourceDocument ; dcterms:title "doc" .
 ex:s1 a po:SourceSentence ; po:quote "A sentence." ; po:sentenceNumber 1 ; dcterms:isPartOf ex:doc .
 """
+# A role that meets every shape: track, level, definition, three responsibilities, one sourced statement.
+_GOOD_ROLE = """po:ManagementTrack a po:Track . po:LevelSenior a po:CareerLevel .
+ex:r a org:Role ; skos:prefLabel "R"@en ; skos:definition "d"@en ; po:track po:ManagementTrack ;
+    po:level po:LevelSenior ; po:hasResponsibility ex:c1, ex:c2, ex:c3 .
+[ a po:SourcedStatement ; rdf:subject ex:r ; rdf:predicate po:hasResponsibility ; rdf:object ex:c1 ;
+  prov:wasDerivedFrom ex:s1 ] ."""
 BAD_EXAMPLES = [
     ("RoleShape", 'ex:r a org:Role ; skos:prefLabel "Role"@en .'),
     ("RoleShape", 'ex:r a org:Role ; skos:definition "x"@en .'),
@@ -431,6 +437,10 @@ BAD_EXAMPLES = [
     ("PayFactShape", "ex:r a org:Role ; skos:prefLabel \"R\"@en ; skos:definition \"d\"@en . "
                      "ex:pay a po:PayFact ; po:payForRole ex:r ; po:amount 1.0 ; po:currency \"dollars\" ; "
                      "po:payPeriod \"P1Y\"^^xsd:duration ; prov:wasDerivedFrom ex:s1 ."),
+    ("RoleLadderShape", _GOOD_ROLE.replace("po:track po:ManagementTrack ;", "")),
+    ("RoleLadderShape", _GOOD_ROLE.replace("po:level po:LevelSenior ;", "")),
+    ("RoleLadderShape", _GOOD_ROLE.replace("po:hasResponsibility ex:c1, ex:c2, ex:c3", "po:hasResponsibility ex:c1")),
+    ("RoleSourceShape", _GOOD_ROLE.replace("prov:wasDerivedFrom ex:s1", "skos:editorialNote \"none\"")),
     ("OneSolidLineManagerShape", "ex:p1 a org:Post ; org:reportsTo ex:p2, ex:p3 ."),
     ("OneSolidLineManagerShape", "ex:p1 a org:Post ; po:solidLineReportsTo ex:p2, ex:p3 ."),
     ("NoSelfReportShape", "ex:p1 a org:Post ; org:reportsTo ex:p1 ."),
@@ -462,6 +472,8 @@ def test_each_shape_rejects_a_bad_example(shapes: rdflib.Graph, shape: str, bad:
 def test_the_bad_examples_base_is_good(shapes: rdflib.Graph) -> None:
     good = rdflib.Graph().parse(data=_HEAD, format="turtle")
     assert _validate(good, shapes) == (True, set())
+    good_role = rdflib.Graph().parse(data=_HEAD + _GOOD_ROLE, format="turtle")
+    assert _validate(good_role, shapes) == (True, set())
 
 
 def test_every_shape_has_a_bad_example(shapes: rdflib.Graph) -> None:
@@ -512,3 +524,105 @@ def test_enrichment_from_a_career_framework_carries_its_own_source_and_licence(o
     # nothing from the framework is attributed to the seed text, and the reverse
     assert not ask(onto, """ASK { ?st prov:wasDerivedFrom ?a, ?b . ?a dcterms:isPartOf src:doc .
                                   ?b dcterms:isPartOf ?other FILTER(?other != src:doc) }""")
+
+
+# -- role ladders: facts from public career frameworks, each with its source -------------------------------
+
+LADDER_FACTS = [  # (subject, predicate, object, what the source document's identifier contains, its licence)
+    ("ProductOwner", "hasResponsibility", "ProductBacklogManagement", "Scrum Guide", "by-sa/4.0"),
+    ("ProductOwner", "hasResponsibility", "MaximizingProductValue", "Scrum Guide", "by-sa/4.0"),
+    ("ProductOwner", "hasResponsibility", "CommunicatingProductGoal", "Scrum Guide", "by-sa/4.0"),
+    ("ProductManager", "hasResponsibility", "UnderstandingUserProblems", "product/product-manager.md", "by-sa/4.0"),
+    ("ProductManager", "hasResponsibility", "EnsuringBusinessViability", "product/product-manager.md",
+     "by-sa/4.0"),
+    ("SeniorProductManager", "hasResponsibility", "MentoringProductStaff", "product/product-manager.md",
+     "by-sa/4.0"),
+    ("ProductDirector", "typicallyReportsTo", "VPOfProduct", "product-management-leadership.md", "by-sa/4.0"),
+    ("ChiefProductOfficer", "typicallyReportsTo", "ChiefExecutiveOfficer", "chief-product-officer.md",
+     "by-sa/4.0"),
+    ("TechLead", "differsFrom", "EngineeringManager", "TechLead-EngineeringManager.md", "LICENSE-2.0"),
+    ("TechLead", "hasResponsibility", "ArchitectureDirection", "TechLead-EngineeringManager.md", "LICENSE-2.0"),
+    ("EngineeringManager", "hasResponsibility", "CareerCoaching", "TechLead-EngineeringManager.md",
+     "LICENSE-2.0"),
+    ("SoftwareEngineer", "hasResponsibility", "TechnicalDebtReduction", "Developer.md", "LICENSE-2.0"),
+    ("SoftwareEngineer", "progressesTo", "SeniorSoftwareEngineer", "engineering.yml", "MIT"),
+    ("VPOfEngineering", "typicallyReportsTo", "ChiefTechnologyOfficer", "engineering-management.md",
+     "by-sa/4.0"),
+    ("ChiefInformationSecurityOfficer", "typicallyReportsTo", "ChiefExecutiveOfficer",
+     "chief-information-security-officer.md", "by-sa/4.0"),
+    ("UXResearcher", "hasResponsibility", "UserResearch", "ux-researcher.md", "by-sa/4.0"),
+    ("ProductMarketingManager", "hasResponsibility", "SalesEnablement", "product-marketing-manager.md",
+     "by-sa/4.0"),
+    ("ChiefExecutiveOfficer", "hasResponsibility", "CompanyStrategy", "chief-executive-officer", "by-sa/4.0"),
+    ("ProductManager", "requiresKnowledgeOf", "UserCentricity", "frameworks/product.md", "MIT"),
+]
+
+
+@pytest.mark.parametrize(("s", "p", "o", "doc", "licence"), LADDER_FACTS,
+                         ids=[f"{s}-{p}-{o}" for s, p, o, _d, _l in LADDER_FACTS])
+def test_ladder_fact_is_asserted_and_sourced(onto: rdflib.Graph, s: str, p: str, o: str, doc: str,
+                                             licence: str) -> None:
+    fact = {"s": PO[s], "p": PO[p], "o": PO[o]}
+    assert (fact["s"], fact["p"], fact["o"]) in onto
+    rows = onto.query(PREFIXES + """SELECT ?quote ?n ?id ?licence ?url ?date WHERE {
+        ?st a po:SourcedStatement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+            prov:wasDerivedFrom ?sent .
+        ?sent po:quote ?quote ; po:sentenceNumber ?n ; dcterms:isPartOf ?d .
+        ?d dcterms:identifier ?id ; dcterms:license ?licence ; dcterms:source ?url ; po:retrievedOn ?date }""",
+                      initBindings=fact)
+    found = [r for r in rows if doc in str(r.id)]
+    assert found, f"no source from {doc}"
+    assert all(licence in str(r.licence) and str(r.quote) and int(r.n) > 0 and str(r.date) for r in found)
+
+
+def test_quotes_from_the_shared_ladders_are_verbatim_lines_of_their_files(onto: rdflib.Graph) -> None:
+    """Every quote taken from a career ladder kept in the real-data folder is on the line its number names."""
+    ladders = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "ladders"
+    if not ladders.is_dir():
+        pytest.skip("../shared/realdata is not beside this checkout")
+    files = {"monzo/progression-framework@689e622:frameworks/": ladders / "monzo",
+             "jorgef/engineeringladders@6055355:": ladders / "jorgef-engineeringladders",
+             "Financial-Times/engineering-progression@d54616e:data/job-families/":
+                 ladders / "ft-engineering-progression"}
+    rows = onto.query(PREFIXES + """SELECT ?quote ?n ?id WHERE {
+        ?sent po:quote ?quote ; po:sentenceNumber ?n ; dcterms:isPartOf/dcterms:identifier ?id }""")
+    checked = 0
+    for quote, n, ident in rows:
+        for prefix, folder in files.items():
+            if str(ident).startswith(prefix):
+                lines = (folder / str(ident)[len(prefix):]).read_text(encoding="utf-8").splitlines()
+                assert str(quote) in lines[int(n) - 1], (ident, n, quote)
+                checked += 1
+    assert checked >= 20
+
+
+def test_every_role_is_on_a_ladder_and_the_ladders_are_ordered(onto: rdflib.Graph) -> None:
+    rows = onto.query(PREFIXES + """SELECT ?r ?track ?rank WHERE { ?r a org:Role ; po:track ?track ;
+                                     po:level/po:rank ?rank }""")
+    rank = {str(r).rsplit("#", 1)[1]: int(k) for r, _t, k in rows}
+    roles = {str(r).rsplit("#", 1)[1] for r in onto.subjects(RDF.type, ORG.Role)}
+    assert roles == set(rank), roles ^ set(rank)
+    for ladder in (["AssociateProductManager", "ProductManager", "SeniorProductManager", "PrincipalProductManager"],
+                   ["GroupProductManager", "ProductDirector", "HeadOfProduct", "VPOfProduct",
+                    "ChiefProductOfficer", "ChiefExecutiveOfficer"],
+                   ["SoftwareEngineer", "SeniorSoftwareEngineer", "StaffEngineer", "PrincipalEngineer"],
+                   ["EngineeringManager", "DirectorOfEngineering", "HeadOfEngineering", "VPOfEngineering",
+                    "ChiefTechnologyOfficer"],
+                   ["Buyer", "ProcurementManager", "HeadOfProcurement"]):
+        ranks = [rank[r] for r in ladder]
+        assert ranks == sorted(ranks) and len(set(ranks)) == len(ranks), ladder
+    # every career step (po:progressesTo) goes up or stays level, never down
+    for a, b in onto.subject_objects(PO.progressesTo):
+        assert rank[str(a).rsplit("#", 1)[1]] <= rank[str(b).rsplit("#", 1)[1]], (a, b)
+    issue_roles = {"AssociateProductManager", "ProductManager", "SeniorProductManager", "PrincipalProductManager",
+                   "GroupProductManager", "ProductDirector", "HeadOfProduct", "VPOfProduct", "ChiefProductOfficer",
+                   "ProductOwner", "PortfolioOwner", "TechnicalProductManager", "ProductOperationsManager",
+                   "ProductAnalyst", "SoftwareEngineer", "SeniorSoftwareEngineer", "StaffEngineer",
+                   "PrincipalEngineer", "TechLead", "EngineeringManager", "DirectorOfEngineering", "VPOfEngineering",
+                   "ChiefTechnologyOfficer", "ProductDesigner", "UXResearcher", "HeadOfDesign",
+                   "ProductMarketingManager", "SecurityEngineer", "ChiefInformationSecurityOfficer",
+                   "ChiefProductSecurityOfficer", "Buyer", "ProcurementManager", "HeadOfProcurement",
+                   "ChiefExecutiveOfficer"}
+    assert issue_roles <= roles
+    for role in issue_roles:  # at least three responsibilities each
+        assert len(set(onto.objects(PO[role], PO.hasResponsibility))) >= 3, role

@@ -39,12 +39,13 @@ def _batches(chunks: Iterable[bytes], size: int = BULK_BATCH_TRIPLES) -> Iterato
         yield b"".join(buffer), lines
 
 
-def title_matcher(store: Store) -> TitleMatcher:
-    """A matcher over the role labels of the ontology in the store."""
+def title_matcher(store: Store, overrides: dict[str, str | None] | None = None) -> TitleMatcher:
+    """A matcher over the role labels of the ontology in the store; ``overrides`` (title -> role IRI or None)
+    come first (an organization's title map)."""
     rows = store.select(
         "SELECT ?role ?label WHERE { ?role a org:Role ; skos:prefLabel|skos:altLabel ?label }"
     )
-    return TitleMatcher((r["role"] or "", r["label"] or "") for r in rows)
+    return TitleMatcher(((r["role"] or "", r["label"] or "") for r in rows), overrides)
 
 
 def is_csv(path: Path, fmt: str | None) -> bool:
@@ -63,11 +64,13 @@ def load_files(
     progress: Progress | None = None,
     series: str | None = None,
     as_of: str | None = None,
+    titles: dict[str, str | None] | None = None,
 ) -> list[LoadReport]:
     """Load files into the store, each as its own source (named after the file unless ``names``).
 
     With ``series``, the files are snapshots of one organization dated ``as_of`` (an ISO date), else by the date
     their names carry (see :mod:`kg.history`); a snapshot file whose name holds no date is named ``FILE@DATE``.
+    ``titles`` maps job titles to role IRIs (None: no role) before the matcher is asked (a title map).
     All or nothing: if any file fails, the store is left exactly as it was.
     """
     if fmt and not (fmt.lower() in ("csv", "tsv") or fmt.lower() in FORMATS):
@@ -76,7 +79,7 @@ def load_files(
         if not path.exists():
             raise InputError(f"{path}: no such file")
     dates = snapshot_dates(paths, series, as_of)
-    matcher = title_matcher(store)
+    matcher = title_matcher(store, titles)
     reports: list[LoadReport] = []
     options = csv_options or CsvOptions()
     with store.transaction() as txn:

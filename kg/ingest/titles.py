@@ -82,13 +82,17 @@ _LADDER = {
 }
 _LADDER_ROLES = {role for role, _word in _LADDER}
 
-_ASSISTANT = re.compile(r"\b(pa|ea|personal assistant|executive assistant|assistant|secretary|diary|deputy|"
-                        r"depute|chief of staff|office manager|private office|support to)\b")
+_ASSISTANT = re.compile(r"\b(pa|ea|personal assistant|executive assistant|assistant|private secretary|"
+                        r"personal secretary|diary secretary|secretary to|diary manager|deputy|depute|"
+                        r"chief of staff|office manager|private office|support to)\b|^secretary$")
 _OWNER = re.compile(r"\b(business|data|risk|process|service|asset|information asset|system|budget|operations|"
                     r"ops|control|benefits|policy) owner\b")
 _LOOKALIKE = re.compile(r"\b(product safety|production|productivity|civil|structural|network|electrical|"
                         r"mechanical|chemical|nuclear|marine|aeronautical|mining|commander|brigade|regiment|"
                         r"battalion|squadron|corps|royal|sapper|army|naval|maintenance)\b")
+_PEOPLE_MANAGER = re.compile(r"\bpeople manager\b")
+_ENGINEERS = {"SoftwareEngineer", "SeniorSoftwareEngineer", "StaffEngineer"}
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SPLIT = re.compile(r"\s*(?:,|;|\(|\)|\[|\]|:|/|\||\s[-–—]\s|\s&\s|\sand\s)\s*")
 
 
@@ -181,7 +185,7 @@ class TitleMatcher:
             return TitleMatch(role, None, "set by the organization's title map" if role
                               else "no role, by the organization's title map")
         if found := _ASSISTANT.search(key):
-            return TitleMatch(None, None, f"'{found.group(1)}': an assistant, secretary or deputy does not hold "
+            return TitleMatch(None, None, f"'{found.group(0)}': an assistant, secretary or deputy does not hold "
                                           "the role of the post they support")
         if found := _OWNER.search(key):
             return TitleMatch(None, None, f"'{found.group(0)}' is an owner of something else, not a product owner")
@@ -191,7 +195,15 @@ class TitleMatcher:
         whole = self._segment(key)
         if whole is not None:
             return whole
-        parts = [p for p in (normalize_title(p) for p in _SPLIT.split(title)) if p]
+        hit = self._parts(title)
+        if hit.role is not None and _PEOPLE_MANAGER.search(key) and hit.role.removeprefix(PO_NS) in _ENGINEERS:
+            return TitleMatch(PO_NS + "EngineeringManager", None, f"{hit.why}, on the people-manager track")
+        return hit
+
+    def _parts(self, title: str) -> TitleMatch:
+        # words in brackets qualify a title ("(Product Owner)" after a tax regime, "(Payments)"): never its role
+        outside = _BRACKETS.sub(" , ", title)
+        parts = [p for p in (normalize_title(p) for p in _SPLIT.split(outside)) if p]
         for i in range(len(parts)):
             for j in range(min(len(parts), i + 3), i, -1):  # up to three neighbouring parts ("VP, Product")
                 part = " ".join(parts[i:j])
