@@ -216,3 +216,16 @@ def test_headcount_by_unit_counts_statuses_groups_and_fte_of_the_files(store_pat
                                                                          "not_disclosed", "not_named",
                                                                          "eliminated", "groups")], unit
         assert Decimal(str(row["fte"])) == fte[unit], unit
+
+
+def test_groups_fte_and_statuses_of_real_files_conform_to_the_shapes(store_path: Path, real: Path) -> None:
+    from kg.validate import validate
+
+    senior_file, junior_file, _encoding = UK["natural-england"]
+    load(store_path, real / senior_file, real / junior_file)
+    with opened(store_path) as store:
+        report = validate(store)
+    assert report.shapes is not None
+    messages = [f.message for f in report.findings]
+    ours = ("post group", "po:headcount", "po:postStatus", "a post with a status", "payBand")
+    assert [m for m in messages if any(o in m for o in ours)] == []
