@@ -96,17 +96,28 @@ def collect(graph: rdflib.Graph, shapes: rdflib.Graph) -> list[Table]:
     for term in _own(graph, OWL.DatatypeProperty):
         data.rows.append([short(term), _text(graph, term, RDFS.label), _text(graph, term, SKOS.definition),
                           _terms(graph, term, RDFS.domain), _terms(graph, term, RDFS.range)])
-    roles = Table("Roles", ["family", "role", "also called", "definition", "close matches"],
-                  intro="The role taxonomy (org:Role SKOS concepts, skos:broader their family). "
-                        "`kg roles` prints it; `kg role NAME` gives a role's sourced profile.")
+    roles = Table("Roles", ["family", "track", "level", "role", "also called", "definition", "close matches"],
+                  intro="The role ladders (org:Role SKOS concepts, skos:broader their family; po:track and "
+                        "po:level place them): by family, track, then level from the lowest up. `kg roles` "
+                        "prints them; `kg role NAME` gives a role's sourced profile, `kg compare A B` two.")
     families = sorted(graph.subjects(RDF.type, PO.RoleFamily), key=lambda f: _text(graph, f, SKOS.prefLabel))
+
+    def place(role: rdflib.term.Node) -> tuple[str, int, str]:
+        level = graph.value(role, PO.level)
+        rank = graph.value(level, PO.rank) if level is not None else None
+        return (_text(graph, graph.value(role, PO.track), SKOS.prefLabel) if graph.value(role, PO.track) else "",
+                int(rank) if rank is not None else 0, _text(graph, role, SKOS.prefLabel))
+
     for family in families:
         members = [r for r in graph.subjects(SKOS.broader, family) if (r, RDF.type, ORG.Role) in graph]
-        for role in sorted(members, key=lambda r: _text(graph, r, SKOS.prefLabel)):
+        for role in sorted(members, key=place):
             matches = sorted(f"{_text(graph, m, SKOS.notation)} {_text(graph, m, SKOS.prefLabel)}".strip()
                              for m in graph.objects(role, SKOS.closeMatch))
-            roles.rows.append([_text(graph, family, SKOS.prefLabel), _text(graph, role, SKOS.prefLabel),
-                               ", ".join(sorted(str(a) for a in graph.objects(role, SKOS.altLabel))),
+            track, rank, label = place(role)
+            level = graph.value(role, PO.level)
+            roles.rows.append([_text(graph, family, SKOS.prefLabel), track,
+                               f"{rank} {_text(graph, level, SKOS.prefLabel)}" if level is not None else "",
+                               label, ", ".join(sorted(str(a) for a in graph.objects(role, SKOS.altLabel))),
                                _text(graph, role, SKOS.definition), "; ".join(matches)])
     tables = [classes, props, data, roles]
     for title, cls in KNOWLEDGE_CLASSES:
@@ -115,14 +126,15 @@ def collect(graph: rdflib.Graph, shapes: rdflib.Graph) -> list[Table]:
             table.rows.append([short(concept), _text(graph, concept, SKOS.prefLabel),
                                _text(graph, concept, SKOS.definition)])
         tables.append(table)
-    sources = Table("Sources", ["source", "title", "file", "sentences", "sourced facts"],
+    sources = Table("Sources", ["source", "title", "file", "licence", "retrieved", "sentences", "sourced facts"],
                     intro="Every sourced fact (po:SourcedStatement, po:Requirement, po:PayFact) is "
                           "prov:wasDerivedFrom a po:SourceSentence, whose po:quote is the verbatim text.")
     for doc in sorted(graph.subjects(RDF.type, PO.SourceDocument), key=str):
         sentences = set(graph.subjects(DCTERMS.isPartOf, doc))
         facts = {f for s in sentences for f in graph.subjects(PROV.wasDerivedFrom, s)}
         sources.rows.append([short(doc), _text(graph, doc, DCTERMS.title),
-                             _text(graph, doc, DCTERMS.identifier), str(len(sentences)), str(len(facts))])
+                             _text(graph, doc, DCTERMS.identifier), _terms(graph, doc, DCTERMS.license),
+                             _text(graph, doc, PO.retrievedOn), str(len(sentences)), str(len(facts))])
     tables.append(sources)
     shape_table = Table("SHACL shapes (ontology/shapes.ttl)", ["shape", "targets", "checks"])
     for shape in sorted(shapes.subjects(RDF.type, SH.NodeShape), key=str):

@@ -507,7 +507,7 @@ def test_generated_docs_are_current_escaped_and_offline(tmp_path: Path) -> None:
     assert "<script" not in text and 'rel="stylesheet"' not in text and "src=" not in text
     assert "<code>po:solidLineReportsTo</code>" in text
     markdown = md.read_text(encoding="utf-8")
-    assert "| Product leadership | Chief Product Officer |" in markdown
+    assert "| Product leadership | Management | 9 Chief officer | Chief Product Officer |" in markdown
     assert "| po:typicallyReportsTo | typically reports to |" in markdown
 
 
