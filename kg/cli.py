@@ -592,24 +592,19 @@ _EXPORT_FORMATS = ["svg", "png", "pdf", "graphml", "dot", "mermaid", "d3-json", 
 @click.option("--root", metavar="PERSON", help="Chart only PERSON and the people below.")
 @click.option("--depth", type=click.IntRange(min=0), help="Levels below the top (or --root) to include.")
 @click.option("--path", "between", nargs=2, metavar="A B", help="Highlight the reporting path from A to B.")
-@click.option("--color-by", "colour_by", type=click.Choice(["unit", "family", "role"]), default="unit",
-              show_default=True, help="Colour boxes by unit, role family or role.")
-@click.option("--size-by", type=click.Choice(["headcount", "reports", "betweenness", "none"]),
-              default="headcount", show_default=True, help="Box size by headcount below, direct reports or "
-              "betweenness on the reporting tree.")
-@click.option("--collapse-above", type=click.IntRange(min=1), default=1500, show_default=True,
-              help="With more people than this, start with the lower levels closed.")
+@click.option("--color-by", "colour_by", type=click.Choice(["branch", "unit", "role", "family", "status"]),
+              default="branch", show_default=True, help="Colour cards by top-level branch, unit, role, role "
+              "family or status (the same value has the same colour in every chart).")
 @click.option("--title", help="Heading of the page (default: the loaded sources).")
 @click.pass_context
 def viz(ctx: click.Context, out: Path, view: str, root: str | None, depth: int | None,
-        between: tuple[str, str] | None, colour_by: str, size_by: str, collapse_above: int,
-        title: str | None) -> None:
+        between: tuple[str, str] | None, colour_by: str, title: str | None) -> None:
     """Write an interactive org chart: one self-contained HTML file (no network needed to open it)."""
     from kg.viz import write_chart
 
     with _reading(ctx) as store:
         done = write_chart(store, out, view=view, root=root, depth=depth, between=between or None,
-                           colour_by=colour_by, size_by=size_by, collapse_above=collapse_above, title=title)
+                           colour_by=colour_by, title=title)
     shown = f", {done['shown']:,} shown at first" if done["shown"] < done["people"] else ""
     click.echo(f"wrote {done['path']}: {done['people']:,} nodes, {done['edges']:,} edges{shown} "
                f"({done['bytes'] / 1e6:.1f} MB)", err=True)

@@ -46,10 +46,11 @@ _ATTR_QUERIES = {
               "skos:prefLabel ?v }",
     "unit": "SELECT ?n ?v WHERE { ?n org:postIn ?u . ?u skos:prefLabel|rdfs:label ?v }",
     "fte": "SELECT ?n ?v WHERE { ?n po:headcount ?v }",
+    "grade": "SELECT ?n ?v WHERE { ?n po:grade ?v }",
 }
 _OWNS = "SELECT ?n ?label WHERE { ?x po:ownedBy ?n . ?x rdfs:label|skos:prefLabel ?label } ORDER BY ?label"
 _BATCH = 2000
-_FIELDS = ("id", "name", "title", "status", "role", "family", "unit", "definition", "fte")
+_FIELDS = ("id", "name", "title", "status", "role", "family", "unit", "definition", "fte", "grade")
 
 
 @dataclass

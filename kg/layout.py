@@ -42,7 +42,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 __all__ = ["Card", "Box", "Link", "Layout", "Style", "layout", "overlaps", "text_width", "wrap",
-           "is_assistant_title", "tree_of"]
+           "is_assistant_title", "tree_of", "card_text", "STYLE"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +220,12 @@ def is_assistant_title(title: str | None) -> bool:
     return bool(title) and _ASSISTANT.search(title or "") is not None
 
 
-def _card_text(card: Card, style: Style) -> tuple[list[tuple[str, str]], float, float]:
+def card_text(card: Card, style: Style = STYLE) -> tuple[list[tuple[str, str]], float, float]:
+    """The (kind, text) lines a card shows, its width and its height without a badge strip.
+
+    >>> card_text(Card("a", None, "Ada Lovelace", "Analyst"))
+    ([('name', 'Ada Lovelace'), ('title', 'Analyst')], 120.0, 44.0)
+    """
     inner = style.max_w - 2 * style.pad
     lines: list[tuple[str, str]] = []
     widest = 0.0
@@ -335,7 +340,7 @@ def _place(cards: Sequence[Card], parent: list[int], kids: list[list[int]], vis_
     max_h = 0.0
     for i in range(n):
         if visible[i]:
-            lines, w, h = _card_text(cards[i], style)
+            lines, w, h = card_text(cards[i], style)
             if kids[i] or cards[i].hidden:
                 h += style.badge
             text[i] = (lines, w, h)

@@ -5,8 +5,10 @@ template fetches Bootstrap from a CDN, writes a ``lib/`` folder, and puts unesca
 vis-network's script (shipped inside the pyvis package) is inlined, a Content-Security-Policy forbids every
 network request, all data travels as JSON in ``<script type="application/json">`` (with ``<``, ``>``, ``&``
 and line separators escaped) and reaches the page only through ``textContent``: names are text, never markup.
-The org view lays the tree out itself (fixed positions, physics off: fast for thousands of people); above
-``collapse_above`` people it starts collapsed below a depth and says how to see more.
+The org view draws :mod:`kg.layout`'s positions (physics off) with cards drawn on the canvas and elbow
+connectors; it opens on the top of the organization at zoom 1 with lower teams folded (``+N`` on a card), and
+re-runs the same layout in the page (kg/static/orgchart.js, a port of kg.layout) when a team is folded or
+unfolded. Colours are stable: a hash of the value (branch, unit, role, family or status).
 """
 
 from __future__ import annotations
@@ -19,15 +21,22 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KGError
-from kg.export import Chart, concept_map, find_key, org_chart, path, write_atomic
+from kg.export import (
+    Chart,
+    chart_cards,
+    colour_of,
+    colour_values,
+    concept_map,
+    find_key,
+    org_chart,
+    path,
+    status_key,
+    write_atomic,
+)
+from kg.layout import STYLE, Card, card_text, layout, tree_of
 from kg.store import Store
 
-PALETTE = ["#8ecae6", "#ffb703", "#90be6d", "#f28482", "#b8a1e3", "#f9c74f", "#4cc9f0", "#f4a261",
-           "#a3c4f3", "#e9c46a", "#84dcc6", "#cdb4db"]
 OTHER_COLOUR = "#d9dde5"
-SIZE_BY = ["headcount", "reports", "betweenness", "none"]
-COLOUR_BY = ["unit", "family", "role"]
-COLLAPSE_ABOVE = 1500
 _CONCEPT_COLOURS = {"family": "#ffb703", "role": "#8ecae6", "portfolio": "#90be6d", "product": "#f28482"}
 
 
@@ -50,8 +59,8 @@ class HtmlChart:
 
 
 def chart_page(store: Store, *, view: str = "org", root: str | None = None, depth: int | None = None,
-               between: tuple[str, str] | None = None, colour_by: str = "unit", size_by: str = "headcount",
-               collapse_above: int = COLLAPSE_ABOVE, title: str | None = None) -> HtmlChart:
+               between: tuple[str, str] | None = None, colour_by: str = "branch",
+               title: str | None = None) -> HtmlChart:
     """The interactive chart of the store's organization (``view="org"``) or of its concepts."""
     if view == "concepts":
         chart = concept_map(store)
@@ -65,8 +74,7 @@ def chart_page(store: Store, *, view: str = "org", root: str | None = None, dept
         raise KGError("no reporting lines to draw: load an org chart first (kg load FILE)")
     highlight = path(chart, find_key(store, chart, between[0]), find_key(store, chart, between[1])) \
         if between else []
-    return build_page(chart, title=title, colour_by=colour_by, size_by=size_by, highlight=highlight,
-                      collapse_above=collapse_above)
+    return org_page(chart, title=title, colour_by=colour_by, highlight=highlight)
 
 
 def write_chart(store: Store, out: str | os.PathLike[str], **options: Any) -> dict[str, Any]:
@@ -80,48 +88,182 @@ def write_chart(store: Store, out: str | os.PathLike[str], **options: Any) -> di
 # -- building the page ---------------------------------------------------------------------------------------
 
 
-def build_page(chart: Chart, *, title: str | None = None, colour_by: str = "unit", size_by: str = "headcount",
-               highlight: list[str] | None = None, collapse_above: int = COLLAPSE_ABOVE) -> HtmlChart:
-    """The HTML page of a :class:`kg.export.Chart`."""
+def build_page(chart: Chart, *, title: str | None = None, colour_by: str = "branch",
+               highlight: list[str] | None = None) -> HtmlChart:
+    """The HTML page of a :class:`kg.export.Chart` (an org chart or the concept map)."""
+    if chart.kind == "org":
+        return org_page(chart, title=title, colour_by=colour_by, highlight=highlight)
+    return _concept_page(chart, title)
+
+
+def _concept_page(chart: Chart, title: str | None) -> HtmlChart:
     from pyvis.network import Network
 
-    if size_by not in SIZE_BY:
-        raise KGError(f"unknown --size-by '{size_by}'; choose one of {', '.join(SIZE_BY)}")
-    if colour_by not in COLOUR_BY:
-        raise KGError(f"unknown --color-by '{colour_by}'; choose one of {', '.join(COLOUR_BY)}")
-    org = chart.kind == "org"
-    net = Network(directed=False, cdn_resources="remote")  # a container only: its template is never used
-    if org:
-        colours, legend = _colours([n.get(colour_by) for n in chart.nodes])
-        net.nodes = [_org_node(n, colours, colour_by, size_by) for n in chart.nodes]
-        meta = {n["key"]: {"p": n["parent"], "l": n["level"], "name": _name(n), "id": n.get("id") or "",
-                           "tip": _org_tip(n)} for n in chart.nodes}
-    else:
-        legend = [[kind, colour] for kind, colour in _CONCEPT_COLOURS.items()]
-        net.nodes = _concept_nodes(chart)
-        meta = {n["key"]: {"p": None, "l": n["level"], "name": n["name"], "id": "", "tip": _concept_tip(n)}
-                for n in chart.nodes}
-    # Org: vis edges run from the manager down to the report. Concepts: as in RDF, labelled, with arrows.
-    net.edges = [{"id": f"e{i}", "from": e["to"], "to": e["from"], "k": e["kind"],
-                  **({"dashes": True, "color": {"color": "#c77d00"}} if e["kind"] == "dotted" else {})}
-                 if org else
-                 {"id": f"e{i}", "from": e["from"], "to": e["to"], "k": e["kind"], "label": e["kind"]}
+    net = Network(directed=True, cdn_resources="remote")  # a container only: its template is never used
+    legend = [[kind, colour] for kind, colour in _CONCEPT_COLOURS.items()]
+    net.nodes = _concept_nodes(chart)
+    meta = {n["key"]: {"p": None, "l": n["level"], "name": n["name"], "id": "", "tip": _concept_tip(n)}
+            for n in chart.nodes}
+    net.edges = [{"id": f"e{i}", "from": e["from"], "to": e["to"], "k": e["kind"], "label": e["kind"]}
                  for i, e in enumerate(chart.edges)]
-    net.options = _options(len(chart.nodes), org)
+    net.options = _options(len(chart.nodes), False)
     nodes, edges, _, _, _, options = net.get_network_data()
-    open_depth = _open_depth(chart, collapse_above) if org else None
-    shown = sum(1 for n in chart.nodes if open_depth is None or n["level"] <= open_depth)
     data = {"nodes": nodes, "edges": edges, "options": json.loads(options), "meta": meta, "legend": legend,
-            "settings": {"tree": org, "openDepth": open_depth, "total": len(chart.nodes),
-                         "path": highlight or [], "colourBy": colour_by if org else "kind",
-                         "sizeBy": size_by if org else "none"}}
-    heading = title or chart.title
-    page = (_TEMPLATE.replace("{{title}}", html.escape(heading))
+            "settings": {"tree": False, "openDepth": None, "total": len(chart.nodes), "path": [],
+                         "colourBy": "kind", "sizeBy": "none"}}
+    page = (_TEMPLATE.replace("{{title}}", html.escape(title or chart.title))
             .replace("{{style}}", _STYLE)
             .replace("{{data}}", script_json(data))
             .replace("{{vis}}", _vis_script())
             .replace("{{app}}", _APP))
-    return HtmlChart(page, len(chart.nodes), len(chart.edges), shown)
+    return HtmlChart(page, len(chart.nodes), len(chart.edges), len(chart.nodes))
+
+
+# -- the org chart -------------------------------------------------------------------------------------------
+
+FIRST_VIEW = (1240.0, 720.0)  # px: the first view opens the levels that fit in about this much, at zoom 1
+
+
+def org_page(chart: Chart, *, title: str | None = None, colour_by: str = "branch",
+             highlight: list[str] | None = None) -> HtmlChart:
+    """The interactive org chart: fixed positions from :mod:`kg.layout` (physics off), opening on the top of
+    the organization at zoom 1, teams folded below what fits."""
+    from pyvis.network import Network
+
+    cards, dotted = chart_cards(chart)
+    index, parent, kids = tree_of(cards)
+    opened = _first_open(cards, dotted, parent, kids)
+    folded = {cards[i].key for i in range(len(cards)) if kids[i] and i not in opened}
+    first = layout(cards, dotted, folded)
+    net = Network(directed=False, cdn_resources="remote")  # holds nodes and options; its template is never used
+    net.nodes = [{"id": index[b.key], "x": b.x + b.w / 2, "y": b.y + b.h / 2, "shape": "custom",
+                  "physics": False, "fixed": True} for b in first.boxes.values()]
+    net.edges = []
+    net.options = _org_options()
+    nodes, _edges, _, _, _, options = net.get_network_data()
+    by_key = chart.by_key()
+    values = colour_values(chart, colour_by)
+    legend_index: dict[str, int] = {}
+    legend: list[list[str]] = []
+    colour = []
+    for c in cards:
+        got = values.get(c.key)
+        if got is None:
+            colour.append(-1)
+            continue
+        if got[0] not in legend_index:
+            legend_index[got[0]] = len(legend)
+            legend.append([got[1], colour_of(got[0])])
+        colour.append(legend_index[got[0]])
+    data = {"cards": _card_columns(cards, by_key, parent, kids, colour),
+            "dotted": [[index[a], index[m]] for a, m in dotted if a in index and m in index],
+            "open": sorted(opened), "first": nodes, "options": json.loads(options), "legend": legend,
+            "colourBy": colour_by, "style": _style_numbers(),
+            "path": [index[k] for k in highlight or [] if k in index]}
+    heading = html.escape(title or chart.title)
+    page = (_ORG_TEMPLATE.replace("{{title}}", heading)
+            .replace("{{style}}", _static("orgchart.css"))
+            .replace("{{data}}", script_json(data))
+            .replace("{{vis}}", _vis_script())
+            .replace("{{app}}", _static("orgchart.js")))
+    return HtmlChart(page, len(chart.nodes), len(chart.edges), len(first.boxes))
+
+
+def _first_open(cards: list[Card], dotted: list[tuple[str, str]], parent: list[int],
+                kids: list[list[int]]) -> set[int]:
+    """The teams open in the first view: the tops' teams always, then a level more while the chart fits."""
+    depth = [0] * len(cards)
+    order = [i for i in range(len(cards)) if parent[i] < 0]
+    for v in order:  # breadth first: grows while iterating
+        for k in kids[v]:
+            depth[k] = depth[v] + 1
+            order.append(k)
+    opened = {i for i in order if depth[i] == 0 and kids[i]}
+    for level in range(1, 8):
+        more = opened | {i for i in order if depth[i] == level and kids[i]}
+        if more == opened or len(more) > 400:
+            break
+        folded = {cards[i].key for i in order if kids[i] and i not in more}
+        out = layout(cards, dotted, folded)
+        if out.width > FIRST_VIEW[0] or out.height > FIRST_VIEW[1]:
+            break
+        opened = more
+    return opened
+
+
+def _card_columns(cards: list[Card], by_key: dict[str, dict[str, Any]], parent: list[int],
+                  kids: list[list[int]], colour: list[int]) -> dict[str, list[Any]]:
+    """Everything the page needs per card, as columns (compact JSON for 100,000 posts)."""
+    cols: dict[str, list[Any]] = {k: [] for k in ("p", "t", "w", "h", "a", "c", "v", "d", "name", "title", "id",
+                                                  "unit", "grade", "fte", "pay", "status", "role", "dm", "hc",
+                                                  "fb")}
+    fte = [_number(by_key[c.key].get("fte")) for c in cards]
+    below = [0.0] * len(cards)
+    count = [0] * len(cards)
+    order = [i for i in range(len(cards)) if parent[i] < 0]
+    for v in order:
+        order.extend(kids[v])
+    depth = [0] * len(cards)
+    for v in order:
+        if parent[v] >= 0:
+            depth[v] = depth[parent[v]] + 1
+    for v in reversed(order):
+        p = parent[v]
+        if p >= 0:
+            below[p] += below[v] + (fte[v] if fte[v] is not None else 1.0)
+            count[p] += count[v] + 1
+    for i, c in enumerate(cards):
+        n = by_key[c.key]
+        lines, w, h = card_text(c)
+        cols["p"].append(parent[i])
+        cols["t"].append([[0 if kind == "name" else 1, text] for kind, text in lines])
+        cols["w"].append(w)
+        cols["h"].append(h)
+        cols["a"].append(1 if c.assistant else 0)
+        cols["c"].append(colour[i])
+        cols["v"].append(1 if status_key(n) == "vacant" else 0)
+        cols["d"].append(depth[i])
+        cols["name"].append(c.name)
+        cols["title"].append(n.get("title") or "")
+        cols["id"].append(n.get("id") or "")
+        cols["unit"].append(n.get("unit") or "")
+        cols["grade"].append(n.get("grade") or "")
+        cols["fte"].append(fte[i])
+        cols["pay"].append(n.get("pay_band") or "")
+        cols["status"].append((status_key(n) or "").replace("_", " "))
+        cols["role"].append(n.get("role") or "")
+        cols["dm"].append(", ".join(n.get("dotted_managers") or []))
+        cols["hc"].append(count[i])
+        cols["fb"].append(round(below[i], 2))
+    return cols
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _style_numbers() -> dict[str, float]:
+    from dataclasses import asdict
+
+    return {k: v for k, v in asdict(STYLE).items() if isinstance(v, int | float)}
+
+
+def _static(name: str) -> str:
+    text = (Path(__file__).parent / "static" / name).read_text(encoding="utf-8")
+    if "</script" in text.lower() or "</style" in text.lower():
+        raise KGError(f"kg/static/{name} cannot be inlined safely")
+    return text
+
+
+def _org_options() -> dict[str, Any]:
+    return {"physics": {"enabled": False, "stabilization": {"enabled": False, "fit": False}},
+            "layout": {"improvedLayout": False, "hierarchical": {"enabled": False}},
+            "interaction": {"hover": False, "dragNodes": False, "keyboard": False, "multiselect": False,
+                            "zoomSpeed": 0.6},
+            "edges": {"smooth": False}}
 
 
 def script_json(data: Any) -> str:
@@ -150,49 +292,8 @@ def _vis_script() -> str:
     return script
 
 
-def _name(n: dict[str, Any]) -> str:
-    return n.get("name") or (n["status"].capitalize() if n.get("status") else None) or n.get("id") or "?"
-
-
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _colours(values: list[str | None]) -> tuple[dict[str, str], list[list[str]]]:
-    counts: dict[str, int] = {}
-    for v in values:
-        if v:
-            counts[v] = counts.get(v, 0) + 1
-    ranked = sorted(counts, key=lambda v: (-counts[v], v))
-    colours = {v: PALETTE[i] for i, v in enumerate(ranked[: len(PALETTE)])}
-    legend = [[v, colours[v]] for v in ranked[: len(PALETTE)]]
-    if len(ranked) > len(PALETTE) or any(v is None for v in values):
-        legend.append(["other / none", OTHER_COLOUR])
-    return colours, legend
-
-
-def _org_node(n: dict[str, Any], colours: dict[str, str], colour_by: str, size_by: str) -> dict[str, Any]:
-    label = _short(_name(n), 40) + ("\n" + _short(n["title"]) if n.get("title") else "")
-    node: dict[str, Any] = {"id": n["key"], "label": label}
-    if n.get("status"):
-        node |= {"color": {"background": "#ffffff", "border": "#8a8f99"}, "font": {"color": "#6b7280"},
-                 "shapeProperties": {"borderDashes": [6, 4]}}
-    else:
-        fill = colours.get(n.get(colour_by) or "", OTHER_COLOUR)
-        node["color"] = {"background": fill, "border": "#4a5568"}
-    if size_by != "none":
-        node["value"] = n.get(size_by) or 0
-    return node
-
-
-def _org_tip(n: dict[str, Any]) -> list[list[str]]:
-    rows = [["", _name(n)], ["Title", n.get("title")], ["Id", n.get("id")], ["Role", n.get("role")],
-            ["Unit", n.get("unit")], ["Status", n.get("status")], ["Manager", n.get("manager")],
-            ["Dotted line to", ", ".join(n.get("dotted_managers") or [])],
-            ["Direct reports", str(n.get("reports", 0))], ["Headcount below", str(n.get("headcount", 0))],
-            ["Responsibilities", n.get("definition")],
-            ["Owns", ", ".join(n.get("owns") or [])]]
-    return [[k, v] for k, v in rows if v]
 
 
 def _concept_nodes(chart: Chart) -> list[dict[str, Any]]:
@@ -229,22 +330,6 @@ def _concept_tip(n: dict[str, Any]) -> list[list[str]]:
     return [[k, v] for k, v in rows if v]
 
 
-def _open_depth(chart: Chart, collapse_above: int) -> int | None:
-    """None when everyone fits; else the deepest level whose people (with all above) stay under the limit."""
-    if len(chart.nodes) <= collapse_above:
-        return None
-    per_level: dict[int, int] = {}
-    for n in chart.nodes:
-        per_level[n["level"]] = per_level.get(n["level"], 0) + 1
-    total, depth = 0, 0
-    for level in sorted(per_level):
-        total += per_level[level]
-        if total > collapse_above:
-            break
-        depth = level
-    return depth
-
-
 def _options(count: int, org: bool) -> dict[str, Any]:
     return {
         "physics": {"enabled": False},
@@ -261,7 +346,7 @@ def _options(count: int, org: bool) -> dict[str, Any]:
     }
 
 
-_TEMPLATE = """<!DOCTYPE html>
+_HEAD = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -274,7 +359,9 @@ style-src 'unsafe-inline'; img-src data:">
 <body>
 <header>
   <h1>{{title}}</h1>
-  <form id="kg-search" autocomplete="off">
+"""
+
+_TEMPLATE = _HEAD + """  <form id="kg-search" autocomplete="off">
     <input id="kg-query" type="search" list="kg-names" placeholder="Find a person by name or id"
       aria-label="Find a person">
     <datalist id="kg-names"></datalist>
@@ -286,6 +373,40 @@ style-src 'unsafe-inline'; img-src data:">
   <button id="kg-show-all" type="button">Show everyone</button></div>
 <div id="kg-legend"></div>
 <div id="kg-chart"></div>
+<script type="application/json" id="kg-data">{{data}}</script>
+<script>{{vis}}</script>
+<script>{{app}}</script>
+</body>
+</html>
+"""
+
+_ORG_TEMPLATE = _HEAD + """  <form id="kg-search" autocomplete="off" role="search">
+    <input id="kg-query" type="search" placeholder="Find: name, title, id or unit" aria-label="Find a post">
+    <button type="submit">Find</button>
+    <button id="kg-prev" type="button" title="Previous hit">&#8593;</button>
+    <button id="kg-next" type="button" title="Next hit">&#8595;</button>
+    <span id="kg-found" role="status"></span>
+  </form>
+  <nav class="tools">
+    <button id="kg-expand" type="button">Expand all</button>
+    <button id="kg-collapse" type="button">Collapse all</button>
+    <button id="kg-top" type="button">Top</button>
+    <button id="kg-fit" type="button">Fit</button>
+    <button id="kg-zoom-in" type="button" aria-label="Zoom in">+</button>
+    <button id="kg-zoom-out" type="button" aria-label="Zoom out">&minus;</button>
+  </nav>
+  <span id="kg-status" role="status"></span>
+</header>
+<div id="kg-legend"></div>
+<main>
+  <div id="kg-chart" tabindex="0" aria-label="Org chart: arrows move, Enter folds or unfolds, / searches"></div>
+  <aside>
+    <div id="kg-details" hidden></div>
+    <ol id="kg-hits"></ol>
+    <p class="help">Click <b>+N</b> on a card to show its reports, <b>&minus;</b> to fold them. Keys: arrows
+    move between manager, reports and peers; Enter folds; + and &minus; zoom; 0 fits; / searches.</p>
+  </aside>
+</main>
 <script type="application/json" id="kg-data">{{data}}</script>
 <script>{{vis}}</script>
 <script>{{app}}</script>
