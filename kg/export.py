@@ -347,10 +347,26 @@ def colour_values(chart: Chart, by: str = "branch") -> dict[str, tuple[str, str]
                 out[n["key"]] = (value, value.replace("_", " ") if by == "status" else value)
         return out
     by_key = chart.by_key()
+    head: dict[str, str] = {}
+    for n in chart.nodes:  # walk up to the first node whose head is known, then fill the path (linear)
+        trail, key = [], n["key"]
+        while key not in head:
+            trail.append(key)
+            up = by_key[key]["parent"]
+            if up is None or up not in by_key or up in trail:
+                head[key] = trail[-2] if len(trail) >= 2 else key  # a top: its own branch
+                trail.pop()
+                break
+            if by_key[up]["parent"] is None or by_key[up]["parent"] not in by_key:
+                head[key] = key  # a report of a top heads a branch
+                trail.pop()
+                break
+            key = up
+        for k in trail:
+            head[k] = head[key]
     for n in chart.nodes:
-        chain = chain_keys(chart, n["key"])
-        head = by_key[chain[-2] if len(chain) >= 2 else chain[-1]]
-        out[n["key"]] = (_ident(head), _name(head))
+        h = by_key[head[n["key"]]]
+        out[n["key"]] = (_ident(h), _name(h))
     return out
 
 
