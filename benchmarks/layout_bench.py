@@ -1,6 +1,6 @@
 """Time of kg.layout.layout on synthetic organizations (in process; text measuring, tree, grids, connectors).
 
-    python benchmarks/layout_bench.py 1000 10000 100000
+    python benchmarks/layout_bench.py 1000 10000 100000 [--pdf 300]
 
 Each organization: a CEO, random managers (each post reports to one of the third of posts before it, so the
 tree is deep and bushy), one 1,500-report team, names and titles of realistic length. Median of 3 runs after a
@@ -33,6 +33,24 @@ def organization(n: int, seed: int = 1) -> list[Card]:
     return cards
 
 
+def pdf(n: int) -> None:
+    """Time of the paged PDF (planning the pages and writing them) of an n-post organization, in process."""
+    from kg.export import Chart, render_pdf
+
+    cards = organization(n)
+    chart = Chart([{"key": c.key, "parent": c.parent, "name": c.name, "title": c.title, "id": c.key}
+                   for c in cards])
+    render_pdf(chart)
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        data, pages = render_pdf(chart)
+        times.append(time.perf_counter() - start)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"| PDF of {n:,} posts (A4 landscape, {pages} pages, {len(data) / 1e3:.0f} kB) | "
+          f"{statistics.median(times):.2f} s ({min(times):.2f}-{max(times):.2f}) | {load} |")
+
+
 def main(sizes: list[int]) -> None:
     print("| posts | layout median (min-max) | drawing (px) | overlaps | load average |")
     print("|---|---|---|---|---|")
@@ -50,4 +68,10 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [1000, 10000, 100000])
+    args = sys.argv[1:]
+    if "--pdf" in args:
+        at = args.index("--pdf")
+        pdf(int(args[at + 1]))
+        del args[at:at + 2]
+    if args or "--pdf" not in sys.argv:
+        main([int(a) for a in args] or [1000, 10000, 100000])

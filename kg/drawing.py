@@ -142,13 +142,22 @@ def to_fixed_dot(out: Layout, look: Look) -> str:
 
 
 @dataclass
-class Page:
-    """One page of a paged chart: its layout, heading, and the cards whose reports continue elsewhere."""
+class Block:
+    """One team (or the top of the chart) on a page: where its layout goes (pt from the page's usable
+    top-left), its heading, and the cards whose reports continue on another page."""
 
     layout: Layout
     heading: str
+    x: float = 0.0
+    y: float = 0.0
     continues: dict[str, int] = field(default_factory=dict)  # card key -> page number
-    next_part: int | None = None  # the page with more of the same team
+
+
+@dataclass
+class Page:
+    """One page of a paged chart: the blocks on it, top to bottom, left to right."""
+
+    blocks: list[Block] = field(default_factory=list)
 
 
 @dataclass
@@ -157,6 +166,7 @@ class _Job:
     manager: int = -1
     from_page: int = 0
     part: int = 1
+    previous: int = 0  # the page with the part before
 
 
 def paper_size(paper: str, landscape: bool) -> tuple[float, float]:
@@ -171,15 +181,16 @@ def paper_size(paper: str, landscape: bool) -> tuple[float, float]:
 
 def plan_pages(cards: Sequence[Card], refs: dict[str, str], page: tuple[float, float],
                dotted: Sequence[tuple[str, str]] = (), title: str = "Org chart") -> list[Page]:
-    """Split the forest of ``cards`` into pages of ``page`` size (pt): the top levels on page 1, then, breadth
-    first, one page per subtree that did not fit (several pages for a team too large for one).
+    """Split the forest of ``cards`` into pages of ``page`` size (pt): the top levels first, then, breadth
+    first, one block per team that did not fit where its manager is (several blocks for a team too large for
+    one page); small blocks share a page, placed in rows.
 
-    Every card is on exactly one page. ``refs`` names a manager on the pages its reports continue on (an id
-    and a title, never its name: a name appears once in the document).
+    Every card is on exactly one page. ``refs`` names a manager in the heading of the block its reports continue
+    in (an id and a title, never its name: a name appears once in the document).
     """
     index, parent, kids = tree_of(cards)
     usable_w = page[0] - 2 * _MARGIN
-    usable_h = page[1] - 2 * _MARGIN - _HEAD - _FOOT
+    usable_h = page[1] - 2 * _MARGIN - _HEAD - _FOOT - _BLOCK_HEAD
 
     def drawn(tops: list[int], opened: set[int]) -> tuple[list[Card], set[str]]:
         keep: list[int] = []
@@ -204,19 +215,20 @@ def plan_pages(cards: Sequence[Card], refs: dict[str, str], page: tuple[float, f
         return None
 
     pages: list[Page] = []
-    owner: list[int] = []  # the manager whose reports each page starts with (-1: the top)
+    shelf = {"x": 0.0, "y": 0.0, "h": 0.0}
+    owner: dict[int, int] = {}  # manager -> the page its reports start on
     jobs = deque([_Job([i for i in range(len(cards)) if parent[i] < 0])])
     while jobs:
         job = jobs.popleft()
         tops = job.tops
         got = fit(tops, set())
+        rest: list[int] = []
         if got is None:  # too many for one page: the largest first part that fits
             lo, hi = 1, len(tops) - 1
             while lo < hi:
                 mid = (lo + hi + 1) // 2
                 lo, hi = (mid, hi) if fit(tops[:mid], set()) else (lo, mid - 1)
-            jobs.appendleft(_Job(tops[lo:], job.manager, job.from_page, job.part + 1))
-            tops = tops[:lo]
+            tops, rest = tops[:lo], tops[lo:]
             got = fit(tops, set()) or (layout([cards[tops[0]]]), set())
         # Open whole levels while they fit, then single teams (in order) while they fit.
         opened: set[int] = set()
@@ -235,45 +247,89 @@ def plan_pages(cards: Sequence[Card], refs: dict[str, str], page: tuple[float, f
                 if one is not None:
                     got, opened = one, opened | {v}
         out, edge = got
-        number = len(pages) + 1
+        w, h = out.width * PDF_SCALE, out.height * PDF_SCALE + _BLOCK_HEAD
+        if not pages or job.part > 1 or not _room(shelf, w, h, usable_w, usable_h + _BLOCK_HEAD):
+            pages.append(Page())
+            shelf.update(x=0.0, y=0.0, h=0.0)
+            _room(shelf, w, h, usable_w, usable_h + _BLOCK_HEAD)
+        number = len(pages)
+        ref = refs.get(cards[job.manager].key, "?") if job.manager >= 0 else ""
+        if job.part > 1:
+            heading = f"Continued from page {job.previous}: part {job.part} of " + \
+                (f"the reports of {ref}" if ref else "the top of the chart")
+        elif job.manager >= 0:
+            heading = f"From page {job.from_page}: reports of {ref}"
+            owner[job.manager] = number
+        else:
+            heading = ""
+        if rest:
+            heading += f"; more on page {number + 1}"
+            jobs.appendleft(_Job(rest, job.manager, job.from_page, job.part + 1, number))
+        pages[-1].blocks.append(Block(out, heading, shelf["bx"], shelf["by"]))
         for v in sorted(index[k] for k in edge):
             jobs.append(_Job(list(kids[v]), v, number))
-        if job.manager < 0:
-            heading = title
-        else:
-            ref = refs.get(cards[job.manager].key, cards[job.manager].key)
-            heading = f"From page {job.from_page}: reports of {ref}"
-        if job.part > 1:
-            heading += f", part {job.part} (continued from page {number - 1})"
-        pages.append(Page(out, heading))
-        owner.append(job.manager if job.part == 1 else -2)
-        if len(tops) < len(job.tops):
-            pages[-1].next_part = number + 1
-    first_page = {m: i + 1 for i, m in enumerate(owner) if m >= 0}
     for p in pages:
-        for b in p.layout.boxes.values():
-            if b.folded:
-                p.continues[b.key] = first_page[index[b.key]]
+        for block in p.blocks:
+            for b in block.layout.boxes.values():
+                if b.folded:
+                    block.continues[b.key] = owner[index[b.key]]
     return pages
 
 
-_MARGIN, _HEAD, _FOOT = 28.0, 26.0, 18.0
+def _room(shelf: dict[str, float], w: float, h: float, width: float, height: float) -> bool:
+    """Place a w x h block on the page's shelves (rows, left to right); False when the page is full."""
+    gap = 18.0
+    if shelf["x"] and shelf["x"] + gap + w <= width and shelf["y"] + h <= height:
+        shelf["bx"], shelf["by"] = shelf["x"] + gap, shelf["y"]
+        shelf["x"] += gap + w
+        shelf["h"] = max(shelf["h"], h)
+        return True
+    y = shelf["y"] + shelf["h"] + (gap if shelf["h"] else 0.0)
+    if not shelf["x"]:
+        y = shelf["y"]
+    if y + h <= height and w <= width:
+        shelf["bx"], shelf["by"] = 0.0, y
+        shelf["x"], shelf["y"], shelf["h"] = w, y, h
+        return True
+    return False
+
+
+_MARGIN, _HEAD, _FOOT, _BLOCK_HEAD = 28.0, 22.0, 18.0, 14.0
 
 
 def to_pdf(pages: list[Page], look: Look, page: tuple[float, float], title: str = "Org chart") -> bytes:
     """The pages as a PDF document (Helvetica, one content stream per page)."""
-    streams = [_page_ops(p, number, len(pages), look, page).encode("latin-1")
+    streams = [_page_ops(p, number, len(pages), look, page, title).encode("latin-1")
                for number, p in enumerate(pages, start=1)]
     return _pdf_document(streams, page, title)
 
 
-def _page_ops(p: Page, number: int, total: int, look: Look, page: tuple[float, float]) -> str:
+def _page_ops(p: Page, number: int, total: int, look: Look, page: tuple[float, float], title: str) -> str:
     pw, ph = page
-    out = p.layout
+    head = title
+    while len(head) > 10 and text_width(head, 11, True) > pw - 2 * _MARGIN:
+        head = head[:-2] + "…"
+    ops = [_text(_MARGIN, ph - _MARGIN - 11, head, 11, True), _text(_MARGIN, _MARGIN - 8, f"page {number} of {total}",
+                                                                   8, False)]
+    single = len(p.blocks) == 1
+    for block in p.blocks:
+        out = block.layout
+        ox = _MARGIN + block.x + (max(0.0, (pw - 2 * _MARGIN - out.width * PDF_SCALE) / 2) if single else 0.0)
+        top = ph - _MARGIN - _HEAD - block.y
+        if block.heading:
+            heading = block.heading
+            while len(heading) > 10 and text_width(heading, 9, True) > pw - 2 * _MARGIN - block.x:
+                heading = heading[:-2] + "…"
+            ops.append("0 0 0 rg")
+            ops.append(_text(_MARGIN + block.x, top - 9, heading, 9, True))
+        ops.extend(_block_ops(block, look, ox, top - _BLOCK_HEAD))
+    return "\n".join(ops)
+
+
+def _block_ops(block: Block, look: Look, ox: float, oy: float) -> list[str]:
+    out = block.layout
     st = out.style
     s = PDF_SCALE
-    ox = _MARGIN + max(0.0, (pw - 2 * _MARGIN - out.width * s) / 2)
-    oy = ph - _MARGIN - _HEAD
 
     def X(x: float) -> float:  # noqa: N802
         return ox + x * s
@@ -281,15 +337,7 @@ def _page_ops(p: Page, number: int, total: int, look: Look, page: tuple[float, f
     def Y(y: float) -> float:  # noqa: N802
         return oy - y * s
 
-    heading = p.heading
-    while len(heading) > 10 and text_width(heading, 12, True) > pw - 2 * _MARGIN:
-        heading = heading[:-2] + "…"
-    ops = [_text(_MARGIN, ph - _MARGIN - 12, heading, 12, True)]
-    footer = f"page {number} of {total}"
-    if p.next_part:
-        footer = f"more of this team continued on page {p.next_part}   " + footer
-    ops.append(_text(_MARGIN, _MARGIN - 8, footer, 8, False))
-    ops.append(f"{_rgb(LINE)} RG 0.8 w [] 0 d")
+    ops = [f"{_rgb(LINE)} RG 0.8 w [] 0 d"]
     ops.extend(_path([(X(x), Y(y)) for x, y in lk.points]) for lk in out.links if lk.kind != "dotted")
     dotted = [lk for lk in out.links if lk.kind == "dotted"]
     if dotted:
@@ -307,11 +355,11 @@ def _page_ops(p: Page, number: int, total: int, look: Look, page: tuple[float, f
             size = st.name_size if kind == "name" else st.title_size
             y += size * st.line
             ops.append(_text(X(b.x + st.pad), Y(y - size * (st.line - 1) - 1), text, size * s, kind == "name"))
-        if b.key in p.continues:
+        if b.key in block.continues:
             ops.append("0.29 0.33 0.41 rg")
-            ops.append(_text(X(b.x + st.pad), Y(b.y + b.h - 4), f"continued on page {p.continues[b.key]}",
+            ops.append(_text(X(b.x + st.pad), Y(b.y + b.h - 4), f"continued on page {block.continues[b.key]}",
                              7.5, False))
-    return "\n".join(ops)
+    return ops
 
 
 def _rgb(colour: str) -> str:

@@ -153,8 +153,13 @@ def org_page(chart: Chart, *, title: str | None = None, colour_by: str = "branch
             continue
         if got[0] not in legend_index:
             legend_index[got[0]] = len(legend)
-            legend.append([got[1], colour_of(got[0])])
+            legend.append([got[1], colour_of(got[0]), got[0]])
         colour.append(legend_index[got[0]])
+    labels = [row[0] for row in legend]
+    for row in legend:  # two branches headed by people of one name: tell them apart by id
+        if labels.count(row[0]) > 1 and row[2] != row[0]:
+            row[0] = f"{row[0]} ({row[2]})"
+        del row[2]
     data = {"cards": _card_columns(cards, by_key, parent, kids, colour),
             "dotted": [[index[a], index[m]] for a, m in dotted if a in index and m in index],
             "open": sorted(opened), "first": nodes, "options": json.loads(options), "legend": legend,
