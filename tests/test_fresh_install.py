@@ -41,6 +41,8 @@ ARGS: dict[str, list[list[str]]] = {
     "roles": [[]],
     "role": [["Product Manager"]],
     "explain": [["Product Owner", "Product Manager"]],
+    "compare": [["Product Owner", "Product Manager"], ["Product Owner", "no such role"]],
+    "titles": [[], ["--format", "json"]],
     "query": [["-e", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"], ["headcount-by-unit"], ["vacancies"]],
     "queries": [[], ["manager-chain"]],
     "path": [["P02", "P03"]],
