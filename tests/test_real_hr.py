@@ -7,14 +7,18 @@ NOTICE.md), never typed in.
 from __future__ import annotations
 
 import csv
+import io
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.errors import InputError
+from kg.ingest.csv_import import _parse_rows
 from kg.ingest.load import load_files
 from kg.store import opened
 from kg.vocab import PO
@@ -229,3 +233,25 @@ def test_groups_fte_and_statuses_of_real_files_conform_to_the_shapes(store_path:
     messages = [f.message for f in report.findings]
     ours = ("post group", "po:headcount", "po:postStatus", "a post with a status", "payBand")
     assert [m for m in messages if any(o in m for o in ours)] == []
+
+
+_TEXT = st.text(alphabet=st.sampled_from('ab ,"\n\r\'é'), max_size=12).filter(
+    lambda t: all(line.count(",") < 5 for line in t.replace("\r", "\n").split("\n")))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_TEXT, _TEXT, _TEXT), min_size=1, max_size=6), st.booleans())
+def test_well_formed_csv_is_never_taken_for_a_broken_quote(cells: list[tuple[str, str, str]], final: bool) -> None:
+    """Whatever the cells hold (quotes, commas, line breaks), a file csv.writer wrote is read as the csv module
+    reads it, with or without a final newline: no broken quote is reported."""
+    out = io.StringIO()
+    writer = csv.writer(out)  # lines end with CRLF; cells holding CR or LF are quoted
+    writer.writerow(["id", "name", "manager"])
+    for i, (a, b, c) in enumerate(cells):
+        writer.writerow([f"{i}{a}", b, c])
+    text = out.getvalue() if final else out.getvalue()[:-2]
+    header, rows = _parse_rows(Path("w.csv"), text, ",")
+    assert header == ["id", "name", "manager"]
+    expected = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    assert [r for _line, r in rows] == [e for e in expected if any(x.strip() for x in e)]
+    assert len(rows) == sum(1 for a, b, c in cells if (f"0{a}" + b + c).strip())

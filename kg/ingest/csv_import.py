@@ -216,7 +216,8 @@ def quote_problem(raw: str, delim: str, width: int, at_end: bool) -> str | None:
     Broken: a quote still open at the end of the text (``at_end``: the record is the file's last); a quoted
     cell spanning lines whose closing quote is followed by more text (the quote that closed it belonged to a
     later row); a quoted cell spanning lines that holds a whole row (a line with the header's number of
-    cells). Quotes inside unquoted cells are text, as the csv module reads them.
+    cells, and at least ``_ROW_SHAPED`` + 1, so that text with a few commas over lines is not taken for rows).
+    Quotes inside unquoted cells are text, as the csv module reads them.
 
     >>> quote_problem('2,"Bob,CTO,1\n3,Cy,Engineer,1', ",", 4, True)
     'a quote is never closed, so the next 1 line(s) were read as one cell'
@@ -244,7 +245,7 @@ def quote_problem(raw: str, delim: str, width: int, at_end: bool) -> str | None:
             after = raw[j + 1:j + 2]
             if ("\n" in cell or "\r" in cell) and (
                     after not in ("", delim, "\n", "\r")
-                    or (width > 2 and any(line.count(delim) >= width - 1 for line in cell.splitlines()[1:]))):
+                    or any(line.count(delim) >= max(width - 1, _ROW_SHAPED) for line in cell.splitlines()[1:])):
                 return _swallowed(cell)
             i = j + 1
         # skip to the next cell (text up to the delimiter; a newline outside quotes ends the record)
@@ -253,6 +254,9 @@ def quote_problem(raw: str, delim: str, width: int, at_end: bool) -> str | None:
             return None
         i = k + 1
     return None
+
+
+_ROW_SHAPED = 5  # delimiters a line inside a quoted cell needs (at least) to be read as a swallowed row
 
 
 def _swallowed(text: str) -> str:
