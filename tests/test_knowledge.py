@@ -300,7 +300,8 @@ def _utf8(raw: bytes) -> bool:
     ("PA to Head of Product", None), ("Assistant to the Chief Product Officer", None),
     ("Deputy Head of Product", None), ("Private Secretary to the CTO", None), ("Business Owner", None),
     ("Data Owner", None), ("Risk Owner", None), ("Head of Product Marketing", None), ("Marketing Manager", None),
-    ("Technical Program Manager", None), ("Lead Product Manager", None),
+    ("Technical Program Manager", None), ("Lead Product Manager", None), ("Chief of Staff, Product", None),
+    ("Executive Assistant to the CEO", None), ("Senior Network Engineer", None), ("Information Asset Owner", None),
     ("Head of Trading and Property Income Tax and Capital - TAPICA (Product Owner)", None),
 ])
 def test_issue_titles_match_their_level_or_no_role(example_store: Path, title: str, role: str | None) -> None:

@@ -82,9 +82,10 @@ _LADDER = {
 }
 _LADDER_ROLES = {role for role, _word in _LADDER}
 
+# (matched on normalized titles, where "of", "and", "the" are gone: "chief of staff" reads "chief staff")
 _ASSISTANT = re.compile(r"\b(pa|ea|personal assistant|executive assistant|assistant|private secretary|"
                         r"personal secretary|diary secretary|secretary to|diary manager|deputy|depute|"
-                        r"chief of staff|office manager|private office|support to)\b|^secretary$")
+                        r"chief staff|office manager|private office|support to)\b|^secretary$")
 _OWNER = re.compile(r"\b(business|data|risk|process|service|asset|information asset|system|budget|operations|"
                     r"ops|control|benefits|policy) owner\b")
 _LOOKALIKE = re.compile(r"\b(product safety|production|productivity|civil|structural|network|electrical|"
