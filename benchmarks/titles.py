@@ -54,7 +54,9 @@ def main() -> None:
         f"| before issue 13 (72e900f) | {b_precision:.2f} | {b_recall:.2f} | {b_right} | {b_wrong} | {b_missed} |",
         f"| now | {precision:.3f} | {recall:.3f} | {right} | {wrong} | {missed} |", "",
         "The test `tests/test_knowledge.py::test_labelled_real_titles_precision_and_recall` asserts precision "
-        ">= 0.98 and recall >= 0.92.", ""]
+        ">= 0.98 and recall >= 0.92. Also measured once, by hand, on the 23 distinct titles of the d3-org-chart "
+        "sample (no licence stated: measured locally, never shipped): 11 matched, all right; 1 of 12 titles "
+        "with a role missed (a misspelt one), so precision 1.00, recall 0.92.", ""]
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     head, _marker, tail = text.partition(MARKER)
     kept = [block for block in tail.split("\n## ") if block.strip() and not ("## " + block).startswith(HEADING)
