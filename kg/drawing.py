@@ -203,7 +203,8 @@ def plan_pages(cards: Sequence[Card], refs: dict[str, str], page: tuple[float, f
         chosen = {cards[i].key for i in keep}
         edge = {cards[v].key for v in keep if kids[v] and v not in opened}
         subset = [Card(cards[i].key, cards[i].parent if cards[i].parent in chosen else None, cards[i].name,
-                       cards[i].title, cards[i].assistant, len(kids[i]) if cards[i].key in edge else 0)
+                       cards[i].title, cards[i].assistant,
+                       cards[i].hidden + (len(kids[i]) if cards[i].key in edge else 0))
                   for i in sorted(keep)]
         return subset, edge
 
@@ -271,7 +272,7 @@ def plan_pages(cards: Sequence[Card], refs: dict[str, str], page: tuple[float, f
     for p in pages:
         for block in p.blocks:
             for b in block.layout.boxes.values():
-                if b.folded:
+                if b.folded and index[b.key] in owner:
                     block.continues[b.key] = owner[index[b.key]]
     return pages
 
@@ -355,10 +356,11 @@ def _block_ops(block: Block, look: Look, ox: float, oy: float) -> list[str]:
             size = st.name_size if kind == "name" else st.title_size
             y += size * st.line
             ops.append(_text(X(b.x + st.pad), Y(y - size * (st.line - 1) - 1), text, size * s, kind == "name"))
-        if b.key in block.continues:
+        note = f"continued on page {block.continues[b.key]}" if b.key in block.continues else \
+            look.badges.get(b.key)
+        if note:
             ops.append("0.29 0.33 0.41 rg")
-            ops.append(_text(X(b.x + st.pad), Y(b.y + b.h - 4), f"continued on page {block.continues[b.key]}",
-                             7.5, False))
+            ops.append(_text(X(b.x + st.pad), Y(b.y + b.h - 4), note, 7.5, False))
     return ops
 
 

@@ -371,9 +371,15 @@ def colour_values(chart: Chart, by: str = "branch") -> dict[str, tuple[str, str]
 
 
 def chart_cards(chart: Chart) -> tuple[list[Card], list[tuple[str, str]]]:
-    """The layout's cards (siblings by name) and dotted (report, manager) pairs of a chart."""
+    """The layout's cards (siblings by name) and dotted (report, manager) pairs of a chart. A card whose
+    reports are cut off the chart (``--depth``, ``--root``) counts them as ``hidden``."""
     nodes = sorted(chart.nodes, key=lambda n: (_name(n).casefold(), n["key"]))
-    cards = [Card(n["key"], n["parent"], _name(n), n.get("title") or "", is_assistant_title(n.get("title")))
+    shown: dict[str, int] = {}
+    for n in chart.nodes:
+        if n["parent"] is not None:
+            shown[n["parent"]] = shown.get(n["parent"], 0) + 1
+    cards = [Card(n["key"], n["parent"], _name(n), n.get("title") or "", is_assistant_title(n.get("title")),
+                  max(0, (n.get("reports") or 0) - shown.get(n["key"], 0)))
              for n in nodes]
     dotted = [(e["from"], e["to"]) for e in chart.edges if e["kind"] == "dotted"]
     return cards, dotted
@@ -384,7 +390,8 @@ def chart_look(chart: Chart, colour_by: str = "branch", badges: dict[str, str] |
     values = colour_values(chart, colour_by)
     fills = {k: colour_of(v) for k, (v, _label) in values.items()}
     dashed = {n["key"] for n in chart.nodes if status_key(n) == "vacant"}
-    return Look(fills, dashed, badges or {})
+    cut = {c.key: f"+{c.hidden} not in this chart" for c in chart_cards(chart)[0] if c.hidden}
+    return Look(fills, dashed, cut | (badges or {}))
 
 
 def chart_layout(chart: Chart, folded: set[str] | frozenset[str] = frozenset()) -> Layout:

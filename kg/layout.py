@@ -220,30 +220,47 @@ def is_assistant_title(title: str | None) -> bool:
     return bool(title) and _ASSISTANT.search(title or "") is not None
 
 
-def card_text(card: Card, style: Style = STYLE) -> tuple[list[tuple[str, str]], float, float]:
-    """The (kind, text) lines a card shows, its width and its height without a badge strip.
+def card_text(card: Card, style: Style = STYLE,
+              cache: dict[tuple[str, str], tuple[list[str], float]] | None = None
+              ) -> tuple[list[tuple[str, str]], float, float]:
+    """The (kind, text) lines a card shows, its width and its height without a badge strip. ``cache`` keeps
+    the wrapped lines and width of each text already measured (titles repeat).
 
     >>> card_text(Card("a", None, "Ada Lovelace", "Analyst"))
     ([('name', 'Ada Lovelace'), ('title', 'Analyst')], 120.0, 44.0)
     """
-    inner = style.max_w - 2 * style.pad
     lines: list[tuple[str, str]] = []
     widest = 0.0
     height = 2 * style.pad
-    for kind, text, size, bold, most in (("name", card.name, style.name_size, True, style.name_lines),
-                                         ("title", card.title, style.title_size, False, style.title_lines)):
-        scale = size * style.font_margin * (1.08 if bold else 1.0) / 100
-        full = sum(text.encode("latin-1", "replace").translate(_TABLE)) * scale
-        parts = [text.strip()] if full <= inner and "\n" not in text else \
-            wrap(text, inner, size, bold, most, style.font_margin)
-        for part in parts:
-            if part:
-                lines.append((kind, part))
-                height += size * style.line
-                widest = max(widest, full if len(parts) == 1 else
-                             sum(part.encode("latin-1", "replace").translate(_TABLE)) * scale)
+    for kind, text in (("name", card.name), ("title", card.title)):
+        got = cache.get((kind, text)) if cache is not None else None
+        if got is None:
+            got = _measure(kind, text, style)
+            if cache is not None:
+                cache[(kind, text)] = got
+        parts, width = got
+        if width > widest:
+            widest = width
+        if parts:
+            lines += [(kind, part) for part in parts]
+            height += len(parts) * (style.name_size if kind == "name" else style.title_size) * style.line
     w = min(style.max_w, max(style.min_w, math.ceil(widest + 2 * style.pad)))
     return lines, float(w), float(math.ceil(height))
+
+
+def _measure(kind: str, text: str, style: Style) -> tuple[list[str], float]:
+    """The lines ``text`` wraps to on a card, and the width of the widest."""
+    inner = style.max_w - 2 * style.pad
+    bold = kind == "name"
+    size = style.name_size if bold else style.title_size
+    most = style.name_lines if bold else style.title_lines
+    scale = size * style.font_margin * (1.08 if bold else 1.0) / 100
+    full = sum(text.encode("latin-1", "replace").translate(_TABLE)) * scale
+    if full <= inner and "\n" not in text:
+        part = text.strip()
+        return ([part], full) if part else ([], 0.0)
+    parts = [p for p in wrap(text, inner, size, bold, most, style.font_margin) if p]
+    return parts, max((sum(p.encode("latin-1", "replace").translate(_TABLE)) * scale for p in parts), default=0.0)
 
 
 def layout(cards: Sequence[Card], dotted: Iterable[tuple[str, str]] = (), folded: Iterable[str] = (),
@@ -337,10 +354,11 @@ def _place(cards: Sequence[Card], parent: list[int], kids: list[list[int]], vis_
            style: Style) -> Layout:
     n = len(cards)
     text: dict[int, tuple[list[tuple[str, str]], float, float]] = {}
+    cache: dict[tuple[str, str], tuple[list[str], float]] = {}
     max_h = 0.0
     for i in range(n):
         if visible[i]:
-            lines, w, h = card_text(cards[i], style)
+            lines, w, h = card_text(cards[i], style, cache)
             if kids[i] or cards[i].hidden:
                 h += style.badge
             text[i] = (lines, w, h)

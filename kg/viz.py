@@ -199,9 +199,9 @@ def _first_open(cards: list[Card], dotted: list[tuple[str, str]], parent: list[i
 def _card_columns(cards: list[Card], by_key: dict[str, dict[str, Any]], parent: list[int],
                   kids: list[list[int]], colour: list[int]) -> dict[str, list[Any]]:
     """Everything the page needs per card, as columns (compact JSON for 100,000 posts)."""
-    cols: dict[str, list[Any]] = {k: [] for k in ("p", "t", "w", "h", "a", "c", "v", "d", "name", "title", "id",
-                                                  "unit", "grade", "fte", "pay", "status", "role", "dm", "hc",
-                                                  "fb")}
+    names = ("p", "t", "w", "h", "a", "x", "c", "v", "d", "name", "title", "id", "unit", "grade", "fte", "pay",
+             "status", "role", "dm", "hc", "fb")
+    cols: dict[str, list[Any]] = {k: [] for k in names}
     fte = [_number(by_key[c.key].get("fte")) for c in cards]
     below = [0.0] * len(cards)
     count = [0] * len(cards)
@@ -217,14 +217,16 @@ def _card_columns(cards: list[Card], by_key: dict[str, dict[str, Any]], parent: 
         if p >= 0:
             below[p] += below[v] + (fte[v] if fte[v] is not None else 1.0)
             count[p] += count[v] + 1
+    cache: dict[tuple[str, str], tuple[list[str], float]] = {}
     for i, c in enumerate(cards):
         n = by_key[c.key]
-        lines, w, h = card_text(c)
+        lines, w, h = card_text(c, STYLE, cache)
         cols["p"].append(parent[i])
         cols["t"].append([[0 if kind == "name" else 1, text] for kind, text in lines])
         cols["w"].append(w)
         cols["h"].append(h)
         cols["a"].append(1 if c.assistant else 0)
+        cols["x"].append(c.hidden)
         cols["c"].append(colour[i])
         cols["v"].append(1 if status_key(n) == "vacant" else 0)
         cols["d"].append(depth[i])

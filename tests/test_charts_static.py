@@ -167,3 +167,25 @@ console.log(JSON.stringify({nodes: root.descendants().length, root: root.id}));
     run = subprocess.run(["node", str(script), str(tmp_path / "sub.json")], capture_output=True, text=True,
                          env={**os.environ, "NM": str(NODE_MODULES)}, timeout=60)
     assert run.returncode == 0 and json.loads(run.stdout)["root"] == "OD102"
+
+
+@pytest.mark.skipif(not HAS_POPPLER, reason="needs poppler-utils (pdftotext)")
+def test_reports_cut_off_by_depth_are_counted_on_the_card(example_store: Path, tmp_path: Path) -> None:
+    source = Path(__file__).parents[1] / "kg" / "data" / "example_org.csv"
+    with source.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    top = next(r for r in rows if not r["manager_id"])
+    second = [r for r in rows if r["manager_id"] == top["employee_id"]]
+    expected = {r["name"]: sum(1 for x in rows if x["manager_id"] == r["employee_id"]) for r in second}
+    code, out = _kg(example_store, "export", "-o", str(tmp_path / "top.pdf"), "--depth", "1")
+    assert code == 0, out
+    text = subprocess.run(["pdftotext", "-raw", str(tmp_path / "top.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    lines = text.splitlines()
+    for name, count in expected.items():
+        after = lines[lines.index(name) + 1: lines.index(name) + 4]
+        if count:
+            assert f"+{count} not in this chart" in after, (name, after)
+        else:
+            assert not any("not in this chart" in line for line in after[:2])
+    assert any(expected.values())

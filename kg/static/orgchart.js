@@ -21,7 +21,7 @@
     if (Math.abs(x % 1) === 0.5 && r % 2 !== 0) r -= 1;
     return r;
   }
-  function cardH(i) { return C.h[i] + (KIDS[i].length ? S.badge : 0); }
+  function cardH(i) { return C.h[i] + (KIDS[i].length || C.x[i] ? S.badge : 0); }
   function visKids(i) { return open[i] ? KIDS[i] : []; }
 
   // -- the layout (kg.layout._place, _buchheim and _links) ------------------------------------------------
@@ -254,6 +254,10 @@
             ctx.fillStyle = vacant ? "#4b5563" : "#1a202c";
             ctx.fillText(fitText(ctx, line[1], w - 2 * S.pad + 2), x + S.pad, ty - size * (S.line - 1) - 1);
           });
+          if (!KIDS[i].length && C.x[i]) {  // reports cut off this chart (--depth, --root): not expandable
+            ctx.font = "10px " + FONT; ctx.fillStyle = "#4a5568"; ctx.textAlign = "center";
+            ctx.fillText("+" + C.x[i] + " not in this chart", x + w / 2, y + h - 5);
+          }
           if (KIDS[i].length) {
             var label = open[i] ? "\u2212" : "+" + KIDS[i].length, bw = Math.max(26, 10 + 7 * label.length);
             var bx = x + w / 2 - bw / 2, by = y + h - S.badge + 2;
@@ -356,7 +360,8 @@
                 ["Grade", C.grade[i]], ["FTE", C.fte[i] === null ? "" : String(fmt(C.fte[i]))],
                 ["Pay band", C.pay[i]], ["Status", C.status[i]], ["Role", C.role[i]],
                 ["Manager", C.p[i] >= 0 ? C.name[C.p[i]] : ""], ["Dotted line to", C.dm[i]],
-                ["Direct reports", String(KIDS[i].length)], ["Headcount below", String(C.hc[i])],
+                ["Direct reports", String(KIDS[i].length + C.x[i])],
+                ["Not in this chart", C.x[i] ? C.x[i] + " reports (widen --depth or --root)" : ""], ["Headcount below", String(C.hc[i])],
                 ["FTE below", String(fmt(C.fb[i]))]];
     rows.forEach(function (row) {
       if (!row[1]) return;
