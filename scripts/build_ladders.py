@@ -16,6 +16,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "ontology" / "product_org_ladders.ttl"
@@ -674,6 +675,46 @@ responsibilities("ChiefExecutiveOfficer",
 fact("ChiefExecutiveOfficer", "collaboratesWith", "ChiefProductOfficer",
      (CEO, "Provide direction for product development with the"))
 
+# --- requirements: what job families ask of candidates (po:Requirement, derived from the line that says it) ---
+# (role, label, {minYears, experienceIn, educationLevel}, quote, context)
+REQUIREMENTS: list[tuple[str, str, dict[str, Any], Q, str]] = [
+    ("ProductManager", "Experience (GitLab job family)", {"experienceIn": ["ProductManagementDiscipline"]},
+     (PM, "Experience in product management"), "a base requirement at every level, at GitLab"),
+    ("TechnicalProductManager", "Technical background (GitLab job family)", {"experienceIn": ["SoftwareDelivery"]},
+     (PM, "Strong technically: you understand how software is built, packaged, deployed and operated"),
+     "a base requirement of every GitLab product manager"),
+    ("ProductDirector", "Experience (GitLab job family)", {"experienceIn": ["Leadership"]},
+     (PML, "Experience hiring teams in high growth companies"), "product management leadership at GitLab"),
+    ("ChiefProductOfficer", "Experience (GitLab job family)", {"experienceIn": ["Leadership",
+                                                                              "ProductManagementDiscipline"]},
+     (CPO, "Experience hiring and managing a multi-level team of product managers and directors."), "at GitLab"),
+    ("ProductAnalyst", "Experience (GitLab job family)", {"minYears": 3, "experienceIn": ["DataAnalysis"]},
+     (PA, "3+ years of data analysis experience, leveraging descriptive and predictive data techniques"),
+     "Product Analyst (Intermediate) at GitLab"),
+    ("ProductMarketingManager", "Experience (GitLab job family)",
+     {"minYears": 3, "experienceIn": ["ProductMarketing"]},
+     (PMMD, "3-4 years of experience in product marketing with desired experience in the specialty."), "at GitLab"),
+    ("HeadOfDesign", "Experience (GitLab job family)", {"minYears": 18, "experienceIn": ["Leadership"]},
+     (VPUX, "18+ years of relevant experience including leading UX for a product-led company."),
+     "the VP of UX at GitLab"),
+    ("EngineeringManager", "Experience (GitLab job family)", {"experienceIn": ["Leadership"]},
+     ("gl-em", "Demonstrated progressive experience in a leadership role with current technical experience"),
+     "at GitLab"),
+    ("DirectorOfEngineering", "Experience (GitLab job family)", {"experienceIn": ["Leadership"]},
+     (GD, "Experience managing managers"), "at GitLab"),
+    ("ChiefInformationSecurityOfficer", "Experience (GitLab job family)", {"experienceIn": ["SecurityCompliance"]},
+     (CISO, "Prior experience as a public company CISO; experience building SOX compliant program"), "at GitLab"),
+    ("ProcurementManager", "Education (GitLab job family)", {"educationLevel": ["BachelorsDegree"]},
+     (PROC, "Bachelor's degree in relevant field"), "GitLab's procurement operations job family"),
+]
+CONCEPTS_EXTRA = [
+    ("DataAnalysis", "KnowledgeArea", "Data analysis", ["analytics"],
+     "Analysing data with descriptive and predictive techniques."),
+    ("SecurityCompliance", "KnowledgeArea", "Security compliance programmes", ["SOX compliance"],
+     "Building and running the controls and programmes that security regulations ask for."),
+    ("BachelorsDegree", "EducationLevel", "Bachelor's degree", ["bachelor"], "An undergraduate degree."),
+]
+
 # --- editorial links: responsibilities no source here states for the role ------------------------------------
 EDITORIAL = [
     ("ProductOwner", "hasResponsibility", "DefiningRequirements"),
@@ -748,7 +789,8 @@ def main() -> None:
     lines = {d.key: _lines(d, args.gitlab) for d in DOCS}
     quotes: dict[Q, tuple[str, int]] = {}  # (doc, text) -> (sentence IRI, line number)
     taken: dict[tuple[str, int], int] = {}
-    for _s, _p, _o, qs, _c, _n in FACTS:
+    sourced = [qs for *_spo, qs, _c, _n in FACTS] + [[q] for _r, _l, _f, q, _c in REQUIREMENTS]
+    for qs in sourced:
         for q in qs:
             if q in quotes:
                 continue
@@ -762,6 +804,7 @@ def main() -> None:
             quotes[q] = (iri + suffix, number)
     used_docs = {doc for doc, _text in quotes}
     out = [HEADER]
+    concepts = CONCEPTS + CONCEPTS_EXTRA
     out.append("# --- Tracks and levels ---------------------------------------------------------------------"
                "----------------\n")
     out.append(TRACK_TERMS)
@@ -799,7 +842,7 @@ def main() -> None:
         out.append(f"po:{name} po:track po:{track} ; po:level po:{LEVEL_BY_RANK[rank]} .")
     out.append("\n# --- Concepts -------------------------------------------------------------------------------"
                "-------------\n")
-    for name, kind, label, alts, definition in CONCEPTS:
+    for name, kind, label, alts, definition in concepts:
         alt = f" ; skos:altLabel {', '.join(lit(a) for a in alts)}" if alts else ""
         out.append(f"po:{name} a po:{kind} ; skos:inScheme po:KnowledgeScheme ;\n    skos:prefLabel {lit(label)}"
                    f"{alt} ;\n    skos:definition {lit(definition)} .")
@@ -812,6 +855,17 @@ def main() -> None:
             f" ;\n  skos:editorialNote {lit(note)}" if note else "")
         out.append(f"[ a po:SourcedStatement ; rdf:subject po:{s} ; rdf:predicate po:{p} ; rdf:object {obj} ;\n"
                    f"  prov:wasDerivedFrom {', '.join(quotes[q][0] for q in qs)}{extra} ] .")
+    out.append("\n# --- Requirements (what job families ask of candidates) -------------------------------------"
+               "---------------\n")
+    for n, (role, label, fields, q, context) in enumerate(REQUIREMENTS, 1):
+        iri = f"ls:requirement-{n:02d}"
+        values = [f"po:minYearsOfExperience {fields['minYears']}"] if "minYears" in fields else []
+        for key in ("experienceIn", "educationLevel"):
+            if key in fields:
+                values.append(f"po:{key} " + ", ".join("po:" + c for c in fields[key]))  # type: ignore[attr-defined]
+        out.append(f"po:{role} po:hasRequirement {iri} .\n{iri} a po:Requirement ; rdfs:label {lit(label)} ;\n    "
+                   + " ;\n    ".join(values) + f" ;\n    po:context {lit(context)} ;\n"
+                   f"    prov:wasDerivedFrom {quotes[q][0]} .")
     out.append("\n# --- Editorial links (no source states them for the role; the ontology's reading) ------------"
                "---------\n")
     for s, p, o in EDITORIAL:

@@ -626,3 +626,18 @@ def test_every_role_is_on_a_ladder_and_the_ladders_are_ordered(onto: rdflib.Grap
     assert issue_roles <= roles
     for role in issue_roles:  # at least three responsibilities each
         assert len(set(onto.objects(PO[role], PO.hasResponsibility))) >= 3, role
+
+
+def test_requirements_from_job_families_say_what_their_line_says(onto: rdflib.Graph) -> None:
+    rows = list(onto.query(PREFIXES + """SELECT ?role ?req ?years ?quote ?licence WHERE {
+        ?role po:hasRequirement ?req . ?req a po:Requirement ; prov:wasDerivedFrom ?sent .
+        ?sent po:quote ?quote ; dcterms:isPartOf/dcterms:license ?licence .
+        OPTIONAL { ?req po:minYearsOfExperience ?years }
+        FILTER(STRSTARTS(STR(?req), "http://w3id.org/product-org/source/ladders#")) }"""))
+    assert len({r.role for r in rows}) >= 10
+    for row in rows:
+        assert "by-sa" in str(row.licence)
+        if row.years is not None:  # the years are the number the quoted line starts with ("3+ years", "3-4 years")
+            assert int(row.years) == int(re.match(r"\d+", str(row.quote)).group()), row.quote
+    analyst = [r for r in rows if r.role == PO.ProductAnalyst]
+    assert [int(r.years) for r in analyst] == [3]
