@@ -294,13 +294,15 @@ def _run_shacl(store: Store, labels: Callable[[str], str], report: ValidationRep
     if shapes_path is None or not shapes_path.is_file():
         report.notes.append(f"SHACL skipped: {shapes_path or 'ontology/shapes.ttl'} not found")
         return
-    import pyoxigraph as ox
     import pyshacl
     import rdflib
 
     data = rdflib.Graph()
     triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", prefixes=False)
-    data.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    cut = _to_rdflib(triples, data)
+    if cut:
+        report.notes.append(f"SHACL checked {cut:,} literal{'s' if cut != 1 else ''} longer than "
+                            f"{MAX_SHACL_LITERAL:,} characters on their first {MAX_SHACL_LITERAL:,} characters")
     say(f"running the SHACL shapes of {shapes_path.name} over {len(data):,} triples "
         "(about a second per 1,000 people; --no-shacl skips it) ...")
     shapes = rdflib.Graph()
@@ -325,6 +327,42 @@ def _run_shacl(store: Store, labels: Callable[[str], str], report: ValidationRep
         grouped.setdefault((severity, text), set()).add(labels(str(focus)) if focus is not None else "?")
     for (severity, text), items in sorted(grouped.items()):
         report.findings.append(Finding(severity, "shacl", text, sorted(items)))
+
+
+MAX_SHACL_LITERAL = 100_000
+"""Longest literal text the SHACL shapes see; longer ones are cut there (and the report says how many), so
+pattern and length constraints stay bounded whatever a file holds."""
+
+
+def _to_rdflib(triples: Any, graph: Any) -> int:
+    """Add pyoxigraph triples to an rdflib graph term by term (no N-Triples text: rdflib's line reader is
+    quadratic in a literal's length); the number of literals cut at MAX_SHACL_LITERAL."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    plain = {"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
+    cut = 0
+
+    def term(t: Any) -> Any:
+        nonlocal cut
+        if isinstance(t, ox.NamedNode):
+            return URIRef(t.value)
+        if isinstance(t, ox.BlankNode):
+            return BNode(t.value)
+        if isinstance(t, ox.Literal):
+            value = t.value
+            if len(value) > MAX_SHACL_LITERAL:
+                value, cut = value[:MAX_SHACL_LITERAL], cut + 1
+            if t.language:
+                return Literal(value, lang=t.language)
+            datatype = t.datatype.value
+            return Literal(value) if datatype in plain else Literal(value, datatype=URIRef(datatype))
+        return Literal(str(t))  # an RDF-star triple term: SHACL has no constraint on it here
+
+    add = graph.add
+    for triple in triples:
+        add((term(triple.subject), term(triple.predicate), term(triple.object)))
+    return cut
 
 
 def _short(iri: str) -> str:

@@ -74,6 +74,7 @@ def guard(path: Path, data: bytes, fmt: ox.RdfFormat) -> None:
                 f"{path}: RDF/XML with a DOCTYPE declaring entities is refused (entities can read local "
                 "files or expand without bound); remove the DOCTYPE and load again"
             )
+        _check_xml_depth(path, data)
     elif fmt == ox.RdfFormat.JSON_LD:
         _check_json(path, data)
     else:
@@ -82,28 +83,69 @@ def guard(path: Path, data: bytes, fmt: ox.RdfFormat) -> None:
             raise InputError(f"{path}: nested {depth} levels deep (limit {MAX_BRACKET_DEPTH}); refused")
 
 
+class _TooDeep(Exception):
+    pass
+
+
+def _check_xml_depth(path: Path, data: bytes) -> None:
+    """Refuse XML nested deeper than MAX_BRACKET_DEPTH elements, read by expat (a real XML parser, in C)
+    before the RDF parser: a deeply nested file would otherwise hold the writer lock for minutes."""
+    from xml.parsers import expat
+
+    if data.count(b"<") < MAX_BRACKET_DEPTH:
+        return
+    parser = expat.ParserCreate()
+    depth = 0
+
+    def start(_name: str, _attrs: object) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_BRACKET_DEPTH:
+            raise _TooDeep
+
+    def end(_name: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    try:
+        parser.Parse(data, True)
+    except _TooDeep:
+        raise InputError(f"{path}: XML nested more than {MAX_BRACKET_DEPTH} elements deep (line "
+                         f"{parser.CurrentLineNumber}); refused") from None
+    except expat.ExpatError:
+        return  # not well-formed: the RDF parser reports it with its own position
+
+
+_TURTLE_TOKEN = re.compile(
+    rb"""\#[^\r\n]*
+      |\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+      |"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\\\r\n]|\\.)*'
+      |<[^<>"{}|^`\\\x00-\x20]*>
+      |[\[\](){}]""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
 def _bracket_depth(data: bytes) -> int:
-    """Deepest nesting of [ ] and ( ) outside strings and IRIs (a cheap over-estimate is fine)."""
-    if data.count(b"[") + data.count(b"(") < MAX_BRACKET_DEPTH:
+    r"""Deepest nesting of ``[ ] ( ) { }`` outside comments, strings and IRIs (Turtle, TriG, N-Triples, N3).
+
+    Comments end at a line end and strings honour escapes and triple quotes, so an apostrophe in a comment
+    or an escaped quote cannot hide brackets from the count. Files with fewer brackets than the limit are
+    not scanned.
+
+    >>> _bracket_depth(b"# it's a comment\n" + b"[ :p " * 600 + b"'a\\'b'" + b" ]" * 600)
+    600
+    """
+    if data.count(b"[") + data.count(b"(") + data.count(b"{") < MAX_BRACKET_DEPTH:
         return 0
     depth = best = 0
-    in_string = in_iri = False
-    quote = 0
-    for byte in data:
-        if in_string:
-            if byte == quote:
-                in_string = False
-        elif in_iri:
-            if byte == 0x3E:  # >
-                in_iri = False
-        elif byte in (0x22, 0x27):
-            in_string, quote = True, byte
-        elif byte == 0x3C:  # <
-            in_iri = True
-        elif byte in (0x5B, 0x28):
+    for match in _TURTLE_TOKEN.finditer(data):
+        token = match.group()
+        if token in (b"[", b"(", b"{"):
             depth += 1
             best = max(best, depth)
-        elif byte in (0x5D, 0x29):
+        elif token in (b"]", b")", b"}"):
             depth -= 1
     return best
 
