@@ -33,6 +33,12 @@ class KGGroup(click.Group):
             message, code = "interrupted", 130
         except BrokenPipeError:
             message, code = "", 0
+        except OSError as exc:  # disk full, read-only file system...: one line, never a traceback
+            from kg.errors import os_error_message
+
+            message, code = f"error: {os_error_message(exc)}", 1
+        except Exception as exc:
+            message, code = _fault(exc), 1
         if message:
             from kg.render import terminal_safe
 
@@ -64,6 +70,17 @@ class KGGroup(click.Group):
             if rows:
                 with formatter.section(title):
                     formatter.write_dl(rows)
+
+
+def _fault(exc: Exception) -> str:
+    """One line for a damaged chart index found while reading it; anything else is a bug: raised again."""
+    import sqlite3
+
+    if isinstance(exc, sqlite3.Error):
+        from kg.store import chart_damaged, default_store_path
+
+        return "error: " + chart_damaged(default_store_path(None) / "chart.sqlite", exc)
+    raise exc
 
 
 def _progress(message: str) -> None:
@@ -687,10 +704,7 @@ def query(ctx: click.Context, query: str | None, text: str | None, params: tuple
         if query == "-":
             text = sys.stdin.read()
         elif source.suffix in (".rq", ".sparql") or source.is_file():
-            try:
-                text = source.read_text(encoding="utf-8-sig")  # a BOM is not SPARQL
-            except OSError as exc:
-                raise click.UsageError(f"cannot read {source}: {exc.strerror}") from exc
+            text = queries.read_query_file(source)
         else:
             text = query
     bindings = dict(queries.parse_param(p) for p in params)

@@ -415,8 +415,10 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not exc.filename:  # say which file (disk full, read-only...)
+            raise OSError(exc.errno, exc.strerror, str(target)) from exc
         raise
     return target
 

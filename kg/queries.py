@@ -13,6 +13,7 @@ when time is up (pyoxigraph cannot cancel a running query).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -22,11 +23,12 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from importlib import resources
 from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kg.errors import NotFoundError, QueryError, QueryRefused
+from kg.errors import InputError, NotFoundError, QueryError, QueryRefused
 from kg.store import Store
 from kg.vocab import PREFIXES, XSD
 
@@ -298,6 +300,24 @@ def run_prepared(store: Any, text: str, limit: int | None = None) -> Result:
         raise QueryError(_readable(str(exc))) from exc
     except (OSError, ValueError, RuntimeError) as exc:  # evaluation errors of the engine
         raise QueryError(f"the query failed: {exc}") from exc
+
+
+def read_query_file(path: Path) -> str:
+    """The text of a ``.rq`` file: UTF-8 (a BOM is dropped) or UTF-16 with its BOM; anything else is refused
+    with one line saying so (guessing Latin-1 could change what the query means)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not {encoding.removesuffix('-sig').upper()} text (byte {data[exc.start]:#04x} "
+                         f"at offset {exc.start}): save the query as UTF-8 and run again") from None
 
 
 def _is_name(query: str) -> bool:

@@ -21,6 +21,7 @@ import gc
 import json
 import os
 import re
+import sqlite3
 import sys
 import time
 import uuid
@@ -129,15 +130,21 @@ class _Lock:
 
     def acquire(self, timeout: float, on_wait: Callable[[str], None] | None = None) -> None:
         flags = os.O_RDWR | os.O_CREAT if self.exclusive else os.O_RDONLY
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a folder, not kg's lock file: remove it (`kg doctor` does) "
+                             "and run again")
         try:
-            self._fd = os.open(self.path, flags, 0o644)
-        except PermissionError as exc:
-            raise StoreError(
-                f"store {self.path.parent} is read-only: cannot write to it; "
-                "use --store to pick a writable folder"
-            ) from exc
-        except FileNotFoundError:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                self._fd = os.open(self.path, flags, 0o644)
+            except FileNotFoundError:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise StoreError(
+                    f"store {self.path.parent} is read-only ({exc.strerror}): cannot write to it; "
+                    "use --store to pick a writable folder"
+                ) from exc
+            raise StoreError(f"cannot open the lock file {self.path}: {exc.strerror}") from exc
         if self.exclusive:
             self._flag_writer()
         mode = fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH
@@ -319,7 +326,10 @@ class Store(CatalogReader):
             if not self.writable and not path.is_file():
                 return None
             current = [s.graph for s in self.visible_sources()]
-            self._chart = ChartIndex(path, current, self.writable)
+            try:
+                self._chart = ChartIndex(path, current, self.writable)
+            except sqlite3.Error as exc:
+                raise StoreError(chart_damaged(path, exc)) from exc
         return self._chart
 
     def triple_count(self, graph: str) -> int:
@@ -488,6 +498,12 @@ class Transaction:
             self.store.chart.drop(g.value for g in self._graphs)
 
 
+def chart_damaged(path: Path, exc: BaseException) -> str:
+    """The one-line message for a chart index that SQLite cannot read."""
+    return (f"the chart index {path} is damaged ({exc}): run `kg doctor` to rebuild it from the store "
+            "(the store itself is the source of truth)")
+
+
 def store_exists(path: Path) -> bool:
     return (path / "kg.json").is_file()
 
@@ -531,18 +547,23 @@ def open_store(
         except OSError as exc:
             raise StoreError(f"cannot create a store at {root}: {exc.strerror}") from exc
     _check_marker(root)
-    timeout = float(os.environ.get(ENV_LOCK_TIMEOUT, wait if wait is not None else
-                                   (WRITE_WAIT_SECONDS if write else READ_WAIT_SECONDS)))
+    timeout = env_seconds(ENV_LOCK_TIMEOUT, wait if wait is not None else
+                          (WRITE_WAIT_SECONDS if write else READ_WAIT_SECONDS))
     lock = _Lock(root / "kg.lock", exclusive=write)
     lock.acquire(timeout, on_wait)
     try:
         db_path = str(root / "oxigraph")
         db = ox.Store(db_path) if write else ox.Store.read_only(db_path)
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # RocksDB reports damage as RuntimeError("Corruption: ...")
         lock.release()
         if write and not os.access(root, os.W_OK):
             raise StoreError(f"store {root} is read-only: cannot write to it") from exc
-        raise StoreError(f"cannot open the store at {root}: {exc}") from exc
+        detail = " ".join(str(exc).split())[:200]
+        if isinstance(exc, RuntimeError) or "Corruption" in detail:
+            raise StoreError(f"the store's database {db_path} is damaged ({detail}); restore the folder from a "
+                             f"backup, or move {root} aside and load your files again (`kg doctor` checks it)"
+                             ) from exc
+        raise StoreError(f"cannot open the store at {root}: {detail}") from exc
     store = Store(root, db, write, lock)
     if not write:
         from kg.history import env_as_of
@@ -571,6 +592,24 @@ def opened(path: str | os.PathLike[str] | None = None, *, write: bool = False,
         yield store
     finally:
         store.close()
+
+
+def env_seconds(name: str, default: float) -> float:
+    """A number of seconds from the environment variable ``name`` (``default`` when unset).
+
+    >>> env_seconds("KG_TEST_UNSET_VARIABLE", 2.5)
+    2.5
+    """
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0 or seconds == float("inf"):
+        raise StoreError(f"{name}={value!r} is not a number of seconds: unset it or give e.g. {name}=30")
+    return seconds
 
 
 def _check_marker(root: Path) -> None:

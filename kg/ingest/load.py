@@ -84,7 +84,7 @@ def load_files(
     options = csv_options or CsvOptions()
     with store.transaction() as txn:
         for i, path in enumerate(paths):
-            name = names[i] if names and i < len(names) else default_name(path, dates[i])
+            name = names[i] if names and i < len(names) else _utf8(default_name(path, dates[i]))
             if progress:
                 progress(f"loading {path} ...")
             graph = txn.new_graph(name)
@@ -104,13 +104,22 @@ def load_files(
             if series:
                 report.series, report.as_of = series, dates[i]
                 report.triples += _write_snapshot(store, graph, series, dates[i], name)
-            txn.stage(SourceInfo(name=name, graph=graph.value, path=str(path.resolve()),
+            txn.stage(SourceInfo(name=name, graph=graph.value, path=_utf8(str(path.resolve())),
                                  format=report.format, triples=report.triples,
                                  summary=report.to_dict(), series=series or "", as_of=dates[i] or ""))
             reports.append(report)
             if progress:
                 progress(f"loaded {path}: {report.triples:,} triples")
     return reports
+
+
+def _utf8(text: str) -> str:
+    """A file name as text that can be stored: bytes that are not UTF-8 (a Latin-1 file name) become U+FFFD.
+
+    >>> _utf8("caf\\udce9.csv") == "caf\\ufffd.csv"
+    True
+    """
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def snapshot_dates(paths: list[Path], series: str | None, as_of: str | None) -> list[str | None]:
