@@ -53,7 +53,7 @@ SOLUTION_TYPES = {"application/sparql-results+json": "json", "application/json":
 GRAPH_TYPES = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "ntriples",
                "text/plain": "ntriples", "application/ld+json": "json-ld", "application/rdf+xml": "rdfxml"}
 _STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                 ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+                 ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".txt": "text/plain; charset=utf-8"}
 _PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                 "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 _LOOPBACK_HOST = re.compile(r"(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?", re.IGNORECASE)
@@ -429,6 +429,8 @@ class Handler(BaseHTTPRequestHandler):
             self._service_description()
         elif url.path in ("/", "/index.html"):
             self._static("index.html")
+        elif url.path == "/editor":
+            self._static("editor.html")
         elif url.path == "/resource":
             self._static("resource.html")
         elif url.path == "/resource.json":

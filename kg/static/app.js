@@ -12,13 +12,6 @@ function cellText(term) {
   return term.value;
 }
 
-// A CSV cell a spreadsheet shows as text, never runs as a formula.
-function csvCell(text) {
-  let out = text;
-  if (/^[=+\-@\t\r\n]/.test(out) && !/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(out)) out = "'" + out;
-  return /[",\r\n]/.test(out) ? '"' + out.replace(/"/g, '""') + '"' : out;
-}
-
 function clearResults() {
   $("results").replaceChildren();
   $("graph").hidden = true;
@@ -140,19 +133,7 @@ function pick() {
   $("description").textContent = q ? q.description : "";
   if (!q) return;
   $("query").value = q.query;
-  for (const [name, doc] of Object.entries(q.params)) {
-    const row = document.createElement("div");
-    row.className = "param";
-    const label = document.createElement("label");
-    label.textContent = "?" + name;
-    label.htmlFor = "param-" + name;
-    const input = document.createElement("input");
-    input.id = "param-" + name;
-    input.dataset.param = name;
-    input.placeholder = doc;
-    row.append(label, input);
-    params.appendChild(row);
-  }
+  kg.paramInputs(q, params);
 }
 
 async function init() {

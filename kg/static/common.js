@@ -24,9 +24,33 @@ const kg = {
     return a;
   },
 
+  // A labelled input for each parameter of the named query `q`, in `box`.
+  paramInputs(q, box) {
+    for (const [name, doc] of Object.entries(q.params)) {
+      const row = document.createElement("div");
+      row.className = "param";
+      const label = document.createElement("label");
+      label.textContent = "?" + name;
+      label.htmlFor = "param-" + name;
+      const input = document.createElement("input");
+      input.id = "param-" + name;
+      input.dataset.param = name;
+      input.placeholder = doc;
+      row.append(label, input);
+      box.appendChild(row);
+    }
+  },
+
   async loadPrefixes() {
     const info = await (await fetch("/queries.json")).json();
     kg.prefixes = info.prefixes;
     return info;
   },
 };
+
+// A CSV cell a spreadsheet shows as text, never runs as a formula.
+function csvCell(text) {
+  let out = text;
+  if (/^[=+\-@\t\r\n]/.test(out) && !/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(out)) out = "'" + out;
+  return /[",\r\n]/.test(out) ? '"' + out.replace(/"/g, '""') + '"' : out;
+}

@@ -1,0 +1,155 @@
+// The kg SPARQL editor: YASGUI (vendored in kg/static, see YASGUI-LICENSE.txt) set up to make no request outside
+// the server: prefix, class and property completion from kg's own vocabulary (not prefix.cc or LOV), result
+// IRIs linking to kg's resource page, a formula-safe CSV download, and the named-query library in a side panel.
+"use strict";
+
+const ed = {
+  yasgui: null,
+  queries: [],
+  vocabulary: { classes: [], properties: [] },
+  el: (id) => document.getElementById(id),
+};
+
+// Text for an HTML string that YASR inserts (attribute values in single quotes): every special character escaped.
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
+}
+
+// YASR's column resizer adds <style> elements, which the page's Content-Security-Policy (style-src 'self')
+// refuses; their rules (no data in them) become constructed style sheets instead, which it allows.
+function adoptStyleElements() {
+  const appendChild = Node.prototype.appendChild;
+  const adopted = new Set();
+  Node.prototype.appendChild = function (child) {
+    if (!(child instanceof HTMLStyleElement)) return appendChild.call(this, child);
+    const text = child.textContent;
+    if (!adopted.has(text)) {
+      adopted.add(text);
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(text);
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    }
+    return child;
+  };
+}
+
+async function select(query) {
+  const response = await fetch("/sparql", {
+    method: "POST",
+    headers: { "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json" },
+    body: query,
+  });
+  if (!response.ok) throw new Error(await response.text());
+  return (await response.json()).results.bindings;
+}
+
+async function loadVocabulary() {
+  const rows = await select(`SELECT DISTINCT ?x ?kind WHERE {
+    VALUES (?t ?kind) { (owl:Class "class") (rdfs:Class "class") (owl:ObjectProperty "property")
+                        (owl:DatatypeProperty "property") (rdf:Property "property") (owl:AnnotationProperty "property") }
+    ?x a ?t FILTER(isIRI(?x)) } ORDER BY ?x`);
+  for (const row of rows) {
+    (row.kind.value === "class" ? ed.vocabulary.classes : ed.vocabulary.properties).push(row.x.value);
+  }
+}
+
+function configureCompletion() {
+  const completers = Yasgui.Yasqe.Autocompleters;
+  const prefixes = () => Object.entries(kg.prefixes).map(([p, iri]) => p + ": <" + iri + ">").sort();
+  completers.prefixes = { ...completers.prefixes, get: prefixes, persistenceId: null };
+  completers.class = { ...completers.class, get: () => ed.vocabulary.classes, bulk: true, persistenceId: null };
+  completers.property = { ...completers.property, get: () => ed.vocabulary.properties, bulk: true,
+                          persistenceId: null };
+}
+
+function configureResults() {
+  const Table = Yasgui.Yasr.plugins.table;
+  // DataTables sizes columns by writing the longest cell text, decoded, back as HTML: text that looks like
+  // markup would become markup there. No automatic widths, so data is only ever text.
+  Table.defaults.tableConfig = { ...Table.defaults.tableConfig, autoWidth: false };
+  // Every IRI opens kg's resource page, never the IRI itself.
+  Table.prototype.getUriLinkFromBinding = function (binding) {
+    const href = "/resource?iri=" + encodeURIComponent(binding.value).replace(/'/g, "%27");
+    return "<a class='iri' href='" + escapeHtml(href) + "' title='" + escapeHtml(binding.value) + "'>" +
+      escapeHtml(kg.compact(binding.value)) + "</a>";
+  };
+  // CSV that a spreadsheet shows as text, never runs as a formula (as the simple page's download).
+  Table.prototype.download = function (filename) {
+    const results = this.yasr.results;
+    const vars = results.getVariables();
+    const lines = [vars.map(csvCell).join(",")];
+    for (const b of results.getBindings()) {
+      lines.push(vars.map((v) => csvCell(b[v] ? (b[v].type === "bnode" ? "_:" : "") + b[v].value : "")).join(","));
+    }
+    return { contentType: "text/csv", getData: () => lines.join("\r\n") + "\r\n",
+             filename: (filename || "queryResults") + ".csv", title: "Download result" };
+  };
+}
+
+function showParams(q) {
+  const params = ed.el("params");
+  params.replaceChildren();
+  ed.el("description").textContent = q ? q.description : "";
+  ed.el("run-named").disabled = !q;
+  if (!q) return;
+  kg.paramInputs(q, params);
+}
+
+function runNamed() {
+  const q = ed.queries.find((item) => item.name === ed.el("named").value);
+  if (!q) return;
+  const args = [];
+  for (const input of ed.el("params").querySelectorAll("input")) {
+    if (input.value.trim() === "") {
+      ed.el("named-status").textContent = "Fill in ?" + input.dataset.param + " first.";
+      input.focus();
+      return;
+    }
+    args.push({ name: "param." + input.dataset.param, value: input.value.trim() });  // bound as RDF terms
+  }
+  ed.el("named-status").textContent = "";
+  const tab = ed.yasgui.addTab(true, { name: q.title, yasqe: { value: declared(q.query) },
+                                       requestConfig: { ...ed.yasgui.config.requestConfig, args } });
+  tab.show();
+  tab.query();
+}
+
+// The query with PREFIX lines for the predeclared prefixes it uses (so that the editor's checker knows them).
+function declared(query) {
+  const used = Object.keys(kg.prefixes).filter((p) => new RegExp("(^|[\\s(/^|])" + p + ":", "m").test(query));
+  return used.map((p) => "PREFIX " + p + ": <" + kg.prefixes[p] + ">\n").join("") + query;
+}
+
+async function init() {
+  const info = await kg.loadPrefixes();
+  ed.queries = info.queries;
+  ed.el("prefixes").textContent = Object.keys(kg.prefixes).join(", ");
+  for (const q of info.queries) {
+    const option = document.createElement("option");
+    option.value = q.name;
+    option.textContent = q.title;
+    ed.el("named").appendChild(option);
+  }
+  ed.el("named").addEventListener("change", () => showParams(ed.queries.find((q) => q.name === ed.el("named").value)));
+  ed.el("run-named").addEventListener("click", runNamed);
+  try {
+    await loadVocabulary();
+  } catch (err) {
+    ed.el("named-status").textContent = "Class and property completion is off: " + err.message;
+  }
+  configureCompletion();
+  configureResults();
+  adoptStyleElements();
+  ed.yasgui = new Yasgui(ed.el("yasgui"), {
+    requestConfig: { endpoint: "/sparql", method: "POST", acceptHeaderSelect: "application/sparql-results+json",
+                     acceptHeaderGraph: "text/turtle", args: [] },
+    copyEndpointOnNewTab: false,
+    endpointCatalogueOptions: { getData: () => [] },
+    populateFromUrl: false,
+    yasqe: { value: "PREFIX po: <" + kg.prefixes.po + ">\nSELECT ?post ?id ?title WHERE {\n" +
+                    "  ?post po:identifier ?id ; po:jobTitle ?title .\n}\nORDER BY ?id\nLIMIT 20" },
+  });
+  document.body.dataset.loaded = "true";
+}
+
+document.addEventListener("DOMContentLoaded", init);
