@@ -220,31 +220,24 @@ def is_assistant_title(title: str | None) -> bool:
     return bool(title) and _ASSISTANT.search(title or "") is not None
 
 
-def card_text(card: Card, style: Style = STYLE,
-              cache: dict[tuple[str, str], tuple[list[str], float]] | None = None
+def card_text(card: Card, style: Style = STYLE, cache: dict[str, tuple[list[str], float]] | None = None
               ) -> tuple[list[tuple[str, str]], float, float]:
     """The (kind, text) lines a card shows, its width and its height without a badge strip. ``cache`` keeps
-    the wrapped lines and width of each text already measured (titles repeat).
+    the wrapped lines and width of each title already measured (titles repeat; names seldom do).
 
     >>> card_text(Card("a", None, "Ada Lovelace", "Analyst"))
     ([('name', 'Ada Lovelace'), ('title', 'Analyst')], 120.0, 44.0)
     """
-    lines: list[tuple[str, str]] = []
-    widest = 0.0
-    height = 2 * style.pad
-    for kind, text in (("name", card.name), ("title", card.title)):
-        got = cache.get((kind, text)) if cache is not None else None
-        if got is None:
-            got = _measure(kind, text, style)
-            if cache is not None:
-                cache[(kind, text)] = got
-        parts, width = got
-        if width > widest:
-            widest = width
-        if parts:
-            lines += [(kind, part) for part in parts]
-            height += len(parts) * (style.name_size if kind == "name" else style.title_size) * style.line
-    w = min(style.max_w, max(style.min_w, math.ceil(widest + 2 * style.pad)))
+    names, name_w = _measure("name", card.name, style)
+    got = cache.get(card.title) if cache is not None else None
+    if got is None:
+        got = _measure("title", card.title, style)
+        if cache is not None:
+            cache[card.title] = got
+    titles, title_w = got
+    lines = [("name", part) for part in names] + [("title", part) for part in titles]
+    height = 2 * style.pad + (len(names) * style.name_size + len(titles) * style.title_size) * style.line
+    w = min(style.max_w, max(style.min_w, math.ceil(max(name_w, title_w) + 2 * style.pad)))
     return lines, float(w), float(math.ceil(height))
 
 
@@ -354,7 +347,7 @@ def _place(cards: Sequence[Card], parent: list[int], kids: list[list[int]], vis_
            style: Style) -> Layout:
     n = len(cards)
     text: dict[int, tuple[list[tuple[str, str]], float, float]] = {}
-    cache: dict[tuple[str, str], tuple[list[str], float]] = {}
+    cache: dict[str, tuple[list[str], float]] = {}
     max_h = 0.0
     for i in range(n):
         if visible[i]:

@@ -217,7 +217,7 @@ def _card_columns(cards: list[Card], by_key: dict[str, dict[str, Any]], parent: 
         if p >= 0:
             below[p] += below[v] + (fte[v] if fte[v] is not None else 1.0)
             count[p] += count[v] + 1
-    cache: dict[tuple[str, str], tuple[list[str], float]] = {}
+    cache: dict[str, tuple[list[str], float]] = {}
     for i, c in enumerate(cards):
         n = by_key[c.key]
         lines, w, h = card_text(c, STYLE, cache)
