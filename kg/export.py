@@ -314,8 +314,10 @@ def concept_map(store: Store) -> Chart:
 
 # -- the chart as cards of the one layout -------------------------------------------------------------------
 
+# 24 light colours far enough apart to tell apart beside one another (dark text stays readable on each).
 PALETTE = ["#8ecae6", "#ffb703", "#90be6d", "#f28482", "#b8a1e3", "#f9c74f", "#4cc9f0", "#f4a261", "#a3c4f3",
-           "#e9c46a", "#84dcc6", "#cdb4db", "#ffafcc", "#bde0fe", "#c9ada7", "#d8f3dc"]
+           "#e9c46a", "#84dcc6", "#cdb4db", "#ffafcc", "#bde0fe", "#c9ada7", "#d8f3dc", "#ffd6a5", "#caffbf",
+           "#9bf6ff", "#fdffb6", "#ffc6ff", "#a0c4ff", "#e5989b", "#b5e48c"]
 COLOUR_BY = ["branch", "unit", "role", "family", "status"]
 
 

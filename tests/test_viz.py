@@ -40,6 +40,7 @@ def test_page_is_one_offline_file_with_everything_inlined(example_store: Path, t
     assert "bootstrap" not in text.lower() and "@import" not in text and "fonts.googleapis" not in text
     assert "vis.Network" in text and len(text) > 400_000  # vis-network inlined
     assert [p.name for p in tmp_path.iterdir()] == ["example-store"]  # no lib/ folder
+    assert "@media print" in text and 'id="kg-details"' in text and 'id="kg-hits"' in text
     data = _page_data(text)
     cards = data["cards"]
     assert len(cards["p"]) == 52 and data["options"]["physics"]["enabled"] is False
