@@ -15,6 +15,7 @@ ones time out, too many get a 503) and a client's misbehaviour never prints a tr
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import json
 import queue
@@ -26,6 +27,7 @@ import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -437,6 +439,8 @@ class Handler(BaseHTTPRequestHandler):
             self._resource((fields.get("iri") or [""])[0])
         elif url.path.startswith("/static/"):
             self._static(url.path[len("/static/"):])
+        elif url.path in ("/lib/vis-network.min.js", "/lib/vis-network.css"):
+            self._vis_network(url.path[len("/lib/"):])
         elif url.path == "/queries.json":
             data = {"queries": [q.to_dict() for q in named_queries()], "prefixes": PREFIXES,
                     "max_rows": self.server.max_rows, "timeout": self.server.timeout}
@@ -618,6 +622,18 @@ class Handler(BaseHTTPRequestHandler):
             return
         headers = {"Content-Security-Policy": _PAGE_POLICY, "Cache-Control": "no-cache"}
         self._send(200, files[name].read_bytes(), _STATIC_TYPES[suffix], headers)
+
+    def _vis_network(self, name: str) -> None:
+        """vis-network (for graph drawings), from the pyvis package as `kg viz` uses it; not imported here."""
+        spec = importlib.util.find_spec("pyvis")
+        folder = Path((spec.submodule_search_locations or [""])[0]) / "templates" / "lib" / "vis-9.1.2"
+        try:
+            body = (folder / name).read_bytes()
+        except OSError:
+            self._error(404, "vis-network is missing from the pyvis package: reinstall pyvis")
+            return
+        suffix = name[name.rfind("."):]
+        self._send(200, body, _STATIC_TYPES[suffix], {"Cache-Control": "max-age=3600"})
 
     def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         self._send(status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8", headers)

@@ -194,10 +194,10 @@ def test_query_page_is_offline_and_locked_down(served: Served, page: str) -> Non
     assert status == 200 and "default-src 'self'" in headers["Content-Security-Policy"]
     html = body.decode()
     assets = [a for a in re.findall(r'(?:src|href)="([^"]+)"', html) if a not in ("data:,", "/", "/editor")]
-    assert assets and all(a.startswith("/static/") for a in assets)
+    assert assets and all(a.startswith(("/static/", "/lib/")) for a in assets)
     for asset in assets:
         assert call(served.url + asset.lstrip("/"))[0] == 200
-        if asset.endswith(".js") and "yasgui" not in asset:  # (YASGUI is vendored unchanged)
+        if asset.endswith(".js") and asset.startswith("/static/") and "yasgui" not in asset:  # (ours only)
             script = call(served.url + asset.lstrip("/"))[2].decode()
             assert "innerHTML" not in script and "http" not in script.replace("http-equiv", "")
     assert call(served.url + "static/../server.py")[0] == 404
@@ -386,6 +386,7 @@ def test_result_iris_open_resource_pages(served: Served, browser) -> None:
     from selenium.webdriver.common.by import By
 
     from kg import org
+    from kg.resource import TYPE, describe
 
     browser.get_log("browser")  # forget the messages of earlier tests
     with opened(served.store) as store:
@@ -402,6 +403,14 @@ def test_result_iris_open_resource_pages(served: Served, browser) -> None:
     out = {tr.find_elements(By.TAG_NAME, "td")[0].text for tr in browser.find_elements(By.CSS_SELECTOR, "#out tr")
            if tr.find_elements(By.TAG_NAME, "td")}
     assert "po:identifier" in out and "rdf:type" in out
+    with opened(served.store) as store:
+        data = describe(store, person["iri"])
+    links = [r for r in data["out"] if r["predicate"] != TYPE] + data["in"]
+    ends = {(t["type"], t["value"]) for t in [r["o"] for r in data["out"] if r["predicate"] != TYPE] +
+            [r["s"] for r in data["in"]]}
+    graph = browser.find_element(By.ID, "graph")  # the neighbourhood, drawn
+    assert graph.get_attribute("data-edges") == str(len(links)) and graph.find_elements(By.TAG_NAME, "canvas")
+    assert graph.get_attribute("data-nodes") == str(len(ends | {("uri", person["iri"])}))
     _page_is_clean(browser, served.url)
     browser.find_elements(By.CSS_SELECTOR, "#chain a")[0].click()  # the manager's page
     _resource_loaded(browser)
@@ -534,3 +543,24 @@ def test_editor_shows_hostile_data_as_text_and_downloads_safe_csv(served: Served
     assert all(m["source"] == "security" and "inline event handler" in m["message"] for m in messages), messages
     urls = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert all(u.startswith(served.url) for u in urls), urls
+
+
+def test_editor_draws_construct_results_as_a_graph(served: Served, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    pattern = '?p org:reportsTo ?m . ?m po:identifier ?id FILTER(?id IN ("P01", "P02"))'
+    browser.get_log("browser")
+    with opened(served.store) as store:
+        edges = store.select(f"SELECT ?p ?m WHERE {{ {pattern} }}")
+    assert 0 < len(edges) < MAX_ROWS  # all drawn
+    _editor(browser, served.url)
+    browser.execute_script("const t = ed.yasgui.getTab(); t.getYasqe().setValue(arguments[0]); t.query();",
+                           f"CONSTRUCT {{ ?p org:reportsTo ?m }} WHERE {{ {pattern} }}")
+    WebDriverWait(browser, 20).until(lambda d: _table(d))
+    browser.find_element(By.XPATH, "//div[contains(@class,'tabPanel') and contains(@class,'active')]"
+                                   "//*[normalize-space()='Graph']").click()
+    graph = WebDriverWait(browser, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, ".tabPanel.active .kg-graph"))
+    assert graph.get_attribute("data-edges") == str(len(edges)) and graph.find_elements(By.TAG_NAME, "canvas")
+    assert graph.get_attribute("data-nodes") == str(len({e["p"] for e in edges} | {e["m"] for e in edges}))
+    _page_is_clean(browser, served.url)

@@ -1,6 +1,7 @@
 // The kg SPARQL editor: YASGUI (vendored in kg/static, see YASGUI-LICENSE.txt) set up to make no request outside
 // the server: prefix, class and property completion from kg's own vocabulary (not prefix.cc or LOV), result
-// IRIs linking to kg's resource page, a formula-safe CSV download, and the named-query library in a side panel.
+// IRIs linking to kg's resource page, a formula-safe CSV download, CONSTRUCT results drawn as a graph, and the
+// named-query library in a side panel.
 "use strict";
 
 const ed = {
@@ -86,6 +87,37 @@ function configureResults() {
   };
 }
 
+// A YASR view drawing CONSTRUCT and DESCRIBE results (Turtle) as a graph.
+class GraphPlugin {
+  constructor(yasr) {
+    this.yasr = yasr;
+    this.priority = 15;  // above the table and the raw response
+    this.label = "Graph";
+  }
+
+  canHandleResults() {
+    const results = this.yasr.results;
+    return !!(results && results.getType && results.getType() === "ttl" && results.getStatements());
+  }
+
+  getIcon() {
+    const icon = document.createElement("span");
+    icon.textContent = "◉";
+    return icon;
+  }
+
+  draw() {
+    const term = (t) => ({ type: t.termType === "NamedNode" ? "uri" : t.termType === "BlankNode" ? "bnode" : "literal",
+                           value: t.value });
+    const triples = this.yasr.results.getStatements().map((q) => ({ s: term(q.subject), p: q.predicate.value,
+                                                                    o: term(q.object) }));
+    const box = document.createElement("div");
+    box.className = "graph kg-graph";
+    this.yasr.resultsEl.appendChild(box);
+    kgGraph.draw(box, triples);
+  }
+}
+
 function showParams(q) {
   const params = ed.el("params");
   params.replaceChildren();
@@ -139,6 +171,7 @@ async function init() {
   }
   configureCompletion();
   configureResults();
+  Yasgui.Yasr.registerPlugin("graph", GraphPlugin);
   adoptStyleElements();
   ed.yasgui = new Yasgui(ed.el("yasgui"), {
     requestConfig: { endpoint: "/sparql", method: "POST", acceptHeaderSelect: "application/sparql-results+json",

@@ -91,6 +91,14 @@ function show(data) {
   el("out-status").textContent = data.out.length + " links" + (data.out_truncated ? " (the first only)" : "");
   el("in-status").textContent = data.in.length + " links" + (data.in_truncated ? " (the first only)" : "");
   el("status").textContent = data.out.length || data.in.length ? "" : "Nothing in the graph mentions this IRI.";
+  const me = { type: "uri", value: data.iri };
+  const type = kg.prefixes.rdf + "type";
+  const links = data.out.filter((row) => row.predicate !== type).map((row) => ({ s: me, p: row.predicate, o: row.o }))
+    .concat(data.in.map((row) => ({ s: row.s, p: row.predicate, o: me })));
+  if (links.length) {
+    el("neighbourhood").hidden = false;
+    kgGraph.draw(el("graph"), links.slice(0, 80), data.iri);
+  }
 }
 
 async function init() {
