@@ -230,10 +230,10 @@ def _node_sources(store: Store, iris: list[str]) -> dict[str, dict[str, Any]]:
     if not iris:
         return out
     rows = store.select("SELECT ?x ?context ?note ?quote ?n ?doctitle WHERE { " + _onto(
-        f"""VALUES ?x {{ {' '.join(f'<{i}>' for i in iris)} }}
-            OPTIONAL {{ ?x prov:wasDerivedFrom ?sent . ?sent po:quote ?quote ; po:sentenceNumber ?n .
-                        OPTIONAL {{ ?sent dcterms:isPartOf/dcterms:title ?doctitle }} }}
-            OPTIONAL {{ ?x po:context ?context }} OPTIONAL {{ ?x skos:editorialNote ?note }}""") + " }")
+        """OPTIONAL { ?x prov:wasDerivedFrom ?sent . ?sent po:quote ?quote ; po:sentenceNumber ?n .
+                        OPTIONAL { ?sent dcterms:isPartOf/dcterms:title ?doctitle } }
+            OPTIONAL { ?x po:context ?context } OPTIONAL { ?x skos:editorialNote ?note }""") + " }",
+        x=[ox.NamedNode(i) for i in iris])
     for row in rows:
         rec = out[row["x"] or ""]
         rec["context"] = rec["context"] or row["context"]
@@ -250,13 +250,13 @@ def _details(store: Store, iris: list[str]) -> dict[str, list[dict[str, Any]]]:
         return out
     preds = [PO.includesActivity, PO.basedOn, PO.aimsAt, PO.mitigates, PO.contributesTo, PO.hasRisk]
     rows = store.select("SELECT ?x ?p ?o ?label ?quote ?n ?doctitle WHERE { " + _onto(
-        f"""VALUES ?x {{ {' '.join(f'<{i}>' for i in iris)} }}
-            ?x ?p ?o FILTER(?p IN ({', '.join(f'<{p}>' for p in preds)}))
+        f"""?x ?p ?o FILTER(?p IN ({', '.join(str(ox.NamedNode(p)) for p in preds)}))
             {_LABEL_OF.format(v='?o')}
             BIND({_LABEL} AS ?label)
             OPTIONAL {{ ?st rdf:subject ?x ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?sent .
                         ?sent po:quote ?quote ; po:sentenceNumber ?n .
-                        OPTIONAL {{ ?sent dcterms:isPartOf/dcterms:title ?doctitle }} }}""") + " }")
+                        OPTIONAL {{ ?sent dcterms:isPartOf/dcterms:title ?doctitle }} }}""") + " }",
+        x=[ox.NamedNode(i) for i in iris])
     grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
     for row in rows:
         key = (row["x"] or "", row["p"] or "", row["o"] or "")
@@ -407,7 +407,8 @@ def explain(store: Store, a: str, b: str) -> dict[str, Any]:
     with its source quotes. ``connected`` is False (and ``hops`` empty) when no path exists."""
     start, goal = resolve(store, a), resolve(store, b)
     rows = store.select("SELECT ?s ?p ?o WHERE { " + _onto(
-        f"?s ?p ?o FILTER(isIRI(?o) && ?s != ?o && ?p IN ({', '.join(f'<{p}>' for p in EXPLAIN_RELATIONS)}))")
+        "?s ?p ?o FILTER(isIRI(?o) && ?s != ?o && ?p IN ("
+        + ", ".join(str(ox.NamedNode(p)) for p in EXPLAIN_RELATIONS) + "))")
         + " }")
     order = {p: i for i, p in enumerate(EXPLAIN_RELATIONS)}
     rows.sort(key=lambda r: (order[r["p"] or ""], r["s"] or "", r["o"] or ""))

@@ -38,7 +38,7 @@ from kg.chart_index import ChartIndex
 from kg.chart_index import Row as ChartRow
 from kg.errors import NoStoreError, QueryError, StoreBusyError, StoreError
 from kg.ontology import ontology_files, ontology_fingerprint
-from kg.vocab import CATALOG_GRAPH, KG, KG_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from kg.vocab import CATALOG_GRAPH, KG, KG_GRAPH, ONTOLOGY_GRAPH, PREFIXES, RDF, XSD
 
 FORMAT_VERSION = 1
 DEFAULT_DIRNAME = ".kg"
@@ -371,7 +371,7 @@ class Store(CatalogReader):
             raise NotFoundError(f"no source named '{name}' (loaded sources: {known}); see `kg sources`")
         info = matches[0]
         self.db.update(
-            f"DELETE WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ <{_source_iri(info.name)}> ?p ?o }} }}"
+            f"DELETE WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ {ox.NamedNode(_source_iri(info.name))} ?p ?o }} }}"
         )
         self.db.remove_graph(ox.NamedNode(info.graph))
         self._graphs = self._named = None
@@ -410,9 +410,9 @@ class Store(CatalogReader):
         self.db.update(
             f"""DELETE WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ <{KG.store}> <{KG.ontologyFingerprint}> ?f }} }};
             DROP SILENT GRAPH <{ONTOLOGY_GRAPH}> ;
-            ADD <{staging.value}> TO <{ONTOLOGY_GRAPH}> ;
+            ADD {ox.NamedNode(staging.value)} TO <{ONTOLOGY_GRAPH}> ;
             INSERT DATA {{ GRAPH <{CATALOG_GRAPH}> {{
-                <{KG.store}> <{KG.ontologyFingerprint}> {sparql_string(fingerprint)} }} }}"""
+                <{KG.store}> <{KG.ontologyFingerprint}> {ox.Literal(fingerprint)} }} }}"""
         )
         self.db.remove_graph(staging)
 
@@ -461,22 +461,22 @@ class Transaction:
             self.rollback()
             return
         old = {s.name: s for s in self.store.sources()}
-        deletes, inserts = [], []
-        for info in self._staged:
-            subject = f"<{_source_iri(info.name)}>"
-            deletes.append(f"DELETE WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ {subject} ?p ?o }} }}")
-            inserts.append(
-                f"""{subject} a <{KG.Source}> ; <{KG.name}> {sparql_string(info.name)} ;
-                <{KG.graph}> <{info.graph}> ; <{KG.path}> {sparql_string(info.path)} ;
-                <{KG.format}> {sparql_string(info.format)} ;
-                <{KG.loadedAt}> {sparql_string(info.loaded_at or _now())} ;
-                <{KG.triples}> {info.triples} ;
-                <{KG.series}> {sparql_string(info.series)} ; <{KG.asOf}> {sparql_string(info.as_of)} ;
-                <{KG.summary}> {sparql_string(json.dumps(info.summary, sort_keys=True))} ."""
-            )
+        deletes: list[str] = []
+        inserts: list[ox.Triple] = []
+        for info in self._staged:  # every value is an RDF term that pyoxigraph writes (checked, escaped)
+            deletes.append(
+                f"DELETE WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ {ox.NamedNode(_source_iri(info.name))} ?p ?o }} }}")
+            subject = ox.NamedNode(_source_iri(info.name))
+            values = [(RDF.type, ox.NamedNode(KG.Source)), (KG.name, ox.Literal(info.name)),
+                      (KG.graph, ox.NamedNode(info.graph)), (KG.path, ox.Literal(info.path)),
+                      (KG.format, ox.Literal(info.format)), (KG.loadedAt, ox.Literal(info.loaded_at or _now())),
+                      (KG.triples, ox.Literal(str(info.triples), datatype=ox.NamedNode(XSD.integer))),
+                      (KG.series, ox.Literal(info.series)), (KG.asOf, ox.Literal(info.as_of)),
+                      (KG.summary, ox.Literal(json.dumps(info.summary, sort_keys=True)))]
+            inserts += [ox.Triple(subject, ox.NamedNode(p), o) for p, o in values]
         self.store.db.update(
-            " ;\n".join(deletes)
-            + f" ;\nINSERT DATA {{ GRAPH <{CATALOG_GRAPH}> {{ {' '.join(inserts)} }} }}"
+            " ;\n".join(deletes) + f" ;\nINSERT DATA {{ GRAPH <{CATALOG_GRAPH}> {{ "
+            + ox.serialize(inserts, format=ox.RdfFormat.N_TRIPLES).decode() + " } }"
         )
         staged_graphs = {s.graph for s in self._staged}
         for graph in self._graphs:  # graphs filled but not staged
@@ -630,19 +630,30 @@ _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 def bind_values(sparql: str, values: dict[str, Any]) -> str:
     """Insert ``VALUES (?k ...) { (term ...) }`` at the start of the outer WHERE group.
 
+    Each value is an RDF term, written by pyoxigraph (IRIs checked, literals escaped); one variable may take a
+    list of terms (one row each).
+
     >>> print(bind_values("SELECT ?x WHERE { ?x ?p ?v }", {"v": ox.Literal("a b")}))
     SELECT ?x WHERE { VALUES (?v) { ("a b") } ?x ?p ?v }
+    >>> print(bind_values("SELECT ?x WHERE { ?x ?p ?o }", {"x": [ox.NamedNode("http://a"), ox.NamedNode("http://b")]}))
+    SELECT ?x WHERE { VALUES (?x) { (<http://a>) (<http://b>) } ?x ?p ?o }
     """
     match = _WHERE.search(sparql)
     at = match.end() if match else sparql.index("{") + 1
     names = " ".join(f"?{k}" for k in values)
-    terms = " ".join(str(v) for v in values.values())
-    return f"{sparql[:at]} VALUES ({names}) {{ ({terms}) }}{sparql[at:]}"
+    listed = [v for v in values.values() if isinstance(v, (list, tuple, set))]
+    if listed and len(values) > 1:
+        raise ValueError("bind_values: a list of terms binds one variable alone")
+    rows = [[t] for t in listed[0]] if listed else [list(values.values())]
+    block = " ".join("(" + " ".join(str(t) for t in row) + ")" for row in rows)
+    return f"{sparql[:at]} VALUES ({names}) {{ {block} }}{sparql[at:]}"
 
 
 def _to_term(value: Any) -> Any:
     if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
         return value
+    if isinstance(value, (list, tuple, set)):  # several rows for one variable
+        return [_to_term(v) for v in value]
     return ox.Literal(str(value))  # plain values are literals; pass ox.NamedNode for an IRI
 
 

@@ -14,7 +14,7 @@ from kg.ingest.checks import LoadReport
 from kg.ingest.csv_import import CsvOptions, import_csv
 from kg.ingest.rdf_import import FORMATS, import_rdf, rdf_format
 from kg.ingest.titles import TitleMatcher
-from kg.store import SourceInfo, Store, Transaction
+from kg.store import SourceInfo, Store, Transaction, bind_values
 from kg.vocab import DCTERMS, PO, PO_ID, PROV, RDF, RDFS, XSD
 
 Progress = Callable[[str], None]
@@ -193,10 +193,9 @@ def _load_csv(store: Store, txn: Transaction, path: Path, graph: ox.NamedNode, o
               matcher: TitleMatcher, progress: Progress | None, visible: list[ox.NamedNode]) -> LoadReport:
 
     def known_posts(iris: list[str]) -> set[str]:
-        values = " ".join(f"<{i}>" for i in set(iris))
-        rows = store.db.query(
-            f"SELECT DISTINCT ?p WHERE {{ VALUES ?p {{ {values} }} ?p ?x ?y }}", default_graph=visible
-        )
+        posts = [ox.NamedNode(i) for i in set(iris)]
+        rows = store.db.query(bind_values("SELECT DISTINCT ?p WHERE { ?p ?x ?y }", {"p": posts}),
+                              default_graph=visible)
         return {r["p"].value for r in rows}
 
     chart: list[tuple[str, str | None, str | None, str | None, str | None]] = []
