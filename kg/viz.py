@@ -102,20 +102,17 @@ def _concept_page(chart: Chart, title: str | None) -> HtmlChart:
     net = Network(directed=True, cdn_resources="remote")  # a container only: its template is never used
     legend = [[kind, colour] for kind, colour in _CONCEPT_COLOURS.items()]
     net.nodes = _concept_nodes(chart)
-    meta = {n["key"]: {"p": None, "l": n["level"], "name": n["name"], "id": "", "tip": _concept_tip(n)}
-            for n in chart.nodes}
+    meta = {n["key"]: {"name": n["name"], "tip": _concept_tip(n)} for n in chart.nodes}
     net.edges = [{"id": f"e{i}", "from": e["from"], "to": e["to"], "k": e["kind"], "label": e["kind"]}
                  for i, e in enumerate(chart.edges)]
-    net.options = _options(len(chart.nodes), False)
+    net.options = _options(len(chart.nodes))
     nodes, edges, _, _, _, options = net.get_network_data()
-    data = {"nodes": nodes, "edges": edges, "options": json.loads(options), "meta": meta, "legend": legend,
-            "settings": {"tree": False, "openDepth": None, "total": len(chart.nodes), "path": [],
-                         "colourBy": "kind", "sizeBy": "none"}}
+    data = {"nodes": nodes, "edges": edges, "options": json.loads(options), "meta": meta, "legend": legend}
     page = (_TEMPLATE.replace("{{title}}", html.escape(title or chart.title))
             .replace("{{style}}", _STYLE)
             .replace("{{data}}", script_json(data))
             .replace("{{vis}}", _vis_script())
-            .replace("{{app}}", _APP))
+            .replace("{{app}}", _static("concepts.js")))
     return HtmlChart(page, len(chart.nodes), len(chart.edges), len(chart.nodes))
 
 
@@ -337,7 +334,7 @@ def _concept_tip(n: dict[str, Any]) -> list[list[str]]:
     return [[k, v] for k, v in rows if v]
 
 
-def _options(count: int, org: bool) -> dict[str, Any]:
+def _options(count: int) -> dict[str, Any]:
     return {
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False, "hierarchical": {"enabled": False}},
@@ -348,7 +345,7 @@ def _options(count: int, org: bool) -> dict[str, Any]:
                   "widthConstraint": {"maximum": 180},
                   "scaling": {"min": 10, "max": 30, "label": {"enabled": True, "min": 13, "max": 24}}},
         "edges": {"smooth": False, "width": 1.2, "color": {"color": "#9aa5b8", "inherit": False},
-                  "arrows": {"to": {"enabled": not org, "scaleFactor": 0.5}},
+                  "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
                   "font": {"size": 11, "color": "#6b7280", "strokeWidth": 0}},
     }
 
@@ -369,15 +366,12 @@ style-src 'unsafe-inline'; img-src data:">
 """
 
 _TEMPLATE = _HEAD + """  <form id="kg-search" autocomplete="off">
-    <input id="kg-query" type="search" list="kg-names" placeholder="Find a person by name or id"
-      aria-label="Find a person">
-    <datalist id="kg-names"></datalist>
+    <input id="kg-query" type="search" placeholder="Find a role, family, portfolio or product"
+      aria-label="Find a concept">
     <button type="submit">Find</button>
   </form>
   <span id="kg-status" role="status"></span>
 </header>
-<div id="kg-note" hidden><span id="kg-note-text"></span>
-  <button id="kg-show-all" type="button">Show everyone</button></div>
 <div id="kg-legend"></div>
 <div id="kg-chart"></div>
 <script type="application/json" id="kg-data">{{data}}</script>
@@ -429,12 +423,9 @@ header { display: flex; align-items: center; gap: 12px; padding: 6px 12px; borde
 h1 { font-size: 16px; margin: 0; font-weight: 600; }
 #kg-query { width: 260px; padding: 4px 6px; font-size: 14px; }
 #kg-status { font-size: 13px; color: #4a5568; }
-#kg-note { padding: 4px 12px; background: #fff8e1; font-size: 13px; border-bottom: 1px solid #f0d890; }
 #kg-legend { padding: 4px 12px; font-size: 12px; display: flex; flex-wrap: wrap; gap: 4px 14px; }
 #kg-legend .sw { display: inline-block; width: 11px; height: 11px; border: 1px solid #4a5568;
   margin-right: 4px; vertical-align: -1px; }
-#kg-legend .dash { display: inline-block; width: 22px; border-top: 2px dashed #c77d00; margin-right: 4px;
-  vertical-align: 3px; }
 #kg-chart { flex: 1; min-height: 300px; position: relative; }
 div.vis-tooltip { position: absolute; visibility: hidden; pointer-events: none; z-index: 5; max-width: 360px;
   background: #ffffff; border: 1px solid #9aa5b8; border-radius: 4px; padding: 6px 8px; font-size: 12px;
@@ -443,242 +434,3 @@ div.vis-tooltip { position: absolute; visibility: hidden; pointer-events: none; 
 .kg-tip b { color: #4a5568; }
 """
 
-_APP = r"""
-(function () {
-  "use strict";
-  var D = JSON.parse(document.getElementById("kg-data").textContent);
-  var S = D.settings, meta = D.meta;
-  var base = {}, kids = {}, treeEdge = {}, order = [];
-  function fold(s) { return String(s).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim(); }
-  function nameOf(k) { return meta[k].name; }
-  var foldedName = {}, foldedId = {};
-  D.nodes.forEach(function (n) {
-    base[n.id] = n; order.push(n.id);
-    foldedName[n.id] = fold(meta[n.id].name); foldedId[n.id] = fold(meta[n.id].id);
-  });
-  order.forEach(function (k) {
-    var p = meta[k].p;
-    if (p !== null && p !== undefined && meta[p]) { (kids[p] = kids[p] || []).push(k); }
-  });
-  Object.keys(kids).forEach(function (k) {
-    kids[k].sort(function (a, b) { return foldedName[a] < foldedName[b] ? -1 : 1; });
-  });
-  D.edges.forEach(function (e) {
-    if (e.k === "solid" && meta[e.to] && meta[e.to].p === e.from) treeEdge[e.to] = e.id;
-  });
-
-  // Which teams are open (their reports drawn).
-  var open = {};
-  order.forEach(function (k) { open[k] = S.openDepth === null || meta[k].l < S.openDepth; });
-  function isVisible(k) {
-    var p = meta[k].p, seen = 0;
-    while (p !== null && p !== undefined) {
-      if (!open[p]) return false;
-      p = meta[p].p;
-      if (++seen > 100000) break;
-    }
-    return true;
-  }
-  function tooltip(k) {
-    var box = document.createElement("div");
-    box.className = "kg-tip";
-    meta[k].tip.forEach(function (row) {
-      var line = document.createElement("div");
-      if (row[0]) { var b = document.createElement("b"); b.textContent = row[0] + ": "; line.appendChild(b); }
-      else { line.className = "head"; }
-      line.appendChild(document.createTextNode(row[1]));
-      box.appendChild(line);
-    });
-    return box;
-  }
-  var marked = {}, markedEdges = {};
-  function visNode(k, pos) {
-    var n = Object.assign({}, base[k]);
-    if (S.tree && kids[k] && !open[k]) n.label = n.label + "\n[+" + kids[k].length + "]";
-    if (marked[k]) { n.color = {background: marked[k], border: "#7a4f00"}; n.borderWidth = 3; }
-    n.title = tooltip(k);
-    if (pos) { n.x = pos.x; n.y = pos.y; }
-    return n;
-  }
-  function visEdge(e) {
-    var x = Object.assign({}, e);
-    if (markedEdges[e.id]) { x.color = {color: markedEdges[e.id]}; x.width = 4; }
-    return x;
-  }
-
-  // Tree layout: leaves side by side, a manager centred over its team, a team without reports stacked.
-  var SLOT = 200, ROW = 130, STACK = 78, INDENT = 24;
-  function layout(shown) {
-    var pos = {}, next = 0;
-    function team(k) { return S.tree && open[k] && kids[k] ? kids[k] : []; }
-    var roots = order.filter(function (k) { return shown[k] && !(meta[k].p !== null && shown[meta[k].p]); });
-    roots.forEach(function (r) {
-      var stack = [{k: r, d: 0, i: 0}];
-      while (stack.length) {
-        var top = stack[stack.length - 1], ks = team(top.k);
-        if (top.i === 0 && ks.length >= 2 && ks.every(function (c) { return team(c).length === 0; })) {
-          pos[top.k] = {x: next * SLOT, y: top.d * ROW};
-          ks.forEach(function (c, j) {
-            pos[c] = {x: next * SLOT + INDENT, y: top.d * ROW + (j + 1) * STACK + 20};
-          });
-          next += 1; stack.pop(); continue;
-        }
-        if (top.i < ks.length) { stack.push({k: ks[top.i++], d: top.d + 1, i: 0}); continue; }
-        if (ks.length === 0) { pos[top.k] = {x: next * SLOT, y: top.d * ROW}; next += 1; }
-        else { pos[top.k] = {x: (pos[ks[0]].x + pos[ks[ks.length - 1]].x) / 2, y: top.d * ROW}; }
-        stack.pop();
-      }
-    });
-    return pos;
-  }
-
-  var nodes = new vis.DataSet(), edges = new vis.DataSet(), shown = {};
-  function refresh() {
-    var now = {}, add = [], drop = [], all = [];
-    order.forEach(function (k) { if (!S.tree || isVisible(k)) now[k] = true; });
-    var pos = S.tree ? layout(now) : null;
-    order.forEach(function (k) {
-      if (now[k]) { (shown[k] ? all : add).push(visNode(k, pos && pos[k])); }
-      else if (shown[k]) { drop.push(k); }
-    });
-    if (drop.length) nodes.remove(drop);
-    if (all.length) nodes.update(all);
-    if (add.length) nodes.add(add);
-    shown = now;
-    var keep = [], gone = [];
-    D.edges.forEach(function (e) { (now[e.from] && now[e.to] ? keep : gone).push(e); });
-    edges.remove(gone.map(function (e) { return e.id; }));
-    edges.update(keep.map(visEdge));
-    var note = document.getElementById("kg-note");
-    var count = Object.keys(now).length;
-    if (count < S.total) {
-      note.hidden = false;
-      document.getElementById("kg-note-text").textContent = "Showing " + count.toLocaleString() + " of " +
-        S.total.toLocaleString() + " people. Double-click a box marked [+N] to open that team " +
-        "(again to close it); the search box finds anyone; kg viz --root PERSON charts one part of " +
-        "the organization.";
-    } else { note.hidden = true; }
-  }
-
-  refresh();
-  var container = document.getElementById("kg-chart");
-  var network = new vis.Network(container, {nodes: nodes, edges: edges}, D.options);
-
-  // Legend (text only).
-  var legend = document.getElementById("kg-legend");
-  function legendItem(swatchClass, colour, text) {
-    var item = document.createElement("span"), sw = document.createElement("span");
-    sw.className = swatchClass; if (colour) sw.style.background = colour;
-    item.appendChild(sw); item.appendChild(document.createTextNode(text)); legend.appendChild(item);
-  }
-  var by = document.createElement("b");
-  by.textContent = "Colour by " + S.colourBy + ":";
-  legend.appendChild(by);
-  D.legend.forEach(function (pair) { legendItem("sw", pair[1], pair[0]); });
-  if (S.tree) {
-    legendItem("sw", "#ffffff", "vacant / not disclosed (dashed border)");
-    if (D.edges.some(function (e) { return e.k === "dotted"; })) {
-      legendItem("dash", null, "dotted-line report");
-    }
-    if (S.sizeBy !== "none") {
-      var sz = document.createElement("span");
-      sz.textContent = "size: " + S.sizeBy;
-      legend.appendChild(sz);
-    }
-  }
-
-  // Highlighting: a chain to the top (click) and a path (--path).
-  function paint(keys, edgeIds, colour) {
-    keys.forEach(function (k) { marked[k] = colour; });
-    edgeIds.forEach(function (id) { markedEdges[id] = colour; });
-  }
-  var pathKeys = S.path || [], pathEdges = [];
-  for (var i = 0; i + 1 < pathKeys.length; i++) {
-    var a = pathKeys[i], b = pathKeys[i + 1];
-    if (meta[a].p === b && treeEdge[a]) pathEdges.push(treeEdge[a]);
-    else if (meta[b].p === a && treeEdge[b]) pathEdges.push(treeEdge[b]);
-  }
-  var chain = [];
-  function chainOf(k) {
-    var out = [k], seen = {}; seen[k] = true;
-    var p = meta[k].p;
-    while (p !== null && p !== undefined && !seen[p]) { out.push(p); seen[p] = true; p = meta[p].p; }
-    return out;
-  }
-  function redrawMarks() {
-    marked = {}; markedEdges = {};
-    paint(pathKeys, pathEdges, "#ff9f43");
-    paint(chain, chain.map(function (k) { return treeEdge[k]; }).filter(Boolean), "#ffd43b");
-    var ids = {}, eids = {};
-    Object.keys(api.previous).concat(Object.keys(marked)).forEach(function (k) {
-      if (shown[k]) ids[k] = true;
-    });
-    nodes.update(Object.keys(ids).map(function (k) { return visNode(k); }));
-    Object.keys(api.previousEdges).concat(Object.keys(markedEdges)).forEach(function (id) {
-      eids[id] = true;
-    });
-    edges.update(D.edges.filter(function (e) {
-      return eids[e.id] && shown[e.from] && shown[e.to];
-    }).map(visEdge));
-    api.previous = marked; api.previousEdges = markedEdges;
-  }
-  function openAbove(k) {
-    var changed = false;
-    chainOf(k).slice(1).forEach(function (p) { if (!open[p]) { open[p] = true; changed = true; } });
-    if (changed) refresh();
-  }
-  function highlightChain(k) {
-    openAbove(k);
-    chain = S.tree ? chainOf(k) : [k].concat(network.getConnectedNodes(k));
-    api.highlighted = chain.slice();
-    redrawMarks();
-  }
-  var status = document.getElementById("kg-status");
-  function find(text) {
-    var q = fold(text);
-    if (!q) return null;
-    var exact = null, byId = null, part = null;
-    for (var j = 0; j < order.length; j++) {
-      var k = order[j], name = foldedName[k];
-      if (name === q && !exact) exact = k;
-      if (foldedId[k] === q && !byId) byId = k;
-      if (!part && name.indexOf(q) >= 0) part = k;
-    }
-    return exact || byId || part;
-  }
-  function search(text) {
-    var k = find(text);
-    if (!k) { status.textContent = "No one matches \u201c" + text + "\u201d"; return null; }
-    highlightChain(k);
-    network.selectNodes([k]);
-    network.focus(k, {scale: 1.0, animation: false});
-    status.textContent = "Found " + nameOf(k);
-    return k;
-  }
-  var names = document.getElementById("kg-names"), frag = document.createDocumentFragment();
-  order.slice(0, 20000).forEach(function (k) {
-    var o = document.createElement("option");
-    o.value = nameOf(k);
-    frag.appendChild(o);
-  });
-  names.appendChild(frag);
-  document.getElementById("kg-search").addEventListener("submit", function (ev) {
-    ev.preventDefault(); search(document.getElementById("kg-query").value);
-  });
-  document.getElementById("kg-show-all").addEventListener("click", function () {
-    order.forEach(function (k) { open[k] = true; }); refresh(); network.fit();
-  });
-  network.on("click", function (p) {
-    if (p.nodes.length) { highlightChain(p.nodes[0]); return; }
-    chain = []; api.highlighted = []; redrawMarks();
-  });
-  network.on("doubleClick", function (p) {
-    if (S.tree && p.nodes.length && kids[p.nodes[0]]) { open[p.nodes[0]] = !open[p.nodes[0]]; refresh(); }
-  });
-  var api = {network: network, nodes: nodes, edges: edges, data: D, highlighted: [], previous: {},
-             previousEdges: {}, search: search, highlightChain: highlightChain, drawn: false};
-  network.once("afterDrawing", function () { api.drawn = true; api.drawnAt = performance.now(); });
-  window.kgChart = api;
-  if (pathKeys.length) { pathKeys.forEach(openAbove); redrawMarks(); }
-})();
-"""

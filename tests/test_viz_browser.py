@@ -299,6 +299,8 @@ def test_path_and_concepts_views(browser: Any, example_store: Path, tmp_path: Pa
     result = _open(browser, concept_page)
     drawn = browser.execute_script("var n = kgChart.network.body; return [n.nodeIndices.length, n.edgeIndices.length]")
     assert drawn == [concepts.people, concepts.edges] and concepts.people > 20
+    found = browser.execute_script("return kgChart.search('product owner')")
+    assert found and "Product Owner" in browser.find_element("id", "kg-status").text
     _no_request_left(result)
 
 
