@@ -1,5 +1,6 @@
-"""What the resource page of `kg serve` shows about one IRI: labels, types, links out and in, and for a person
-or post the lookups of :mod:`kg.org` (profile, manager chain, direct reports, peers). Plain data."""
+"""What the resource page of `kg serve` shows about one IRI: labels, types, links out and in, for a person or
+post the lookups of :mod:`kg.org` (profile, manager chain, direct reports, peers), and for a role its profile
+from :mod:`kg.knowledge` (what `kg role` shows: responsibilities with their sources, career path). Plain data."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg import org
+from kg import knowledge, org
 from kg.errors import KGError, QueryError
 from kg.store import Store
 
@@ -60,8 +61,17 @@ def describe(store: Store, iri: str) -> dict[str, Any]:
     labels = sorted({r["o"]["value"] for r in out if r["predicate"] in LABELS and r["o"]["type"] == "literal"})
     types = [r for r in out if r["predicate"] == TYPE]
     return {"iri": iri, "labels": labels, "types": types, "out": out, "in": into,
-            "out_truncated": more_out, "in_truncated": more_in, "person": _person(store, iri) if out or into
-            else None}
+            "out_truncated": more_out, "in_truncated": more_in,
+            "person": _person(store, iri) if out or into else None,
+            "role": _role(store, iri) if out else None}
+
+
+def _role(store: Store, iri: str) -> dict[str, Any] | None:
+    """The role profile of ``iri`` (None when it is not a role of the ontology)."""
+    try:
+        return knowledge.role_profile(store, iri)
+    except KGError:
+        return None
 
 
 def _person(store: Store, iri: str) -> dict[str, Any] | None:

@@ -420,6 +420,27 @@ def test_result_iris_open_resource_pages(served: Served, browser) -> None:
     _page_is_clean(browser, served.url)
 
 
+def test_resource_page_of_a_role_shows_its_ladder_and_sourced_responsibilities(served: Served, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    from kg.knowledge import role_profile
+
+    browser.get_log("browser")
+    with opened(served.store) as store:
+        role = role_profile(store, "Head of Product")
+    assert role["responsibilities"] and role["career_path"]
+    browser.get(served.url + "resource?" + urlencode({"iri": role["iri"]}))
+    _resource_loaded(browser)
+    assert [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#ladder li")] == role["career_path"]
+    assert browser.find_element(By.CSS_SELECTOR, "#ladder li.current").text == role["label"]
+    items = browser.find_elements(By.CSS_SELECTOR, "#responsibilities > li")
+    assert [li.find_element(By.TAG_NAME, "a").text for li in items] == [f["target"] for f in role["responsibilities"]]
+    quotes = [q.text for q in browser.find_elements(By.CSS_SELECTOR, "#responsibilities blockquote")]
+    assert quotes and all(any(s["quote"] in q for q in quotes) for f in role["responsibilities"] for s in f["sources"])
+    assert browser.find_element(By.ID, "person").get_attribute("hidden")  # a role is not a person
+    _page_is_clean(browser, served.url)
+
+
 def test_resource_page_shows_hostile_data_as_text(browser, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
     from serving import serving

@@ -33,6 +33,28 @@ function people(list, target) {
   }
 }
 
+function showRole(role) {
+  el("definition").textContent = role.definition || "";
+  for (const step of role.career_path) {
+    const li = document.createElement("li");
+    li.textContent = step;
+    if (step === role.label) li.className = "current";
+    el("ladder").appendChild(li);
+  }
+  for (const fact of role.responsibilities) {
+    const li = document.createElement("li");
+    li.appendChild(fact.target_iri ? kg.link(fact.target_iri, fact.target) : document.createTextNode(fact.target));
+    for (const source of fact.sources) {
+      const quote = document.createElement("blockquote");
+      quote.textContent = "“" + source.quote + "” (" + (source.document ? source.document + ", " : "") +
+        "sentence " + source.sentence + ")";
+      li.appendChild(quote);
+    }
+    el("responsibilities").appendChild(li);
+  }
+  el("role").hidden = false;
+}
+
 function table(target, rows, columns) {
   const head = document.createElement("thead");
   const tr = document.createElement("tr");
@@ -85,6 +107,7 @@ function show(data) {
     people(person.peers, "peers");
     el("person").hidden = false;
   }
+  if (data.role) showRole(data.role);
   const predicate = (row) => kg.link(row.predicate);
   table("out", data.out, [["predicate", predicate], ["value", (row) => termNode(row.o, row.label)]]);
   table("in", data.in, [["from", (row) => termNode(row.s, row.label)], ["predicate", predicate]]);
