@@ -33,7 +33,8 @@ from typing import Any
 from kg.errors import QueryError, QueryRefused
 from kg.vocab import PREFIXES
 
-_PARSING = threading.Lock()  # pyparsing's parsers keep state: one parse at a time (kg serve has threads)
+PARSER_LOCK = threading.Lock()
+"""Held around every use of rdflib's SPARQL parser: pyparsing's parsers keep state, and kg serve has threads."""
 
 MAX_NESTING = 32
 """Deepest nesting of ``{``, ``(`` and ``[`` a query may have (counted on the raw characters)."""
@@ -122,7 +123,7 @@ def read_query(query: str, *, allow_service: bool = False, prefixes: dict[str, s
         raise QueryError(f"the query nests {{, ( or [ {deepest} deep (at {position(query, where)}); kg runs "
                          f"queries nested at most {MAX_NESTING} deep")
     text = expand_escapes(query)
-    with _PARSING:
+    with PARSER_LOCK:
         tree = _parse(text)
         names = _walk(tree)
     service = next((v for v in names["nodes"] if v.name == "ServiceGraphPattern"), None)

@@ -350,8 +350,11 @@ def query_dataset(query: str) -> tuple[list[str], list[str]] | None:
     from rdflib.plugins.sparql.algebra import translatePrologue
     from rdflib.plugins.sparql.parser import parseQuery
 
+    from kg.guard import PARSER_LOCK
+
     try:
-        parsed = parseQuery(query)
+        with PARSER_LOCK:  # one rdflib parse at a time (the query checker shares the parser)
+            parsed = parseQuery(query)
         prologue = translatePrologue(parsed[0], None, PREFIXES)
         clauses = parsed[1]["datasetClause"] if "datasetClause" in parsed[1] else []
         default = [str(prologue.absolutize(c["default"])) for c in clauses if "default" in c]
