@@ -286,10 +286,15 @@ def run(store: Any, query: str, params: dict[str, Any] | None = None, *, limit: 
     when time is up, and QueryError is raised (local stores; a remote store applies its own HTTP timeout).
     """
     local = isinstance(store, Store)
-    text = prepare(query, params, allow_service=allow_service, local=local)
-    if timeout is not None and local:  # a remote store has its own HTTP timeout
-        return run_isolated(str(store.path), text, limit=limit, timeout=timeout, prepared=True)
-    return run_prepared(store, text, limit)
+    if timeout is None or not local:  # a remote store has its own HTTP timeout
+        return run_prepared(store, prepare(query, params, allow_service=allow_service, local=local), limit)
+    worker = Worker()  # it starts while the query is checked here (two processes, two cores)
+    try:
+        text = prepare(query, params, allow_service=allow_service, local=local)
+    except BaseException:
+        worker.stop()
+        raise
+    return run_isolated(str(store.path), text, limit=limit, timeout=timeout, prepared=True, worker=worker)
 
 
 def run_prepared(store: Any, text: str, limit: int | None = None) -> Result:
@@ -750,11 +755,12 @@ def raise_reply_error(reply: dict[str, Any]) -> None:
 
 def run_isolated(store_path: str, query: str, params: dict[str, Any] | None = None, *,
                  limit: int | None = None, timeout: float = 30.0, allow_service: bool = False,
-                 prepared: bool = False) -> Result:
+                 prepared: bool = False, worker: Worker | None = None) -> Result:
     """Run a query in a fresh worker process; QueryError when it takes longer than ``timeout`` seconds.
 
-    ``prepared``: ``query`` is the text :func:`prepare` returned (then ``params`` must be None)."""
-    worker = Worker()
+    ``prepared``: ``query`` is the text :func:`prepare` returned (then ``params`` must be None). ``worker``: one
+    already started (it is stopped here)."""
+    worker = worker or Worker()
     try:
         job = {"store": store_path, "query": query, "params": params, "limit": limit,
                "allow_service": allow_service, "lock_wait": timeout, "prepared": prepared}
