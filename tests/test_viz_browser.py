@@ -133,6 +133,7 @@ def _ocr_fold(text: str) -> str:
 
 FILES = [("hmrc", DATA / "uk-organograms" / "300913-HMRC-Organogram-Final-senior.csv", UK),
          ("natural-england", DATA / "uk-organograms" / "300913-Natural-England-Organogram-senior.csv", UK),
+         ("moj-2011", SHARED / "uk-organogram-snapshots" / "ministry_of_justice-2011-03-31-senior.csv", UK),
          ("d3-sample", SHARED / "d3-org-chart-sample" / "org.csv", D3),
          ("1500-report-team", None, D3)]
 
@@ -156,6 +157,7 @@ def test_real_charts_open_readable_without_overlap(browser: Any, tmp_path: Path,
     assert scale >= 1 and data["style"]["title_size"] * scale >= 11
     first = _boxes(browser)
     assert first and _overlaps(first) == []
+    assert browser.execute_script("return kgChart.truncated()") == []  # every line fits its card as drawn
     # The browser's own layout (used after folding and unfolding) equals Python's first view.
     same = browser.execute_script(
         "var L = kgChart.browserLayout(), out = 0; kgChart.data.first.forEach(function (n) {"

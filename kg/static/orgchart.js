@@ -218,7 +218,7 @@
 
   // -- drawing with vis-network -------------------------------------------------------------------------
   var L = null, nodes = new vis.DataSet(), shown = new Uint8Array(n), marked = {}, selected = -1;
-  var FONT = "Helvetica, Arial, sans-serif";
+  var FONT = "Helvetica, Arial, sans-serif", truncated = {};
   function roundRect(ctx, x, y, w, h, r) {
     ctx.beginPath();
     ctx.moveTo(x + r, y); ctx.lineTo(x + w - r, y); ctx.quadraticCurveTo(x + w, y, x + w, y + r);
@@ -228,6 +228,7 @@
   }
   function fitText(ctx, text, width) {
     if (ctx.measureText(text).width <= width) return text;
+    truncated[text] = true;  // Python measured it as fitting: the browser's font is wider than allowed for
     while (text.length > 1 && ctx.measureText(text + "\u2026").width > width) text = text.slice(0, -1);
     return text + "\u2026";
   }
@@ -510,7 +511,8 @@
              expandAll: function () { setAll(1); }, collapseAll: function () { setAll(0); },
              layout: function () { return L; }, shownKeys: function () {
                var out = []; for (var i = 0; i < n; i++) if (shown[i]) out.push(i); return out; },
-             browserLayout: layout, selected: -1, drawn: false, kids: KIDS, open: open};
+             browserLayout: layout, selected: -1, drawn: false, kids: KIDS, open: open,
+             truncated: function () { return Object.keys(truncated); }};
   // vis-network fits or rescales the view while the page settles: hold the first view for a few frames.
   function settle(frames) {
     if (untouched && Math.abs(network.getScale() - 1) > 1e-9) firstView();
