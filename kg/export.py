@@ -372,6 +372,21 @@ def colour_values(chart: Chart, by: str = "branch") -> dict[str, tuple[str, str]
     return out
 
 
+def card_name(n: Node) -> str:
+    """The first line of a node's card: the holder's name, the status of an unnamed post, or for a group of
+    posts (a UK junior organogram row) its FTE.
+
+    >>> card_name({"kind": "group", "fte": "12.5", "name": None}), card_name({"name": "Ann"})
+    ('12.5 FTE', 'Ann')
+    """
+    if n.get("kind") == "group":
+        try:
+            return f"{float(n.get('fte') or 0):g} FTE"
+        except (TypeError, ValueError):
+            return "Group of posts"
+    return _name(n)
+
+
 def chart_cards(chart: Chart) -> tuple[list[Card], list[tuple[str, str]]]:
     """The layout's cards (siblings by name) and dotted (report, manager) pairs of a chart. A card whose
     reports are cut off the chart (``--depth``, ``--root``) counts them as ``hidden``."""
@@ -380,7 +395,7 @@ def chart_cards(chart: Chart) -> tuple[list[Card], list[tuple[str, str]]]:
     for n in chart.nodes:
         if n["parent"] is not None:
             shown[n["parent"]] = shown.get(n["parent"], 0) + 1
-    cards = [Card(n["key"], n["parent"], _name(n), n.get("title") or "", is_assistant_title(n.get("title")),
+    cards = [Card(n["key"], n["parent"], card_name(n), n.get("title") or "", is_assistant_title(n.get("title")),
                   max(0, (n.get("reports") or 0) - shown.get(n["key"], 0)))
              for n in nodes]
     dotted = [(e["from"], e["to"]) for e in chart.edges if e["kind"] == "dotted"]
