@@ -47,10 +47,13 @@ _ATTR_QUERIES = {
     "unit": "SELECT ?n ?v WHERE { ?n org:postIn ?u . ?u skos:prefLabel|rdfs:label ?v }",
     "fte": "SELECT ?n ?v WHERE { ?n po:headcount ?v }",
     "grade": "SELECT ?n ?v WHERE { ?n po:grade ?v }",
+    "pay_min": "SELECT ?n ?v WHERE { ?n po:payBandMinimum ?v }",
+    "pay_max": "SELECT ?n ?v WHERE { ?n po:payBandMaximum ?v }",
 }
 _OWNS = "SELECT ?n ?label WHERE { ?x po:ownedBy ?n . ?x rdfs:label|skos:prefLabel ?label } ORDER BY ?label"
 _BATCH = 2000
-_FIELDS = ("id", "name", "title", "status", "role", "family", "unit", "definition", "fte", "grade")
+_FIELDS = ("id", "name", "title", "status", "role", "family", "unit", "definition", "fte", "grade", "pay_min",
+           "pay_max")
 
 
 @dataclass
@@ -370,6 +373,24 @@ def colour_values(chart: Chart, by: str = "branch") -> dict[str, tuple[str, str]
         h = by_key[head[n["key"]]]
         out[n["key"]] = (_ident(h), _name(h))
     return out
+
+
+def pay_band(n: Node) -> str:
+    """A node's pay band as text, in the source's currency (empty when the data has none).
+
+    >>> pay_band({"pay_min": "60000", "pay_max": "64999.0"}), pay_band({})
+    ('60,000 - 64,999', '')
+    """
+    def number(value: Any) -> str:
+        try:
+            return f"{float(value):,.0f}"
+        except (TypeError, ValueError):
+            return str(value)
+
+    low, high = n.get("pay_min"), n.get("pay_max")
+    if low is None and high is None:
+        return ""
+    return " - ".join(number(v) for v in (low, high) if v is not None)
 
 
 def card_name(n: Node) -> str:

@@ -30,6 +30,7 @@ from kg.export import (
     find_key,
     org_chart,
     path,
+    pay_band,
     status_key,
     write_atomic,
 )
@@ -233,7 +234,7 @@ def _card_columns(cards: list[Card], by_key: dict[str, dict[str, Any]], parent: 
         cols["unit"].append(n.get("unit") or "")
         cols["grade"].append(n.get("grade") or "")
         cols["fte"].append(fte[i])
-        cols["pay"].append(n.get("pay_band") or "")
+        cols["pay"].append(pay_band(n))
         cols["status"].append((status_key(n) or "").replace("_", " "))
         cols["role"].append(n.get("role") or "")
         cols["dm"].append(", ".join(n.get("dotted_managers") or []))

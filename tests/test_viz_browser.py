@@ -97,7 +97,9 @@ def _overlaps(boxes: list[tuple[int, dict[str, float]]]) -> list[tuple[int, int]
 def _rows(path_: Path, cols: tuple[str, str, str, str]) -> list[dict[str, str]]:
     with path_.open(encoding="utf-8-sig", newline="") as fh:
         return [{"id": r[cols[0]].strip(), "parent": (r[cols[1]] or "").strip(), "name": " ".join(r[cols[2]].split()),
-                 "title": " ".join((r[cols[3]] or "").split())} for r in csv_module.DictReader(fh)]
+                 "title": " ".join((r[cols[3]] or "").split()),
+                 "grade": (r.get("Grade") or "").strip(),
+                 "floor": (r.get("Actual Pay Floor (£)") or "").strip()} for r in csv_module.DictReader(fh)]
 
 
 def _generated(tmp_path: Path) -> Path:
@@ -203,7 +205,12 @@ def test_real_charts_open_readable_without_overlap(browser: Any, tmp_path: Path,
     assert len(selected) == 1 and " ".join(chosen.split()) == wanted["title"]
     if titles.count(wanted["title"]) == 1:
         assert data["id"][selected[0]] == wanted["id"]
-    assert wanted["title"] in browser.find_element(By.ID, "kg-details").text
+    details = browser.find_element(By.ID, "kg-details").text
+    assert wanted["title"] in " ".join(details.split())
+    if titles.count(wanted["title"]) == 1 and wanted["grade"]:  # the details panel: grade and pay band
+        assert f"Grade: {wanted['grade']}" in details
+    if titles.count(wanted["title"]) == 1 and wanted["floor"].replace(".", "").isdigit():
+        assert f"Pay band: {float(wanted['floor']):,.0f}" in details
     assert browser.find_elements(By.CSS_SELECTOR, "#kg-hits li.on")
     # Expand all: everyone drawn, still no overlap.
     browser.execute_script("kgChart.expandAll()")
