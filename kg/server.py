@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from kg.errors import KGError, QueryError, StoreError
 from kg.queries import MEDIA_TYPES, QueryRefused, Worker, named_queries, prepare, to_term
+from kg.store import writer_waiting
 from kg.vocab import CATALOG_GRAPH, PREFIXES
 
 DEFAULT_HOST = "127.0.0.1"
@@ -70,7 +71,8 @@ class Busy(StoreError):
 class WorkerPool:
     """Query worker processes with a slow lane.
 
-    A query takes an idle worker. If it is still running after ``budget`` seconds it joins the slow lane,
+    A query takes an idle worker. If it is still running after ``budget`` seconds (not counting time spent
+    waiting for a `kg load`, which workers step aside for) it joins the slow lane,
     which admits at most ``slow_lanes`` queries at once (a query arriving at a full lane is stopped with
     :class:`Busy`), so at least ``size - slow_lanes`` workers always remain for quick queries. A worker whose
     query overruns the timeout, or that dies, is killed and replaced.
@@ -96,7 +98,7 @@ class WorkerPool:
         worker = self._take(timeout)
         try:
             worker.conn.send(job)
-            reply = self._wait(worker, started, timeout)
+            reply = self._wait(worker, job["store"], started, timeout)
         except (EOFError, OSError):
             reply = dict(_DIED)
         finally:
@@ -118,9 +120,17 @@ class WorkerPool:
                 return worker
             self._replace_soon(worker)  # it died while idle (killed from outside): take another
 
-    def _wait(self, worker: Worker, started: float, timeout: float) -> dict[str, Any] | None:
-        if worker.conn.poll(min(self.budget, timeout)):
-            return worker.conn.recv()
+    def _wait(self, worker: Worker, store: str, started: float, timeout: float) -> dict[str, Any] | None:
+        budget_end = started + self.budget
+        while True:
+            now = time.monotonic()
+            if worker.conn.poll(max(0.0, min(budget_end, started + timeout) - now)):
+                return worker.conn.recv()
+            if time.monotonic() >= started + timeout:
+                break
+            if not writer_waiting(Path(store)):
+                break
+            budget_end = time.monotonic() + self.budget  # waiting for a `kg load` is not being slow
         with self._lock:
             admitted = self._slow < self.slow_lanes
             self._slow += admitted
