@@ -299,13 +299,17 @@ _MARGIN, _HEAD, _FOOT, _BLOCK_HEAD = 28.0, 22.0, 18.0, 14.0
 
 
 def to_pdf(pages: list[Page], look: Look, page: tuple[float, float], title: str = "Org chart") -> bytes:
-    """The pages as a PDF document (Helvetica, one content stream per page)."""
-    streams = [_page_ops(p, number, len(pages), look, page, title).encode("latin-1")
-               for number, p in enumerate(pages, start=1)]
-    return _pdf_document(streams, page, title)
+    """The pages as a PDF document (Helvetica, one content stream per page; "continued on page N" links)."""
+    streams, links = [], []
+    for number, p in enumerate(pages, start=1):
+        jumps: list[tuple[float, float, float, float, int]] = []
+        streams.append(_page_ops(p, number, len(pages), look, page, title, jumps).encode("latin-1"))
+        links.append(jumps)
+    return _pdf_document(streams, page, title, links)
 
 
-def _page_ops(p: Page, number: int, total: int, look: Look, page: tuple[float, float], title: str) -> str:
+def _page_ops(p: Page, number: int, total: int, look: Look, page: tuple[float, float], title: str,
+              jumps: list[tuple[float, float, float, float, int]]) -> str:
     pw, ph = page
     head = title
     while len(head) > 10 and text_width(head, 11, True) > pw - 2 * _MARGIN:
@@ -323,11 +327,12 @@ def _page_ops(p: Page, number: int, total: int, look: Look, page: tuple[float, f
                 heading = heading[:-2] + "…"
             ops.append("0 0 0 rg")
             ops.append(_text(_MARGIN + block.x, top - 9, heading, 9, True))
-        ops.extend(_block_ops(block, look, ox, top - _BLOCK_HEAD))
+        ops.extend(_block_ops(block, look, ox, top - _BLOCK_HEAD, jumps))
     return "\n".join(ops)
 
 
-def _block_ops(block: Block, look: Look, ox: float, oy: float) -> list[str]:
+def _block_ops(block: Block, look: Look, ox: float, oy: float,
+               jumps: list[tuple[float, float, float, float, int]]) -> list[str]:
     out = block.layout
     st = out.style
     s = PDF_SCALE
@@ -361,6 +366,8 @@ def _block_ops(block: Block, look: Look, ox: float, oy: float) -> list[str]:
         if note:
             ops.append("0.29 0.33 0.41 rg")
             ops.append(_text(X(b.x + st.pad), Y(b.y + b.h - 4), note, 7.5, False))
+        if b.key in block.continues:  # the whole card links to the page its reports continue on
+            jumps.append((X(b.x), Y(b.y + b.h), X(b.x + b.w), Y(b.y), block.continues[b.key]))
     return ops
 
 
@@ -399,7 +406,8 @@ def pdf_string(text: str) -> str:
 _pdf_string = pdf_string
 
 
-def _pdf_document(streams: list[bytes], page: tuple[float, float], title: str) -> bytes:
+def _pdf_document(streams: list[bytes], page: tuple[float, float], title: str,
+                  links: list[list[tuple[float, float, float, float, int]]]) -> bytes:
     objects: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -411,13 +419,20 @@ def _pdf_document(streams: list[bytes], page: tuple[float, float], title: str) -
     f1 = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
     f2 = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>")
     info = add(f"<< /Title ({pdf_string(title)}) /Producer (kg) >>".encode("latin-1"))
-    kids = []
+    contents = []
     for data in streams:
         packed = zlib.compress(data, 6)
-        content = add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream")
+        contents.append(add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed +
+                            b"\nendstream"))
+    first = len(objects) + 1  # the page objects come next, in order: page i is object first + i - 1
+    kids = []
+    for content, jumps in zip(contents, links, strict=True):
+        annots = " ".join(f"<< /Type /Annot /Subtype /Link /Rect [{x0:.2f} {y0:.2f} {x1:.2f} {y1:.2f}] "
+                          f"/Border [0 0 0] /Dest [{first + target - 1} 0 R /Fit] >>"
+                          for x0, y0, x1, y1, target in jumps)
         kids.append(add(f"<< /Type /Page /Parent {pages_obj} 0 R /MediaBox [0 0 {page[0]:g} {page[1]:g}] "
-                        f"/Resources << /Font << /F1 {f1} 0 R /F2 {f2} 0 R >> >> /Contents {content} 0 R >>"
-                        .encode("latin-1")))
+                        f"/Resources << /Font << /F1 {f1} 0 R /F2 {f2} 0 R >> >> /Contents {content} 0 R"
+                        f"{' /Annots [' + annots + ']' if annots else ''} >>".encode("latin-1")))
     objects[catalog - 1] = f"<< /Type /Catalog /Pages {pages_obj} 0 R >>".encode("latin-1")
     objects[pages_obj - 1] = (f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] "
                               f"/Count {len(kids)} >>").encode("latin-1")

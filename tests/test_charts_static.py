@@ -95,6 +95,14 @@ def test_pdf_pages_paper_names_once_and_continuations(hmrc: Path, tmp_path: Path
             shown = " ".join(pages[target - 1:target + 3])  # the team, and its parts if it needed more pages
             assert all(n in shown for n in team), (ident, [n for n in team if n not in shown])
     assert refs == sum(len(found) for found in blocks) > 0
+    # Each card that continues elsewhere is a link to that page.
+    data = pdf.read_bytes()
+    objects = {int(n): body for n, body in re.findall(rb"(\d+) 0 obj\n(.*?)\nendobj", data, re.S)}
+    kids = [int(k) for k in re.findall(rb"(\d+) 0 R", re.search(rb"/Kids \[([^\]]*)\]", data).group(1))]
+    page_of = {obj: i for i, obj in enumerate(kids, start=1)}
+    for number, obj in enumerate(kids, start=1):
+        targets = sorted(page_of[int(d)] for d in re.findall(rb"/Dest \[(\d+) 0 R", objects[obj]))
+        assert targets == sorted(map(int, re.findall(r"continued on page (\d+)", pages[number - 1])))
 
 
 def test_format_comes_from_the_file_name_and_contradictions_are_errors(hmrc: Path, tmp_path: Path) -> None:
