@@ -585,3 +585,32 @@ def test_editor_draws_construct_results_as_a_graph(served: Served, browser) -> N
     assert graph.get_attribute("data-edges") == str(len(edges)) and graph.find_elements(By.TAG_NAME, "canvas")
     assert graph.get_attribute("data-nodes") == str(len({e["p"] for e in edges} | {e["m"] for e in edges}))
     _page_is_clean(browser, served.url)
+
+
+def test_editor_charts_counts_by_group(served: Served, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    query = ("SELECT ?unit (COUNT(?p) AS ?n) WHERE { ?p org:postIn ?u . ?u skos:prefLabel|rdfs:label ?unit } "
+             "GROUP BY ?unit ORDER BY ?unit")
+    browser.get_log("browser")
+    with opened(served.store) as store:
+        expected = [(r["unit"], r["n"]) for r in store.select(query)]
+    assert 1 < len(expected) < MAX_ROWS
+    _editor(browser, served.url)
+    browser.execute_script("const t = ed.yasgui.getTab(); t.getYasqe().setValue(arguments[0]); t.query();",
+                           "PREFIX org: <http://www.w3.org/ns/org#>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+                           "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n" + query)
+    WebDriverWait(browser, 20).until(lambda d: _table(d))
+    browser.find_element(By.XPATH, "//div[contains(@class,'tabPanel') and contains(@class,'active')]"
+                                   "//*[normalize-space()='Chart']").click()
+    rows = WebDriverWait(browser, 10).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".tabPanel.active .kg-chart .bar-row"))
+    shown = [(r.find_element(By.CLASS_NAME, "bar-label").text, r.find_element(By.CLASS_NAME, "bar-value").text)
+             for r in rows]
+    assert shown == expected
+    widths = [float(r.find_element(By.CLASS_NAME, "bar").get_attribute("style").split(":")[1].strip(" %;"))
+              for r in rows]
+    biggest = max(int(n) for _, n in expected)
+    assert widths == [round(100 * int(n) / biggest, 1) for _, n in expected]
+    _page_is_clean(browser, served.url)

@@ -1,7 +1,7 @@
 // The kg SPARQL editor: YASGUI (vendored in kg/static, see YASGUI-LICENSE.txt) set up to make no request outside
 // the server: prefix, class and property completion from kg's own vocabulary (not prefix.cc or LOV), result
-// IRIs linking to kg's resource page, a formula-safe CSV download, CONSTRUCT results drawn as a graph, and the
-// named-query library in a side panel.
+// IRIs linking to kg's resource page, a formula-safe CSV download, bar charts of counts, CONSTRUCT results drawn as a
+// graph, and the named-query library in a side panel.
 "use strict";
 
 const ed = {
@@ -118,6 +118,73 @@ class GraphPlugin {
   }
 }
 
+// A YASR view drawing SELECT results as a bar chart: the first numeric column by the first other column
+// (e.g. counts by group). Bars are plain elements and labels text.
+const NUMERIC = /#(integer|decimal|double|float|long|int|short|nonNegativeInteger|positiveInteger)$/;
+
+class ChartPlugin {
+  constructor(yasr) {
+    this.yasr = yasr;
+    this.priority = 5;  // below the table: chosen by the user
+    this.label = "Chart";
+  }
+
+  columns() {
+    const results = this.yasr.results;
+    if (!results || !results.getVariables || !results.getBindings || !results.getBindings()) return null;
+    const rows = results.getBindings();
+    const vars = results.getVariables();
+    const numeric = (v) => rows.length && rows.every((r) => r[v] && r[v].type !== "uri" && r[v].datatype &&
+                                                       NUMERIC.test(r[v].datatype));
+    const value = vars.find(numeric);
+    const label = vars.find((v) => v !== value);
+    return value && label ? { value, label } : null;
+  }
+
+  canHandleResults() {
+    return this.columns() !== null;
+  }
+
+  getIcon() {
+    const icon = document.createElement("span");
+    icon.textContent = "▇";
+    return icon;
+  }
+
+  draw() {
+    const { value, label } = this.columns();
+    const rows = this.yasr.results.getBindings().slice(0, 100);
+    const max = Math.max(...rows.map((r) => Math.abs(Number(r[value].value))), 1);
+    const chart = document.createElement("div");
+    chart.className = "kg-chart";
+    const title = document.createElement("p");
+    title.className = "hint";
+    title.textContent = "?" + value + " by ?" + label + (rows.length < this.yasr.results.getBindings().length
+      ? " (the first 100 rows)" : "");
+    chart.appendChild(title);
+    for (const row of rows) {
+      const line = document.createElement("div");
+      line.className = "bar-row";
+      const name = document.createElement("span");
+      name.className = "bar-label";
+      name.textContent = row[label] ? (row[label].type === "uri" ? kg.compact(row[label].value) : row[label].value)
+        : "(none)";
+      const bar = document.createElement("span");
+      bar.className = "bar";
+      bar.style.width = (100 * Math.abs(Number(row[value].value)) / max).toFixed(1) + "%";
+      const number = document.createElement("span");
+      number.className = "bar-value";
+      number.textContent = row[value].value;
+      const track = document.createElement("span");
+      track.className = "bar-track";
+      track.appendChild(bar);
+      line.append(name, track, number);
+      chart.appendChild(line);
+    }
+    this.yasr.resultsEl.appendChild(chart);
+  }
+}
+
 function showParams(q) {
   const params = ed.el("params");
   params.replaceChildren();
@@ -172,6 +239,7 @@ async function init() {
   configureCompletion();
   configureResults();
   Yasgui.Yasr.registerPlugin("graph", GraphPlugin);
+  Yasgui.Yasr.registerPlugin("chart", ChartPlugin);
   adoptStyleElements();
   ed.yasgui = new Yasgui(ed.el("yasgui"), {
     requestConfig: { endpoint: "/sparql", method: "POST", acceptHeaderSelect: "application/sparql-results+json",
