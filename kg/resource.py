@@ -25,6 +25,7 @@ GROUP BY ?p ?o ORDER BY ?p ?o LIMIT 501"""
 _IN = """SELECT ?s ?p (SAMPLE(?l) AS ?label) WHERE {
   ?s ?p ?o OPTIONAL { ?s rdfs:label|skos:prefLabel|foaf:name|po:jobTitle ?l } }
 GROUP BY ?s ?p ORDER BY ?p ?s LIMIT 501"""
+_UNIT = "SELECT DISTINCT ?p WHERE { ?p org:postIn ?u } LIMIT 500"
 
 
 def _term(term: Any) -> dict[str, str]:
@@ -63,7 +64,16 @@ def describe(store: Store, iri: str) -> dict[str, Any]:
     return {"iri": iri, "labels": labels, "types": types, "out": out, "in": into,
             "out_truncated": more_out, "in_truncated": more_in,
             "person": _person(store, iri) if out or into else None,
-            "role": _role(store, iri) if out else None}
+            "role": _role(store, iri) if out else None,
+            "unit_people": _unit_people(store, node) if into else []}
+
+
+def _unit_people(store: Store, unit: ox.NamedNode) -> list[dict[str, Any]]:
+    """The posts of a unit (``org:postIn``), as the lookups show people, sorted by name (at most MAX_LINKS)."""
+    rows = store.select(_UNIT, u=unit)
+    people = org.records(store, [r["p"] for r in rows if r["p"]])
+    return sorted((org.public(p) for p in people.values()), key=lambda p: ((p["name"] or "~").casefold(),
+                                                                          p["id"] or ""))
 
 
 def _role(store: Store, iri: str) -> dict[str, Any] | None:

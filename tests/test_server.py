@@ -441,6 +441,26 @@ def test_resource_page_of_a_role_shows_its_ladder_and_sourced_responsibilities(s
     _page_is_clean(browser, served.url)
 
 
+def test_resource_page_of_a_unit_lists_its_people(served: Served, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    from kg import org
+
+    browser.get_log("browser")
+    with opened(served.store) as store:
+        unit = store.select("SELECT ?u (COUNT(?p) AS ?n) WHERE { ?p org:postIn ?u } GROUP BY ?u ORDER BY DESC(?n) "
+                            "LIMIT 1")[0]["u"]
+        posts = [r["p"] for r in store.select("SELECT ?p WHERE { ?p org:postIn ?u }", u=ox.NamedNode(unit))]
+        members = org.records(store, posts)
+    browser.get(served.url + "resource?" + urlencode({"iri": unit}))
+    _resource_loaded(browser)
+    shown = [a.get_attribute("title") for a in browser.find_elements(By.CSS_SELECTOR, "#members a")]
+    assert sorted(shown) == sorted(members) and len(shown) > 1
+    names = [a.text.split(" — ")[0] for a in browser.find_elements(By.CSS_SELECTOR, "#members a")]
+    assert names == sorted(names, key=lambda n: (n == "(no name)", n.casefold()))  # vacant posts last
+    _page_is_clean(browser, served.url)
+
+
 def test_resource_page_shows_hostile_data_as_text(browser, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
     from serving import serving

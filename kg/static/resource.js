@@ -108,6 +108,10 @@ function show(data) {
     el("person").hidden = false;
   }
   if (data.role) showRole(data.role);
+  if (data.unit_people.length) {
+    people(data.unit_people, "members");
+    el("unit").hidden = false;
+  }
   const predicate = (row) => kg.link(row.predicate);
   table("out", data.out, [["predicate", predicate], ["value", (row) => termNode(row.o, row.label)]]);
   table("in", data.in, [["from", (row) => termNode(row.s, row.label)], ["predicate", predicate]]);
