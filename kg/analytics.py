@@ -1,8 +1,8 @@
 """Network analytics of an organization: plain functions of networkx graphs (they never print or mutate).
 
 Graphs come from :mod:`kg.projection` (or are built by hand). Reporting functions take a *reporting graph*:
-a DiGraph with edges manager -> report, at most one manager per node (several roots allowed: a forest). They
-raise :class:`CycleError`, naming the cycle, instead of looping.
+a DiGraph with edges manager -> report; they read it as the reporting forest (:func:`as_forest`: several
+managers and cycles cut by the forest's rules), so they answer on any graph.
 
 Centrality is computed on the **undirected reading** of any graph (``G.to_undirected()``): a broker links
 its team to the rest of the organization whatever the direction of the arrows. On forests (the reporting
@@ -11,31 +11,25 @@ line) betweenness and closeness are exact in linear time from subtree sizes, equ
 G.to_undirected())`` (Wasserman-Faust scaling per component, as networkx does). Other graphs use networkx,
 with ``k`` sampled pivots (seeded) for betweenness on big ones.
 
-The functions at the end (``*_report``) take a store: they project, compute and label the results for the
-command line.
+Functions that take a store and label results for the command line are in :mod:`kg.org_reports`.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import KGError, NotFoundError
+from kg.forest import Forest
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from kg.store import Store
-
 Node = Hashable
 METRICS = ("degree", "betweenness", "closeness", "pagerank", "eigenvector")
-
-
-class CycleError(KGError):
-    """The reporting line loops back on itself."""
 
 
 class NoPathError(KGError):
@@ -337,7 +331,24 @@ def shortest_paths(G: nx.Graph, a: Node, b: Node, k: int = 1) -> list[list[dict[
     return [explain(G, p) for p in paths]
 
 
-# -- the reporting structure ---------------------------------------------------------------------------------
+# -- the reporting structure: the forest's answers on a graph ------------------------------------------------
+
+
+def as_forest(G: nx.DiGraph) -> Forest:
+    """The reporting forest (:class:`kg.forest.Forest`) of a graph whose edges go manager -> report, its node
+    attributes ``id``, ``name``, ``title``, ``unit``... as records. Several managers and cycles are cut by the
+    forest's rules, so every function below answers on any graph (never a refusal, never a hang).
+
+    >>> import networkx as nx
+    >>> as_forest(nx.DiGraph([("a", "b"), ("b", "a")])).cycles
+    [['a', 'b']]
+    """
+    from kg.forest import NODE_FIELDS
+
+    def row(n: Node, data: dict[str, Any]) -> tuple[Any, ...]:
+        return (n, *(data.get(f, "post" if f == "kind" else None) for f in NODE_FIELDS[1:]))
+
+    return Forest([row(n, d) for n, d in G.nodes(data=True)], [(v, u) for u, v in G.edges()])
 
 
 def roots(G: nx.DiGraph) -> list[Node]:
@@ -347,68 +358,46 @@ def roots(G: nx.DiGraph) -> list[Node]:
     >>> roots(nx.DiGraph([("a", "b"), ("x", "y")]))
     ['a', 'x']
     """
-    return [node for node, d in G.in_degree() if d == 0]
-
-
-def _find_cycle(G: nx.DiGraph, start: Node) -> list[Node]:
-    path: list[Node] = []
-    where: dict[Node, int] = {}
-    node = start
-    while node not in where:
-        where[node] = len(path)
-        path.append(node)
-        node = next(iter(G.predecessors(node)))
-    return path[where[node]:] + [node]
-
-
-def _cycle_error(G: nx.DiGraph, start: Node) -> CycleError:
-    cycle = " -> ".join(_name(G, node) for node in _find_cycle(G, start))
-    return CycleError(f"reporting cycle: {cycle} (each reports to the next); fix these reporting lines")
+    return as_forest(G).roots()
 
 
 def depths(G: nx.DiGraph) -> dict[Node, int]:
     """Depth of each person: 0 at the top, 1 for direct reports of the top, ...
 
-    Raises CycleError naming the people of a reporting cycle, KGError for someone with several managers.
-
     >>> import networkx as nx
     >>> depths(nx.DiGraph([("ceo", "cpo"), ("cpo", "pm"), ("ceo", "cto")]))
-    {'ceo': 0, 'cpo': 1, 'cto': 1, 'pm': 2}
+    {'ceo': 0, 'cpo': 1, 'pm': 2, 'cto': 1}
     """
-    for node, d in G.in_degree():
-        if d > 1:
-            managers = ", ".join(sorted(_name(G, m) for m in G.predecessors(node)))
-            raise KGError(f"{_name(G, node)} has {d} managers ({managers}): not a reporting forest")
-    out: dict[Node, int] = {}
-    level = roots(G)
-    d = 0
-    while level:
-        nxt = []
-        for node in level:
-            out[node] = d
-            nxt.extend(G.successors(node))
-        level, d = nxt, d + 1
-    if len(out) < len(G):
-        start = next(node for node in G if node not in out)
-        raise _cycle_error(G, start)
-    return out
+    return as_forest(G).depths()
+
+
+def layer_table(f: Forest) -> list[dict[str, int]]:
+    """Posts per layer of a forest (layer 1 is the top) and how many of them manage someone.
+
+    >>> from kg.forest import node
+    >>> layer_table(Forest([node("a"), node("b"), node("c")], [("b", "a"), ("c", "b")]))
+    [{'layer': 1, 'posts': 1, 'managers': 1}, {'layer': 2, 'posts': 1, 'managers': 1}, \
+{'layer': 3, 'posts': 1, 'managers': 0}]
+    """
+    posts: Counter[int] = Counter()
+    managers: Counter[int] = Counter()
+    sizes = f.headcounts()
+    for node, d in f.depths().items():
+        posts[d] += 1
+        if sizes[node]:
+            managers[d] += 1
+    return [{"layer": d + 1, "posts": posts[d], "managers": managers[d]} for d in sorted(posts)]
 
 
 def layers(G: nx.DiGraph) -> list[dict[str, int]]:
-    """People per layer (layer 1 is the top) and how many of them manage someone.
+    """:func:`layer_table` of a graph.
 
     >>> import networkx as nx
     >>> layers(nx.DiGraph([("ceo", "cpo"), ("cpo", "pm"), ("ceo", "cto")]))
-    [{'layer': 1, 'people': 1, 'managers': 1}, {'layer': 2, 'people': 2, 'managers': 1}, \
-{'layer': 3, 'people': 1, 'managers': 0}]
+    [{'layer': 1, 'posts': 1, 'managers': 1}, {'layer': 2, 'posts': 2, 'managers': 1}, \
+{'layer': 3, 'posts': 1, 'managers': 0}]
     """
-    people: Counter[int] = Counter()
-    managers: Counter[int] = Counter()
-    for node, d in depths(G).items():
-        people[d] += 1
-        if G.out_degree(node):
-            managers[d] += 1
-    return [{"layer": d + 1, "people": people[d], "managers": managers[d]} for d in sorted(people)]
+    return layer_table(as_forest(G))
 
 
 def headcounts(G: nx.DiGraph) -> dict[Node, int]:
@@ -418,12 +407,62 @@ def headcounts(G: nx.DiGraph) -> dict[Node, int]:
     >>> headcounts(nx.DiGraph([("ceo", "cpo"), ("cpo", "pm"), ("ceo", "cto")]))
     {'ceo': 3, 'cpo': 1, 'pm': 0, 'cto': 0}
     """
-    depth = depths(G)
-    below = dict.fromkeys(depth, 0)
-    for node in sorted(depth, key=depth.__getitem__, reverse=True):
-        for boss in G.predecessors(node):
-            below[boss] += below[node] + 1
-    return {node: below[node] for node in G}
+    return as_forest(G).headcounts()
+
+
+def lowest_common_manager(G: nx.DiGraph, a: Node, b: Node) -> Node | None:
+    """The lowest person both ``a`` and ``b`` report to, directly or not (one of them if one manages the
+    other); None in different trees. Same answer as ``nx.lowest_common_ancestor`` on a forest.
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("ceo", "cpo"), ("cpo", "pm1"), ("cpo", "pm2"), ("ceo", "cto")])
+    >>> lowest_common_manager(G, "pm1", "pm2"), lowest_common_manager(G, "pm1", "cto")
+    ('cpo', 'ceo')
+    """
+    for node in (a, b):
+        if node not in G:
+            raise NotFoundError(f"{node} is not in the reporting graph")
+    return as_forest(G).common_manager(a, b)
+
+
+def forest_health(f: Forest, n: int = 10) -> dict[str, Any]:
+    """Organization health of a forest: the counts (README names), layers, span of control, single-report
+    managers, largest teams (by headcount below), cycles cut and several-manager posts.
+
+    >>> from kg.forest import node
+    >>> h = forest_health(Forest([node(x) for x in "abcd"], [("b", "a"), ("c", "b"), ("d", "a")]))
+    >>> h["posts"], h["layers"], h["span"]["mean"], h["single_report_managers"]
+    (4, 3, 1.5, ['b'])
+    """
+    sizes = f.headcounts()
+    direct = {m: len(f.direct_reports(m)) for m in f if sizes[m]}
+    spans = sorted(direct.values())
+    mid = len(spans) // 2
+    median = (spans[mid] if len(spans) % 2 else (spans[mid - 1] + spans[mid]) / 2) if spans else 0
+    ranked = sorted(direct, key=lambda m: (-sizes[m], -direct[m], str(m)))[:n]
+    counts = f.counts()
+    return {
+        **counts,
+        "layers": len(f.layers()),
+        "managers": len(spans),
+        "span": {"mean": round(sum(spans) / len(spans), 2) if spans else 0.0, "median": median,
+                 "max": spans[-1] if spans else 0, "distribution": dict(sorted(Counter(spans).items()))},
+        "single_report_managers": [m for m in f if direct.get(m) == 1],
+        "largest_teams": [{"manager": m, "headcount": sizes[m], "direct_reports": direct[m]} for m in ranked],
+        "cycles_cut": [list(c) for c in f.cycles],
+        "several_managers": len(f.several_managers),
+    }
+
+
+def health(G: nx.DiGraph, n: int = 10) -> dict[str, Any]:
+    """:func:`forest_health` of a graph.
+
+    >>> import networkx as nx
+    >>> h = health(nx.DiGraph([("ceo", "cpo"), ("cpo", "pm"), ("ceo", "cto")]))
+    >>> h["posts"], h["layers"], h["span"]["mean"], h["single_report_managers"]
+    (4, 3, 1.5, ['cpo'])
+    """
+    return forest_health(as_forest(G), n)
 
 
 def span_distribution(G: nx.DiGraph) -> dict[int, int]:
@@ -433,8 +472,7 @@ def span_distribution(G: nx.DiGraph) -> dict[int, int]:
     >>> span_distribution(nx.DiGraph([("ceo", "cpo"), ("cpo", "pm"), ("ceo", "cto")]))
     {1: 1, 2: 1}
     """
-    counts = Counter(d for _, d in G.out_degree() if d > 0)
-    return dict(sorted(counts.items()))
+    return health(G)["span"]["distribution"]
 
 
 def single_report_managers(G: nx.DiGraph) -> list[Node]:
@@ -444,7 +482,7 @@ def single_report_managers(G: nx.DiGraph) -> list[Node]:
     >>> single_report_managers(nx.DiGraph([("ceo", "cpo"), ("cpo", "pm"), ("ceo", "cto")]))
     ['cpo']
     """
-    return [node for node, d in G.out_degree() if d == 1]
+    return health(G)["single_report_managers"]
 
 
 def largest_teams(G: nx.DiGraph, n: int = 10) -> list[dict[str, Any]]:
@@ -454,10 +492,7 @@ def largest_teams(G: nx.DiGraph, n: int = 10) -> list[dict[str, Any]]:
     >>> largest_teams(nx.DiGraph([("ceo", "cpo"), ("cpo", "pm"), ("ceo", "cto")]), 1)
     [{'manager': 'ceo', 'headcount': 3, 'direct_reports': 2}]
     """
-    below = headcounts(G)
-    managers = [m for m in G if G.out_degree(m)]
-    ranked = sorted(managers, key=lambda m: (-below[m], -G.out_degree(m), str(m)))[:n]
-    return [{"manager": m, "headcount": below[m], "direct_reports": G.out_degree(m)} for m in ranked]
+    return health(G, n)["largest_teams"]
 
 
 def headcount_by(G: nx.Graph, attribute: str = "unit") -> dict[str, int]:
@@ -473,68 +508,6 @@ def headcount_by(G: nx.Graph, attribute: str = "unit") -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
-def lowest_common_manager(G: nx.DiGraph, a: Node, b: Node) -> Node | None:
-    """The lowest person both ``a`` and ``b`` report to, directly or not (one of them if one manages the
-    other); None in different trees. Same answer as ``nx.lowest_common_ancestor`` on a forest.
-
-    >>> import networkx as nx
-    >>> G = nx.DiGraph([("ceo", "cpo"), ("cpo", "pm1"), ("cpo", "pm2"), ("ceo", "cto")])
-    >>> lowest_common_manager(G, "pm1", "pm2"), lowest_common_manager(G, "pm1", "cto")
-    ('cpo', 'ceo')
-    """
-    for node in (a, b):
-        if node not in G:
-            raise NotFoundError(f"{node} is not in the reporting graph")
-    above_a = _chain(G, a)
-    seen = set(above_a)
-    for node in _chain(G, b):
-        if node in seen:
-            return node
-    return None
-
-
-def _chain(G: nx.DiGraph, node: Node) -> list[Node]:
-    """``node`` and its managers up to the top."""
-    out = [node]
-    seen = {node}
-    while True:
-        managers = list(G.predecessors(node))
-        if not managers:
-            return out
-        if len(managers) > 1:
-            raise KGError(f"{_name(G, node)} has {len(managers)} managers: not a reporting forest")
-        node = managers[0]
-        if node in seen:
-            raise _cycle_error(G, node)
-        seen.add(node)
-        out.append(node)
-
-
-def health(G: nx.DiGraph, n: int = 10) -> dict[str, Any]:
-    """Organization health: size, roots, layers, span of control, single-report managers, largest teams.
-
-    >>> import networkx as nx
-    >>> h = health(nx.DiGraph([("ceo", "cpo"), ("cpo", "pm"), ("ceo", "cto")]))
-    >>> h["people"], h["layers"], h["span"]["mean"], h["single_report_managers"]
-    (4, 3, 1.5, ['cpo'])
-    """
-    depth = depths(G)
-    spans = [d for _, d in G.out_degree() if d > 0]
-    spans.sort()
-    mid = len(spans) // 2
-    median = (spans[mid] if len(spans) % 2 else (spans[mid - 1] + spans[mid]) / 2) if spans else 0
-    return {
-        "people": len(G),
-        "roots": len(roots(G)),
-        "layers": max(depth.values()) + 1 if depth else 0,
-        "managers": len(spans),
-        "span": {"mean": round(sum(spans) / len(spans), 2) if spans else 0.0, "median": median,
-                 "max": spans[-1] if spans else 0, "distribution": span_distribution(G)},
-        "single_report_managers": single_report_managers(G),
-        "largest_teams": largest_teams(G, n),
-    }
-
-
 def communities(G: nx.Graph, *, seed: int = 0, resolution: float = 1.0) -> list[set[Node]]:
     """Louvain communities of the undirected reading of ``G`` (seeded: the same every run), largest first.
 
@@ -547,124 +520,3 @@ def communities(G: nx.Graph, *, seed: int = 0, resolution: float = 1.0) -> list[
     U = nx.Graph(G)  # a copy: Louvain reads weights, and the caller's graph stays as it was
     found = nx.community.louvain_communities(U, seed=seed, resolution=resolution)
     return sorted(found, key=lambda c: (-len(c), min(str(x) for x in c)))
-
-
-# -- entry points taking a store (used by the command line) --------------------------------------------------
-
-GRAPHS = ("reporting", "org", "concepts")
-
-
-def project(store: Store, graph: str = "reporting", relations: Sequence[str] | None = None) -> nx.DiGraph:
-    """The projection named ``graph`` (reporting, org or concepts), structure only (no node attributes)."""
-    from kg import projection
-
-    if graph == "reporting":
-        return projection.reporting_forest(store, attributes=False, dotted=False)
-    if graph == "org":
-        return projection.org_graph(store, relations or projection.DEFAULT_ORG_RELATIONS)
-    if graph == "concepts":
-        return projection.concept_graph(store)
-    raise KGError(f"unknown graph '{graph}'; choose from {', '.join(GRAPHS)}")
-
-
-def _entities(store: Store, nodes: Sequence[Node]) -> dict[Node, dict[str, Any]]:
-    """Each node as the command line shows it: id, name (a person's name or a concept's label), title,
-    kind, iri."""
-    from kg.projection import describe
-
-    info = describe(store, [str(n) for n in nodes])
-    return {n: {"id": info[str(n)]["id"], "name": info[str(n)]["label"], "title": info[str(n)]["title"],
-                "kind": info[str(n)]["kind"], "iri": str(n)} for n in nodes}
-
-
-def centrality_report(store: Store, metric: str = "betweenness", graph: str = "reporting", n: int = 10,
-                      sample: int | None = None, seed: int = 0) -> list[dict[str, Any]]:
-    """The ``n`` most central nodes of a projection: rank, id, name, title, kind, iri, score."""
-    G = project(store, graph)
-    ranked = top(centrality(G, metric, k=sample, seed=seed), n)
-    people = _entities(store, [node for node, _ in ranked])
-    return [{"rank": i} | people[node] | {"score": score} for i, (node, score) in enumerate(ranked, 1)]
-
-
-def resolve_node(store: Store, G: nx.Graph, ref: str, hint: str = "") -> str:
-    """The node of ``G`` that ``ref`` names: a person (id, name, IRI) or a concept (its label)."""
-    import pyoxigraph as ox
-
-    from kg import org
-    from kg.errors import AmbiguousError
-
-    try:
-        node = org.resolve(store, ref)
-    except NotFoundError as missing:
-        rows = store.select(
-            """SELECT DISTINCT ?n WHERE { ?n skos:prefLabel|rdfs:label|skos:altLabel ?l
-               FILTER(isIRI(?n) && LCASE(STR(?l)) = ?q) }""", q=ox.Literal(ref.strip().lower()))
-        found = sorted({r["n"] for r in rows if r["n"] in G}) or sorted({r["n"] for r in rows if r["n"]})
-        if not found:
-            raise missing
-        if len(found) > 1:
-            raise AmbiguousError(f"'{ref}' names {len(found)} things: {', '.join(found[:5])}; give an IRI",
-                                 found) from None
-        node = found[0]
-    if node not in G:
-        raise NotFoundError(f"'{ref}' is not on this graph" + (f"; {hint}" if hint else ""))
-    return node
-
-
-def path_report(store: Store, a: str, b: str, relations: str = "reporting", k: int = 1) -> dict[str, Any]:
-    """The ``k`` shortest paths between two people or concepts, hop by hop with the relation of each hop.
-
-    ``relations``: "reporting" (the solid line only) or "all" (dotted lines, collaboration and ownership
-    of products and portfolios too).
-    """
-    from kg.projection import DEFAULT_ORG_RELATIONS
-
-    if relations not in ("reporting", "all"):
-        raise KGError(f"unknown relations '{relations}'; choose reporting or all")
-    G = project(store, "org", ("reporting",) if relations == "reporting" else DEFAULT_ORG_RELATIONS)
-    hint = ("try --relations all" if relations == "reporting"
-            else "it links people, products and portfolios; for roles see `kg explain`")
-    start, end = resolve_node(store, G, a, hint), resolve_node(store, G, b, hint)
-    paths = shortest_paths(G, start, end, k)
-    walked = {start, end} | {hop[x] for p in paths for hop in p for x in ("from", "to")}
-    labels = _entities(store, sorted(walked))
-    return {
-        "from": labels[start], "to": labels[end],
-        "paths": [{"length": len(p), "hops": [{"from": labels[h["from"]], "relation": h["relation"],
-                                               "to": labels[h["to"]]} for h in p]} for p in paths],
-    }
-
-
-def layers_report(store: Store) -> list[dict[str, int]]:
-    """People and managers per layer of the reporting forest (layer 1 is the top)."""
-    return layers(project(store, "reporting"))
-
-
-def health_report(store: Store, n: int = 10) -> dict[str, Any]:
-    """:func:`health` of the reporting forest with people named, plus headcount per unit and dotted lines."""
-    from kg.projection import reporting_forest, set_chart_attributes
-
-    G = reporting_forest(store, attributes=False)
-    out = health(G, n)
-    set_chart_attributes(store, G, ("unit",))
-    singles = out["single_report_managers"]
-    named = _entities(store, singles[:n] + [t["manager"] for t in out["largest_teams"]])
-    out["single_report_managers"] = {"count": len(singles), "first": [named[m] for m in singles[:n]]}
-    out["largest_teams"] = [named[t["manager"]] | {"headcount": t["headcount"],
-                                                    "direct_reports": t["direct_reports"]}
-                            for t in out["largest_teams"]]
-    out["headcount_by_unit"] = headcount_by(G, "unit")
-    out["dotted_lines"] = len(G.graph["dotted_lines"])
-    return out
-
-
-def communities_report(store: Store, graph: str = "org", seed: int = 0, resolution: float = 1.0,
-                       members: int = 8) -> list[dict[str, Any]]:
-    """Louvain communities of a projection, largest first: size and the best-connected members."""
-    G = project(store, graph)
-    found = communities(G, seed=seed, resolution=resolution)
-    degree = dict(G.degree())
-    shown = [sorted(c, key=lambda x: (-degree[x], str(x)))[:members] for c in found]
-    labels = _entities(store, [x for group in shown for x in group])
-    return [{"community": i, "size": len(c), "members": [labels[x] for x in group]}
-            for i, (c, group) in enumerate(zip(found, shown, strict=True), 1)]

@@ -1,38 +1,74 @@
-"""A read-optimized index of the reporting forest, kept beside the Oxigraph store (``.kg/chart.sqlite``).
+"""The chart index: the stored form of the reporting forest's rows, kept beside the Oxigraph store
+(``.kg/chart.sqlite``).
 
-Oxigraph stays the source of truth; this index only makes the structural lookups that touch a whole
-organization fast (everyone below the CEO, span of control, headcounts): per node and per source graph it
-keeps the IRI, id, name, title and first solid-line manager. Rows are written for a source's new graph before
-the catalog switches to it and are filtered by the catalog's current graphs when read, so the index follows
-the store's all-or-nothing loads; rows of graphs the catalog no longer names are deleted by the next writer.
+Oxigraph stays the source of truth; this index holds exactly what :class:`kg.forest.Forest` is built from, per
+source graph: one ``node`` row per chart node (every field of :class:`kg.forest.Node`) and one ``edge`` row per
+solid-line (report, manager) pair; beside the fields, ``key`` is the folded name (:func:`kg.names.fold`) that
+people are looked up by. Rows are written for a source's new graph before the catalog switches to it
+and are filtered by the catalog's current graphs when read, so the index follows the store's all-or-nothing
+loads; rows of graphs the catalog no longer names are deleted by the next writer.
+
+The index carries a schema version (``meta``); :func:`is_current` tells an index of an older shape, which the
+store then rebuilds from its triples (a writer) or reads around (a reader).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
-Row = tuple[str, str | None, str | None, str | None, str | None]  # iri, id, name, title, manager iri
+from kg.forest import NODE_FIELDS, Edge, NodeRow
+from kg.names import fold
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS node (
-    graph TEXT NOT NULL, iri TEXT NOT NULL, id TEXT, name TEXT, title TEXT, manager TEXT);
-CREATE INDEX IF NOT EXISTS node_manager ON node(manager);
+SCHEMA_VERSION = "2"
+_COLUMNS = ", ".join(f'"{f}"' for f in NODE_FIELDS)  # "row" is a keyword in some SQLite versions
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS node (graph TEXT NOT NULL, {_COLUMNS.replace('"fte"', '"fte" REAL')}, key TEXT);
+CREATE TABLE IF NOT EXISTS edge (graph TEXT NOT NULL, report TEXT NOT NULL, manager TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS node_iri ON node(iri);
 CREATE INDEX IF NOT EXISTS node_graph ON node(graph);
+CREATE INDEX IF NOT EXISTS node_id ON node(id);
+CREATE INDEX IF NOT EXISTS node_key ON node(key);
+CREATE INDEX IF NOT EXISTS edge_report ON edge(report);
+CREATE INDEX IF NOT EXISTS edge_manager ON edge(manager);
+CREATE INDEX IF NOT EXISTS edge_graph ON edge(graph);
 """
 _BATCH = 900  # below SQLite's limit on bound parameters
 
 
+def is_current(path: Path) -> bool:
+    """True when the index file at ``path`` exists and has this version's shape."""
+    if not path.is_file():
+        return False
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
+    return row is not None and row[0] == SCHEMA_VERSION
+
+
 class ChartIndex:
-    """The index of one store; ``graphs`` are the catalog's current source graphs (what readers see)."""
+    """The index of one store; ``graphs`` are the catalog's current source graphs (what readers see).
+
+    A writer opening an index of another shape empties it (:attr:`rebuilt` says so: the store refills it).
+    """
 
     def __init__(self, path: Path, graphs: Iterable[str], writable: bool) -> None:
         self.path = path
+        self.rebuilt = False
         if writable:
+            if path.exists() and not is_current(path):
+                path.unlink()
+                self.rebuilt = True
             self.db = sqlite3.connect(path, isolation_level=None)
             self.db.executescript(_SCHEMA)
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         else:
             self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
         self.db.execute("CREATE TEMP TABLE visible (graph TEXT PRIMARY KEY)")
@@ -44,67 +80,103 @@ class ChartIndex:
 
     # -- writing ------------------------------------------------------------------------------------------
 
-    def add(self, graph: str, rows: Iterable[Row]) -> None:
+    def add(self, graph: str, nodes: Iterable[NodeRow], edges: Iterable[Edge]) -> None:
+        marks = ", ".join("?" * (len(NODE_FIELDS) + 2))
         self.db.execute("BEGIN")
-        self.db.executemany("INSERT INTO node VALUES (?, ?, ?, ?, ?, ?)", ((graph, *r) for r in rows))
+        self.db.executemany(f"INSERT INTO node VALUES ({marks})",
+                            ((graph, *r, fold(r[2]) if r[2] else None) for r in nodes))
+        self.db.executemany("INSERT INTO edge VALUES (?, ?, ?)", ((graph, r, m) for r, m in edges))
         self.db.execute("COMMIT")
 
     def drop(self, graphs: Iterable[str]) -> None:
-        self.db.executemany("DELETE FROM node WHERE graph = ?", ((g,) for g in graphs))
+        for g in graphs:
+            self.db.execute("DELETE FROM node WHERE graph = ?", (g,))
+            self.db.execute("DELETE FROM edge WHERE graph = ?", (g,))
 
     def keep_only(self, graphs: Iterable[str]) -> None:
         """Delete rows of every graph not in ``graphs``."""
         keep = set(graphs)
-        stale = [g for (g,) in self.db.execute("SELECT DISTINCT graph FROM node") if g not in keep]
-        self.drop(stale)
+        stale = {g for (g,) in self.db.execute("SELECT DISTINCT graph FROM node UNION SELECT DISTINCT graph FROM edge")}
+        self.drop(sorted(stale - keep))
+
+    def graphs(self) -> set[str]:
+        """Every graph the index holds rows of (visible or not)."""
+        return {g for (g,) in self.db.execute("SELECT DISTINCT graph FROM node UNION SELECT DISTINCT graph FROM edge")}
 
     # -- reading ------------------------------------------------------------------------------------------
 
-    def _nodes(self, where: str, params: Iterable[object] = ()) -> list[Row]:
-        sql = ("SELECT n.iri, n.id, n.name, n.title, n.manager FROM node n JOIN visible v ON n.graph = v.graph "
-               f"WHERE {where}")
-        return list(self.db.execute(sql, tuple(params)))
+    def rows(self) -> tuple[list[NodeRow], list[Edge]]:
+        """Every visible node row and solid edge (the whole forest)."""
+        nodes = self.db.execute(f"SELECT {_COLUMNS} FROM node n JOIN visible v ON n.graph = v.graph").fetchall()
+        edges = self.db.execute(
+            "SELECT e.report, e.manager FROM edge e JOIN visible v ON e.graph = v.graph").fetchall()
+        return nodes, edges
 
-    def children_of(self, managers: list[str]) -> Iterator[Row]:
-        """Direct reports of the ``managers``, grouped by manager, each group sorted by name then id."""
-        for start in range(0, len(managers), _BATCH):
-            batch = managers[start:start + _BATCH]
-            yield from self._nodes(f"n.manager IN ({','.join('?' * len(batch))}) "
-                                   "ORDER BY n.manager, n.name IS NULL, n.name COLLATE NOCASE, n.id", batch)
-
-    def node(self, iri: str) -> Row | None:
-        rows = self._nodes("n.iri = ? LIMIT 1", [iri])
-        return rows[0] if rows else None
-
-    def edges(self) -> list[tuple[str, str]]:
-        """Every (report, manager) pair."""
-        return list(self.db.execute(
-            "SELECT DISTINCT n.iri, n.manager FROM node n JOIN visible v ON n.graph = v.graph "
-            "WHERE n.manager IS NOT NULL"))
-
-    def descendants(self, root: str, depth: int | None = None) -> list[tuple[Row, int]]:
-        """Everyone below ``root``, breadth first (each manager's reports by name), with their depth.
-
-        Cycles never loop: a node is listed once, at its first depth.
-        """
-        seen = {root}
-        out: list[tuple[Row, int]] = []
-        level = [root]
-        d = 0
-        while level and (depth is None or d < depth):
-            d += 1
-            groups: dict[str, list[Row]] = {}
-            for row in self.children_of(level):
-                groups.setdefault(row[4] or "", []).append(row)
-            nxt: list[str] = []
-            for manager in level:  # keep the order of the level above
-                for row in groups.get(manager, ()):
-                    if row[0] not in seen:
-                        seen.add(row[0])
-                        out.append((row, d))
-                        nxt.append(row[0])
-            level = nxt
+    def _nodes(self, iris: list[str]) -> list[NodeRow]:
+        out: list[NodeRow] = []
+        for start in range(0, len(iris), _BATCH):
+            batch = iris[start:start + _BATCH]
+            out += self.db.execute(f"SELECT {_COLUMNS} FROM node n JOIN visible v ON n.graph = v.graph "
+                                   f"WHERE n.iri IN ({','.join('?' * len(batch))})", batch).fetchall()
         return out
+
+    def _edges(self, column: str, iris: list[str]) -> list[Edge]:
+        out: list[Edge] = []
+        for start in range(0, len(iris), _BATCH):
+            batch = iris[start:start + _BATCH]
+            out += self.db.execute(f"SELECT e.report, e.manager FROM edge e JOIN visible v ON e.graph = v.graph "
+                                   f"WHERE e.{column} IN ({','.join('?' * len(batch))})", batch).fetchall()
+        return out
+
+    def find(self, column: str, value: str) -> list[str]:
+        """Nodes whose ``id`` equals ``value``, whose ``key`` (folded name) equals it, or (``words``) whose
+        key holds every word of ``value``; in a stable order (IRI)."""
+        if column == "words":
+            words = value.split()
+            if not words:
+                return []
+            # folded words hold letters and digits only: nothing LIKE would read as a wildcard
+            where = " AND ".join(["(' ' || n.key || ' ') LIKE ?"] * len(words))
+            params = [f"% {w} %" for w in words]
+        else:
+            where, params = f"n.{'id' if column == 'id' else 'key'} = ?", [value]
+        return [iri for (iri,) in self.db.execute(
+            f"SELECT DISTINCT n.iri FROM node n JOIN visible v ON n.graph = v.graph WHERE {where} ORDER BY n.iri",
+            params)]
+
+    def records(self, iris: list[str]) -> list[NodeRow]:
+        """The node rows of ``iris`` (those on the chart)."""
+        return self._nodes(list(dict.fromkeys(iris)))
+
+    def keys(self) -> list[str]:
+        """Every folded name (for "did you mean" hints)."""
+        return [k for (k,) in self.db.execute(
+            "SELECT DISTINCT n.key FROM node n JOIN visible v ON n.graph = v.graph WHERE n.key IS NOT NULL")]
+
+    def rows_above(self, iri: str) -> tuple[list[NodeRow], list[Edge]]:
+        """``iri``, everyone above it along every solid line, and their lines: enough for its chain."""
+        return self._closure(iri, "report", 1)
+
+    def rows_below(self, iri: str) -> tuple[list[NodeRow], list[Edge]]:
+        """``iri``, everyone below it along every solid line, every line of those, and the records of the
+        managers those lines name: enough for everything below ``iri``."""
+        nodes, edges = self._closure(iri, "manager", 0)
+        have = {r[0] for r in nodes}
+        reached = list(have)
+        edges = list(set(edges) | set(self._edges("report", reached)))
+        nodes += self._nodes(sorted({m for _, m in edges} - have))
+        return nodes, edges
+
+    def _closure(self, iri: str, column: str, step: int) -> tuple[list[NodeRow], list[Edge]]:
+        seen = {iri}
+        level = [iri]
+        edges: list[Edge] = []
+        while level:
+            found = self._edges(column, level)
+            edges += found
+            level = list(dict.fromkeys(e[step] for e in found if e[step] not in seen))
+            seen.update(level)
+        return self._nodes(sorted(seen)), edges
 
     def close(self) -> None:
         self.db.close()

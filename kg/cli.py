@@ -13,7 +13,10 @@ from typing import Any
 
 import click
 
+from kg.analytics import METRICS
 from kg.errors import KGError
+from kg.org_reports import GRAPHS, RELATIONS
+from kg.render import EXPORT_FORMATS
 
 EXIT_CODES = "Exit codes: 0 success, 1 error (not found, ambiguous, bad input or data), 2 usage."
 PERSON_COLUMNS = ["id", "name", "title"]
@@ -227,11 +230,12 @@ def load(ctx: click.Context, files: tuple[Path, ...], file_format: str | None, m
         _out(to_json([r.to_dict() for r in reports]))
         return
     if summary_fmt == "csv":
-        keys = ["source", "format", "rows", "people", "posts", "edges", "dotted", "triples"]
+        keys = ["source", "format", "rows", "posts", "groups", "named_people", "edges", "dotted", "triples"]
         data = [r.to_dict() for r in reports]
         _rows([d | {"roots": d["roots_count"], "dangling": d["dangling_count"],
-                    "duplicate_ids": d["duplicate_ids_count"], "cycles": d["cycles_count"]} for d in data],
-              keys + ["roots", "dangling", "duplicate_ids", "cycles"], "csv")
+                    "duplicate_ids": d["duplicate_ids_count"], "cycles": d["cycles_count"],
+                    "bad_managers": d["bad_managers_count"]} for d in data],
+              keys + ["roots", "dangling", "duplicate_ids", "cycles", "bad_managers"], "csv")
         return
     for report in reports:
         click.echo("\n".join(_plain(line) for line in _summary_text(report.to_dict(limit=5)).splitlines()))
@@ -273,7 +277,8 @@ def _summary_text(d: dict[str, Any]) -> str:
 
     lines = [f"{d['source']}: {d['rows']:,} rows read ({d['format']}"
              + (f", {d['encoding']}" if d.get("encoding") else "") + ")",
-             f"  people {d['people']:,}  posts {d['posts']:,}  reporting edges {d['edges']:,}  "
+             f"  posts {d['posts']:,}" + (f"  groups {d['groups']:,}" if d.get("groups") else "")
+             + f"  named people {d['named_people']:,}  reporting edges {d['edges']:,}  "
              f"dotted lines {d['dotted']:,}  triples {d['triples']:,}",
              f"  roots {d['roots_count']}" + (f": {', '.join(d['roots'])}" if d["roots"] else "")
              + (" ..." if d["roots_count"] > 5 else "")]
@@ -289,6 +294,10 @@ def _summary_text(d: dict[str, Any]) -> str:
                  + (": " + ", ".join(f"{i} (x{n + 1})" for i, n in repeated.items()) if repeated else ""))
     lines.append(f"  cycles {d['cycles_count']}"
                  + (": " + "; ".join(" -> ".join(c) for c in d["cycles"]) if d["cycles_count"] else ""))
+    if d.get("bad_managers_count"):
+        shown = _plain(", ".join(f"{x['id']} -> {x['manager']!r}" for x in d["bad_managers"]))
+        lines.append(f"  managers given as text, not a post (kept off the chart) {d['bad_managers_count']}: "
+                     f"{shown}")
     if d.get("manager_by_name"):
         lines.append("  the manager column holds names; matched them to the name column")
     for warning in d.get("warnings", []):
@@ -305,10 +314,10 @@ def sources(ctx: click.Context, fmt: str) -> None:
         seen = {s.graph for s in store.visible_sources()}
         rows = [{"name": s.name, "series": s.series or None, "as_of": s.as_of or None,
                  "visible": s.graph in seen, "format": s.format, "triples": s.triples,
-                 "people": s.summary.get("people"), "posts": s.summary.get("posts"),
+                 "named_people": s.summary.get("named_people"), "posts": s.summary.get("posts"),
                  "edges": s.summary.get("edges"), "loaded_at": s.loaded_at, "path": s.path,
                  "graph": s.graph} for s in sorted(store.sources(), key=lambda s: (s.series, s.as_of, s.name))]
-    columns = ["name", "format", "triples", "people", "posts", "edges", "loaded_at"]
+    columns = ["name", "format", "triples", "posts", "named_people", "edges", "loaded_at"]
     if any(r["series"] for r in rows):
         columns[1:1] = ["series", "as_of", "visible"]
     _rows(rows, columns, fmt)
@@ -348,8 +357,8 @@ def who(ctx: click.Context, person: str, fmt: str) -> None:
     if fmt == "csv":
         _rows([flat], list(flat), "csv")
         return
-    for key in ["id", "name", "title", "role", "unit", "status", "manager", "dotted_line_managers",
-                "direct_reports", "headcount", "iri", "person_iri"]:
+    for key in ["id", "name", "title", "role", "unit", "status", "grade", "fte", "manager", "dotted_line_managers",
+                "direct_reports", "headcount", "fte_below", "iri", "person_iri"]:
         if flat.get(key) not in (None, ""):
             click.echo(f"{key.replace('_', ' '):>22}  {_plain(flat[key])}")
 
@@ -446,7 +455,7 @@ def span(ctx: click.Context, top: int, fmt: str) -> None:
 
     with _reading(ctx) as store:
         rows = org.span(store, top)
-    _rows(rows, PERSON_COLUMNS + ["direct_reports", "headcount"], fmt)
+    _rows(rows, PERSON_COLUMNS + ["direct_reports", "headcount", "fte_below"], fmt)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -596,10 +605,6 @@ class _PushProgress:
 
 # -- charts and exports (kg viz, kg export) ------------------------------------------------------------------
 
-_EXPORT_FORMATS = ["svg", "png", "pdf", "graphml", "dot", "mermaid", "d3-json", "d3-csv", "csv", "edges-csv",
-                   "turtle", "json-ld"]
-
-
 @main.command(epilog=EXIT_CODES)
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("org-chart.html"), show_default=True,
@@ -631,7 +636,7 @@ def viz(ctx: click.Context, out: Path, view: str, root: str | None, depth: int |
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="File to write (atomically); its ending gives the format: .pdf .svg .png .graphml .dot .mmd "
                    ".json (d3) .csv (people) .ttl .jsonld.")
-@click.option("--format", "fmt", type=click.Choice(_EXPORT_FORMATS),
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS),
               help="Only to override the file ending (d3-csv and edges-csv are .csv files too); a format that "
                    "contradicts the ending is an error.")
 @click.option("--root", metavar="PERSON", help="Export only PERSON and the people below.")
@@ -1079,7 +1084,7 @@ def _entity(e: dict[str, Any]) -> str:
 @main.command(epilog=EXIT_CODES)
 @click.argument("a")
 @click.argument("b")
-@click.option("--relations", type=click.Choice(["reporting", "all"]), default="reporting",
+@click.option("--relations", type=click.Choice(RELATIONS), default="reporting",
               show_default=True,
               help="reporting: the solid line only; all: also dotted lines, collaboration, ownership.")
 @click.option("--k", "k", type=click.IntRange(min=1), default=1, show_default=True,
@@ -1088,7 +1093,7 @@ def _entity(e: dict[str, Any]) -> str:
 @click.pass_context
 def path(ctx: click.Context, a: str, b: str, relations: str, k: int, fmt: str) -> None:
     """Shortest path between A and B (people, products, portfolios), hop by hop with each relation."""
-    from kg.analytics import path_report
+    from kg.org_reports import path_report
     from kg.render import to_json
 
     with _reading(ctx) as store:
@@ -1113,8 +1118,8 @@ def path(ctx: click.Context, a: str, b: str, relations: str, k: int, fmt: str) -
 
 @main.command(epilog=EXIT_CODES)
 @click.option("--metric", default="betweenness", show_default=True,
-              type=click.Choice(["degree", "betweenness", "closeness", "pagerank", "eigenvector"]))
-@click.option("--graph", type=click.Choice(["reporting", "org", "concepts"]), default="reporting",
+              type=click.Choice(METRICS))
+@click.option("--graph", type=click.Choice(GRAPHS), default="reporting",
               show_default=True, help="reporting: solid lines; org: people, dotted lines, collaboration, "
               "ownership; concepts: roles, responsibilities, portfolios, products, units.")
 @click.option("--top", "top_n", type=click.IntRange(min=1), default=10, show_default=True)
@@ -1126,7 +1131,7 @@ def path(ctx: click.Context, a: str, b: str, relations: str, k: int, fmt: str) -
 def centrality(ctx: click.Context, metric: str, graph: str, top_n: int, sample: int | None, seed: int,
                fmt: str) -> None:
     """Most central people or concepts (networkx definitions and normalization, undirected reading)."""
-    from kg.analytics import centrality_report
+    from kg.org_reports import centrality_report
 
     with _reading(ctx) as store:
         rows = centrality_report(store, metric, graph, top_n, sample=sample, seed=seed)
@@ -1139,12 +1144,12 @@ def centrality(ctx: click.Context, metric: str, graph: str, top_n: int, sample: 
 @format_option
 @click.pass_context
 def layers(ctx: click.Context, fmt: str) -> None:
-    """Layers of the reporting line: people and managers per layer (1 is the top)."""
-    from kg.analytics import layers_report
+    """Layers of the reporting forest: posts and managers per layer (1 is the top)."""
+    from kg.org_reports import layers_report
 
     with _reading(ctx) as store:
         rows = layers_report(store)
-    _rows(rows, ["layer", "people", "managers"], fmt)
+    _rows(rows, ["layer", "posts", "managers"], fmt)
     if fmt == "table":
         click.echo(f"{len(rows)} layer{'s' if len(rows) != 1 else ''}")
 
@@ -1156,13 +1161,14 @@ def layers(ctx: click.Context, fmt: str) -> None:
 @click.pass_context
 def health(ctx: click.Context, top_n: int, fmt: str) -> None:
     """Organization health: layers, span of control, single-report managers, largest teams, units."""
-    from kg.analytics import health_report
+    from kg.org_reports import health_report
     from kg.render import to_json, to_table
 
     with _reading(ctx) as store:
         data = health_report(store, top_n)
     span = data["span"]
-    summary = {"people": data["people"], "roots": data["roots"], "layers": data["layers"],
+    summary = {"posts": data["posts"], "named_people": data["named_people"], "vacancies": data["vacancies"],
+               "fte": data["fte"], "roots": data["roots"], "cycles": data["cycles"], "layers": data["layers"],
                "managers": data["managers"], "span_mean": span["mean"], "span_median": span["median"],
                "span_max": span["max"], "single_report_managers": data["single_report_managers"]["count"],
                "dotted_lines": data["dotted_lines"]}
@@ -1178,19 +1184,19 @@ def health(ctx: click.Context, top_n: int, fmt: str) -> None:
     click.echo("\nSpan of control (direct reports: managers)")
     _out(to_table([{"direct_reports": k, "managers": v} for k, v in span["distribution"].items()],
                   ["direct_reports", "managers"]))
-    click.echo("\nLargest teams (people below)")
-    _out(to_table(data["largest_teams"], ["id", "name", "title", "headcount", "direct_reports"]))
+    click.echo("\nLargest teams (posts below)")
+    _out(to_table(data["largest_teams"], ["id", "name", "title", "headcount", "fte_below", "direct_reports"]))
     singles = data["single_report_managers"]["first"]
     if singles:
         click.echo("\nManagers with a single report")
         _out(to_table(singles, ["id", "name", "title"]))
     click.echo("\nHeadcount per unit")
-    _out(to_table([{"unit": k, "people": v} for k, v in list(data["headcount_by_unit"].items())[:top_n]],
-                  ["unit", "people"]))
+    _out(to_table([{"unit": k, "posts": v} for k, v in list(data["headcount_by_unit"].items())[:top_n]],
+                  ["unit", "posts"]))
 
 
 @main.command(epilog=EXIT_CODES)
-@click.option("--graph", type=click.Choice(["org", "concepts", "reporting"]), default="org",
+@click.option("--graph", type=click.Choice(GRAPHS), default="org",
               show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="Louvain seed (same seed, same answer).")
 @click.option("--resolution", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
@@ -1201,7 +1207,7 @@ def health(ctx: click.Context, top_n: int, fmt: str) -> None:
 @click.pass_context
 def communities(ctx: click.Context, graph: str, seed: int, resolution: float, members: int, fmt: str) -> None:
     """Communities (Louvain) of the organization or concept graph, largest first."""
-    from kg.analytics import communities_report
+    from kg.org_reports import communities_report
 
     with _reading(ctx) as store:
         rows = communities_report(store, graph, seed=seed, resolution=resolution, members=members)

@@ -24,36 +24,28 @@ import pyoxigraph as ox
 
 from kg.drawing import Look, paper_size, plan_pages, to_fixed_dot, to_pdf, to_svg, too_big
 from kg.errors import InputError, KGError
+from kg.forest import FILLED, Forest, status_label
+from kg.forest import Node as ForestNode
 from kg.layout import Card, Layout, is_assistant_title, layout
-from kg.org import resolve, subtree_sizes
-from kg.render import to_csv
-from kg.store import Store
+from kg.org import resolve
+from kg.reading import Reader
+from kg.render import EXPORT_FORMATS, to_csv
 from kg.vocab import PREFIXES
 
 Node = dict[str, Any]
 Edge = dict[str, Any]
 
-# One simple query per attribute over the whole store: much faster than one query with many OPTIONALs.
+# Knowledge attached to chart nodes (the forest holds the rest): one simple query per attribute.
 _ATTR_QUERIES = {
-    "id": "SELECT ?n ?v WHERE { ?n po:identifier ?v }",
-    "name": "SELECT ?n ?v WHERE { ?n org:heldBy ?h . ?h foaf:name ?v }",
-    "own": "SELECT ?n ?v WHERE { ?n foaf:name ?v }",
-    "title": "SELECT ?n ?v WHERE { ?n po:jobTitle ?v }",
-    "status": "SELECT ?n ?v WHERE { ?n po:postStatus ?s . ?s skos:prefLabel ?v }",
     "role": "SELECT ?n ?v WHERE { ?n po:hasRole ?r . ?r skos:prefLabel ?v }",
     "definition": "SELECT ?n ?v WHERE { ?n po:hasRole ?r . ?r skos:definition ?v }",
     "family": "SELECT ?n ?v WHERE { ?n po:hasRole ?r . ?r skos:broader ?f . ?f a po:RoleFamily ; "
               "skos:prefLabel ?v }",
-    "unit": "SELECT ?n ?v WHERE { ?n org:postIn ?u . ?u skos:prefLabel|rdfs:label ?v }",
-    "fte": "SELECT ?n ?v WHERE { ?n po:headcount ?v }",
-    "grade": "SELECT ?n ?v WHERE { ?n po:grade ?v }",
     "pay_min": "SELECT ?n ?v WHERE { ?n po:payBandMinimum ?v }",
     "pay_max": "SELECT ?n ?v WHERE { ?n po:payBandMaximum ?v }",
 }
 _OWNS = "SELECT ?n ?label WHERE { ?x po:ownedBy ?n . ?x rdfs:label|skos:prefLabel ?label } ORDER BY ?label"
 _BATCH = 2000
-_FIELDS = ("id", "name", "title", "status", "role", "family", "unit", "definition", "fte", "grade", "pay_min",
-           "pay_max")
 
 
 @dataclass
@@ -72,119 +64,91 @@ class Chart:
 # -- reading the org chart -----------------------------------------------------------------------------------
 
 
-def org_chart(store: Store, root: str | None = None, depth: int | None = None) -> Chart:
+def org_chart(reader: Reader, root: str | None = None, depth: int | None = None) -> Chart:
     """The reporting forest (or the subtree under ``root``, ``depth`` levels deep) as a :class:`Chart`.
 
-    Node keys are short strings (``n0``, ``n1``...). ``parent`` is the first solid-line manager (the tree the
-    chart draws); other solid managers and dotted lines are edges too. ``headcount`` counts everyone below in
-    the whole organization; ``betweenness`` is exact betweenness on the reporting tree (pairs linked through).
+    Node keys are short strings (``n0``, ``n1``...). ``parent`` is the forest's one solid-line manager (the
+    tree the chart draws; cycles cut as the forest cuts them); other solid managers and dotted lines are edges
+    too. ``headcount`` counts everyone below in the whole organization; ``betweenness`` is exact betweenness
+    on the reporting tree (pairs linked through).
     """
-    solid = _pairs(store, "SELECT ?x ?m WHERE { ?x org:reportsTo ?m }")
-    dotted = _pairs(store, "SELECT ?x ?m WHERE { ?x po:dottedLineReportsTo ?m }")
-    posts = [n for n, _ in _pairs(store, "SELECT DISTINCT ?n ?t WHERE { ?n a org:Post . BIND(1 AS ?t) }")]
-    iris = sorted({i for pair in solid + dotted for i in pair} | set(posts))
-    iris = [i for i in iris if i]
-    attrs = _attributes(store, iris)
-    parent: dict[str, str] = {}
-    for child, boss in solid:
-        if child != boss and (child not in parent or boss < parent[child]):
-            parent[child] = boss
-    levels, cut = _levels(iris, parent)
-    for iri in cut:  # a cycle: its smallest member heads it on the chart (the edge stays)
-        del parent[iri]
-    sizes = subtree_sizes(list(parent.items()))
+    rows = reader.forest_rows()
+    return chart_of(reader, rows.forest(), rows.edges, root, depth)
+
+
+def chart_of(reader: Reader, f: Forest, solid: list[tuple[str, str]], root: str | None = None,
+             depth: int | None = None) -> Chart:
+    """The :class:`Chart` value of forest ``f`` (``solid``: every solid line of its rows)."""
+    iris = sorted(f)
     keys = {iri: f"n{i}" for i, iri in enumerate(iris)}
-    nodes = []
-    for iri in iris:
-        node = attrs[iri] | {"key": keys[iri], "iri": None if iri.startswith("_:") else iri,
-                             "parent": keys.get(parent.get(iri, "")), "level": levels[iri],
-                             "headcount": sizes.get(iri, 0)}
-        nodes.append(node)
-    direct: dict[str, int] = {}
-    for _child, boss in set(solid):
-        direct[boss] = direct.get(boss, 0) + 1
+    dotted = [(c, m) for c, m in _pairs(reader, "SELECT ?n ?v WHERE { ?n po:dottedLineReportsTo ?v FILTER(isIRI(?v)) }")
+              if c in keys and m in keys and c != m]
+    extra = _attributes(reader, keys)
+    levels, sizes = f.depths(), f.headcounts()
     dotted_to: dict[str, list[str]] = {}
     for child, boss in set(dotted):
-        dotted_to.setdefault(child, []).append(_label(attrs[boss]))
-    for node, iri in zip(nodes, iris, strict=True):
-        node["reports"] = direct.get(iri, 0)
-        node["manager"] = _label(attrs[parent[iri]]) if iri in parent else None
-        node["dotted_managers"] = sorted(dotted_to.get(iri, []))
+        dotted_to.setdefault(child, []).append(_label(_fields(f.record(boss))))
+    nodes = []
+    for iri in iris:
+        rec = f.record(iri)
+        boss = f.manager(iri)
+        nodes.append(_fields(rec) | extra[iri] | {
+            "key": keys[iri], "iri": None if iri.startswith("_:") else iri, "parent": keys.get(boss or ""),
+            "level": levels[iri], "headcount": sizes[iri], "reports": len(f.direct_reports(iri)),
+            "manager": _label(_fields(f.record(boss))) if boss else None,
+            "dotted_managers": sorted(dotted_to.get(iri, []))})
     _betweenness(nodes)
-    edges = [{"from": keys[c], "to": keys[m], "kind": "solid"} for c, m in sorted(set(solid)) if c != m]
-    edges += [{"from": keys[c], "to": keys[m], "kind": "dotted"} for c, m in sorted(set(dotted)) if c != m]
-    chart = Chart(nodes, edges, "org", _org_title(store))
+    edges = [{"from": keys[c], "to": keys[m], "kind": "solid"} for c, m in sorted(set(solid))
+             if c != m and c in keys and m in keys]
+    edges += [{"from": keys[c], "to": keys[m], "kind": "dotted"} for c, m in sorted(set(dotted))]
+    chart = Chart(nodes, edges, "org", _org_title(reader))
     if root is not None:
-        chart = subtree(chart, keys[_chart_iri(store, root, keys)], depth)
+        chart = subtree(chart, keys[_chart_iri(reader, root, keys)], depth)
     elif depth is not None:
         chart = _restrict(chart, {n["key"] for n in chart.nodes if n["level"] <= depth})
     return chart
 
 
-def _chart_iri(store: Store, ref: str, keys: dict[str, str]) -> str:
+def _fields(rec: ForestNode) -> Node:
+    """The record's fields as a chart node holds them (a filled post shows no status)."""
+    return {"id": rec.id, "name": rec.name, "title": rec.title, "status": None if rec.status == FILLED else rec.status,
+            "unit": rec.unit, "fte": rec.fte, "kind": rec.kind, "grade": rec.grade}
+
+
+def _chart_iri(store: Reader, ref: str, keys: dict[str, str]) -> str:
     iri = resolve(store, ref)
     if iri not in keys:
         raise KGError(f"'{ref}' is not on the org chart (no reporting line links it)")
     return iri
 
 
-def _org_title(store: Store) -> str:
+def _org_title(store: Reader) -> str:
     names = [s.name for s in store.sources()]
     return "Org chart: " + ", ".join(names) if names else "Org chart"
 
 
-def _attributes(store: Store, iris: list[str]) -> dict[str, Node]:
-    out: dict[str, Node] = {iri: dict.fromkeys(_FIELDS) for iri in iris}
+def _attributes(reader: Reader, keys: dict[str, str]) -> dict[str, Node]:
+    out: dict[str, Node] = {iri: dict.fromkeys(_ATTR_QUERIES) | {"owns": []} for iri in keys}
     for key, sparql in _ATTR_QUERIES.items():
-        field_ = "name" if key == "own" else key
-        for node, value in _pairs(store, sparql):
+        for node, value in _pairs(reader, sparql):
             rec = out.get(node)
-            if rec is not None and (rec[field_] is None or
-                                                          (key != "own" and value < rec[field_])):
-                rec[field_] = value
-    owns: dict[str, list[str]] = {}
-    for row in store.select(_OWNS):
-        owns.setdefault(row["n"] or "", []).append(row["label"] or "")
-    for iri, rec in out.items():
-        rec["owns"] = owns.get(iri, [])
+            if rec is not None and (rec[key] is None or value < rec[key]):
+                rec[key] = value
+    for row in reader.select(_OWNS):
+        rec = out.get(row["n"] or "")
+        if rec is not None:
+            rec["owns"].append(row["label"] or "")
     return out
 
 
-def _pairs(store: Store, sparql: str) -> list[tuple[str, str]]:
-    """The two columns of a query as (IRI, value) strings; faster than ``select`` for big results."""
-    return [(sol[0].value, sol[1].value) for sol in store.query(sparql)
-            if isinstance(sol[0], ox.NamedNode) and sol[1] is not None]
+def _pairs(reader: Reader, sparql: str) -> list[tuple[str, str]]:
+    """The two columns of a query as (IRI, value) strings."""
+    return [(r["n"], r["v"]) for r in reader.select(sparql)
+            if r["n"] is not None and not r["n"].startswith("_:") and r["v"] is not None]
 
 
 def _label(rec: Node) -> str:
-    return rec.get("name") or _status_name(rec.get("status")) or rec.get("id") or "?"
-
-
-def _status_name(status: str | None) -> str | None:
-    return status.capitalize() if status else None
-
-
-def _levels(iris: list[str], parent: dict[str, str]) -> tuple[dict[str, int], list[str]]:
-    """Reporting depth of each node (0 at the top), and the nodes where cycles are cut (placed at the top)."""
-    children: dict[str, list[str]] = {}
-    for child, boss in parent.items():
-        children.setdefault(boss, []).append(child)
-    level: dict[str, int] = {}
-    pending = [i for i in iris if i not in parent]
-    cut: list[str] = []
-    while True:
-        stack = [(i, 0) for i in pending if i not in level]
-        while stack:
-            node, d = stack.pop()
-            if node in level:
-                continue
-            level[node] = d
-            stack.extend((c, d + 1) for c in children.get(node, []))
-        left = [i for i in iris if i not in level]
-        if not left:
-            return level, cut
-        pending = left[:1]  # a cycle: start from its smallest member
-        cut.append(left[0])
+    return rec.get("name") or status_label(rec.get("status")) or rec.get("id") or "?"
 
 
 def _betweenness(nodes: list[Node]) -> None:
@@ -256,7 +220,7 @@ def path(chart: Chart, a: str, b: str) -> list[str]:
     return ups_a[:ups_a.index(common) + 1] + list(reversed(ups_b[:ups_b.index(common)]))
 
 
-def find_key(store: Store, chart: Chart, ref: str) -> str:
+def find_key(store: Reader, chart: Chart, ref: str) -> str:
     """The key of the chart node ``ref`` names (an id, name or IRI, as for every lookup)."""
     iri = resolve(store, ref)
     for n in chart.nodes:
@@ -285,7 +249,7 @@ _OWNER_NAMES = """SELECT ?c ?name WHERE { ?c po:ownedBy ?p .
 CONCEPT_LEVELS = {"family": 0, "role": 1, "portfolio": 2, "product": 3}
 
 
-def concept_map(store: Store) -> Chart:
+def concept_map(store: Reader) -> Chart:
     """Role families, roles (with their responsibilities), portfolios and products, and how they link."""
     rows = store.select(_CONCEPTS)
     iris = sorted({r["c"] or "" for r in rows} - {""})
@@ -465,7 +429,7 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
 
 
 def _name(n: Node) -> str:
-    return n.get("name") or _status_name(n.get("status")) or n.get("id") or "?"
+    return n.get("name") or status_label(n.get("status")) or n.get("id") or "?"
 
 
 def _ident(n: Node) -> str:
@@ -683,13 +647,13 @@ PEOPLE_COLUMNS = ["id", "name", "title", "role", "unit", "status", "manager_id",
                   "dotted_line_managers", "direct_reports", "headcount", "iri"]
 
 
-def to_rdf(store: Store, chart: Chart, fmt: str) -> bytes:
+def to_rdf(store: Reader, chart: Chart, fmt: str) -> bytes:
     """Turtle or JSON-LD of the chart's subgraph: its posts and people, their holders and units."""
     nodes = [n["iri"] for n in chart.nodes if n.get("iri")]
     triples: list[ox.Triple] = []
     seen_extra: set[str] = set()
     for start in range(0, len(nodes), _BATCH):
-        values = " ".join(f"<{i}>" for i in nodes[start:start + _BATCH])
+        values = " ".join(str(ox.NamedNode(i)) for i in nodes[start:start + _BATCH])  # terms, not text
         for q in store.query(f"""CONSTRUCT {{ ?s ?p ?o . ?x ?q ?y }} WHERE {{ VALUES ?s {{ {values} }}
                 ?s ?p ?o . OPTIONAL {{ ?s org:heldBy|org:postIn ?x . ?x ?q ?y }} }}"""):
             key = str(q)
@@ -704,8 +668,7 @@ def to_rdf(store: Store, chart: Chart, fmt: str) -> bytes:
 
 # -- the one function the CLI calls --------------------------------------------------------------------------
 
-FORMATS = ["svg", "png", "pdf", "graphml", "dot", "mermaid", "d3-json", "d3-csv", "csv", "edges-csv",
-           "turtle", "json-ld"]
+FORMATS = list(EXPORT_FORMATS)
 # File name endings of each format; the first format listing an ending is the one that ending means.
 EXTENSIONS = {"svg": [".svg"], "png": [".png"], "pdf": [".pdf"], "graphml": [".graphml"],
               "dot": [".dot", ".gv"], "mermaid": [".mmd", ".mermaid"], "d3-json": [".json"],
@@ -734,7 +697,7 @@ def format_for(out: str | os.PathLike[str], fmt: str | None = None) -> str:
     return fmt
 
 
-def export(store: Store, fmt: str | None, out: str | os.PathLike[str], root: str | None = None,
+def export(store: Reader, fmt: str | None, out: str | os.PathLike[str], root: str | None = None,
            depth: int | None = None, paper: str = "a4", landscape: bool = True,
            colour_by: str = "branch") -> dict[str, Any]:
     """Write the org chart (or the subtree under ``root``) to ``out`` (format from its name unless ``fmt``
@@ -759,7 +722,7 @@ def export(store: Store, fmt: str | None, out: str | os.PathLike[str], root: str
     return done | {"path": str(path), "bytes": len(data)}
 
 
-def render(store: Store, chart: Chart, fmt: str) -> str | bytes:
+def render(store: Reader, chart: Chart, fmt: str) -> str | bytes:
     """The chart in one of the text and data formats (graphml, dot, mermaid, csv, edges-csv, turtle, json-ld)."""
     if fmt in ("turtle", "json-ld"):
         return to_rdf(store, chart, fmt)

@@ -2,10 +2,10 @@
 
 Three projections, each built by a few SPARQL queries over the visible graphs (``store.graphs()``):
 
-- :func:`reporting_forest`: the solid reporting line only (``org:reportsTo``). **Edges point from the manager
-  to the report** (``G.successors(m)`` are m's direct reports; roots have no predecessor). A node with several
-  solid-line managers (bad data) keeps the first by IRI, as the lookups do; dropped edges, self-loops and the
-  dotted lines (a separate edge set, never mixed into the tree) are in ``G.graph``.
+- :func:`reporting_forest`: the reporting forest (:mod:`kg.forest`: one solid-line manager per node, cycles
+  cut, as every command reads it). **Edges point from the manager to the report** (``G.successors(m)`` are
+  m's direct reports; roots have no predecessor); dropped lines, cycles, self-loops and the dotted lines (a
+  separate edge set, never mixed into the tree) are in ``G.graph``.
 - :func:`org_graph`: chart nodes (posts, or people where the data links people) plus the chosen relations
   (reporting, dotted lines, collaboration, ownership, roles, units), for path questions.
 - :func:`concept_graph`: roles, role families, responsibilities, portfolios, products and units linked by a
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kg.store import Store
+from kg.reading import Reader, forest
 from kg.vocab import FOAF, ORG, PO, SKOS
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def _nx() -> Any:
     return nx
 
 
-def _pairs(store: Store, sparql: str) -> list[tuple[str, str]]:
+def _pairs(store: Reader, sparql: str) -> list[tuple[str, str]]:
     """Two-column results as tuples of strings, with as little Python per row as possible."""
     return [(_text(row[0]), _text(row[1])) for row in store.query(sparql)]
 
@@ -103,66 +103,51 @@ def _text(term: Any) -> str:
 
 
 def _iri_list(iris: Iterable[str]) -> str:
-    return " ".join(f"<{i}>" for i in iris if not i.startswith("_:"))
+    """IRIs as SPARQL terms, serialized by the engine (each checked to be an IRI), never pasted as text."""
+    out = []
+    for i in iris:
+        if not i.startswith("_:"):
+            try:
+                out.append(str(ox.NamedNode(i)))
+            except ValueError:
+                continue
+    return " ".join(out)
 
 
 # -- the reporting forest ------------------------------------------------------------------------------------
 
 
-def reporting_edges(store: Store) -> list[tuple[str, str]]:
-    """Every solid reporting line as (report, manager) IRIs."""
-    return _pairs(store, "SELECT ?x ?m WHERE { ?x org:reportsTo ?m }")
-
-
-def reporting_forest(store: Store, *, attributes: bool = True, dotted: bool = True) -> nx.DiGraph:
-    """The solid-line reporting forest, edges manager -> report.
+def reporting_forest(store: Reader, *, attributes: bool = True, dotted: bool = True) -> nx.DiGraph:
+    """The reporting forest (:class:`kg.forest.Forest`) as a DiGraph, edges manager -> report.
 
     Every edge reads "manages" (``G.graph["relation"]``; backwards ``G.graph["inverse"]``, "reports to").
-    ``G.graph`` also holds ``direction`` ("manager -> report"), ``dotted_lines`` (a list of (report, manager)
-    pairs, kept apart from the tree), ``dropped`` (extra solid-line managers, kept out so the graph stays a
-    forest) and ``self_loops`` (people recorded as their own manager). With ``attributes`` every node gets
-    id, name, title, role and unit (a few seconds for 100,000 people; without it, only the structure).
+    Nodes carry their record's fields (id, name, title, status, unit, fte, kind, grade...). ``G.graph`` also
+    holds ``direction`` ("manager -> report"), ``dotted_lines`` (a list of (report, manager) pairs, kept apart
+    from the tree), ``dropped`` (the other solid-line managers of a post with several), ``cut`` (the lines
+    where cycles were cut), ``cycles`` and ``self_loops``. With ``attributes`` every node also gets
+    its ``role``.
     """
-    nx = _nx()
-    manager: dict[str, str] = {}
-    dropped: list[tuple[str, str]] = []
-    loops: list[str] = []
-    for report, boss in reporting_edges(store):
-        if report == boss:
-            loops.append(report)
-            continue
-        current = manager.get(report)
-        if current is None:
-            manager[report] = boss
-        elif current != boss:
-            keep, drop = sorted((current, boss))
-            manager[report] = keep
-            dropped.append((report, drop))
-    G = nx.DiGraph(direction="manager -> report", relation=REPORTS_TO.inverse, inverse=REPORTS_TO.label,
-                   dropped=sorted(dropped), self_loops=sorted(loops))
-    G.add_nodes_from(loops)
-    G.add_edges_from((boss, report) for report, boss in manager.items())
-    # Posts nobody links (no manager, no report) belong on the chart too; fetched only when some exist.
-    count = store.query("SELECT (COUNT(?n) AS ?c) WHERE { ?n a org:Post }")
-    if int(next(iter(count))[0].value) > len(G):
-        posts = {_text(r[0]) for r in store.query("SELECT ?n WHERE { ?n a org:Post }")}
-        if any(node in posts for node in manager):  # the chart is made of posts, not people
-            G.add_nodes_from(posts)
+    f = forest(store)
+    G = f.to_networkx()
+    dropped = [(r, m) for r, ms in f.several_managers.items() for m in ms if m != f.manager(r)]
+    G.graph.update(relation=REPORTS_TO.inverse, inverse=REPORTS_TO.label, dropped=sorted(dropped), cut=list(f.cut),
+                   self_loops=list(f.self_loops), cycles=[list(c) for c in f.cycles])
     G.graph["dotted_lines"] = (
-        _pairs(store, "SELECT ?x ?m WHERE { ?x po:dottedLineReportsTo ?m }") if dotted else []
+        _pairs(store, "SELECT ?x ?m WHERE { ?x po:dottedLineReportsTo ?m FILTER(isIRI(?m)) }") if dotted else []
     )
     if attributes:
-        set_chart_attributes(store, G)
+        set_chart_attributes(store, G, ("role",))
     return G
 
 
-def set_chart_attributes(store: Store, G: nx.Graph,
+def set_chart_attributes(store: Reader, G: nx.Graph,
                          which: Sequence[str] = ("id", "name", "title", "role", "unit")) -> None:
-    """Give every node of ``G`` kind and the attributes ``which`` (one query per attribute)."""
+    """Give every node of ``G`` the attributes ``which`` (one query per attribute), and a kind if it has
+    none."""
     nodes = G.nodes
     for node in nodes:
-        nodes[node].update({"kind": "post", "id": None, "name": None, "title": None, "role": None,
-                            "unit": None})
+        nodes[node].setdefault("kind", "post")
+        nodes[node].update(dict.fromkeys(which))
     # Single-pattern queries joined here: Oxigraph joins of 100,000 rows cost far more than a dict lookup.
     direct = {"id": ["po:identifier"], "title": ["po:jobTitle"]}
     linked = {"name": ("org:heldBy", ["foaf:name"]), "role": ("po:hasRole", ["skos:prefLabel"]),
@@ -201,7 +186,7 @@ _PEOPLE_ONLY = """FILTER EXISTS { { ?s a org:Post } UNION { ?s a foaf:Person } }
                   FILTER EXISTS { { ?o a org:Post } UNION { ?o a foaf:Person } }"""
 
 
-def org_graph(store: Store, relations: Sequence[str] = DEFAULT_ORG_RELATIONS, *,
+def org_graph(store: Reader, relations: Sequence[str] = DEFAULT_ORG_RELATIONS, *,
               attributes: bool = False) -> nx.DiGraph:
     """Chart nodes plus the chosen relation groups (keys of ``ORG_RELATIONS``), edges subject -> object.
 
@@ -215,6 +200,11 @@ def org_graph(store: Store, relations: Sequence[str] = DEFAULT_ORG_RELATIONS, *,
         raise KGError(f"unknown relation group {', '.join(unknown)}; choose from {', '.join(ORG_RELATIONS)}")
     G = nx.DiGraph(direction="subject -> object", relations=list(relations))
     for group in relations:
+        if group == "reporting":  # the forest's lines (several managers and cycles cut by its rules)
+            for report, boss in forest(store).edges():
+                if not G.has_edge(report, boss) and not G.has_edge(boss, report):
+                    G.add_edge(report, boss, relation=REPORTS_TO.label, inverse=REPORTS_TO.inverse, group=group)
+            continue
         for rel in ORG_RELATIONS[group]:
             rows = _pairs(store, f"SELECT ?s ?o WHERE {{ ?s <{rel.predicate}> ?o FILTER(isIRI(?o)) "
                                  + (_PEOPLE_ONLY if rel.people_only else "") + "}")
@@ -230,7 +220,7 @@ def org_graph(store: Store, relations: Sequence[str] = DEFAULT_ORG_RELATIONS, *,
 # -- the concept graph ---------------------------------------------------------------------------------------
 
 
-def concept_predicates(store: Store) -> list[Relation]:
+def concept_predicates(store: Reader) -> list[Relation]:
     """The default predicate set: CONCEPT_RELATIONS plus the ontology's own po: object properties that link
     concepts (not posts or people), each labelled by its rdfs:label."""
     rels = {r.predicate: r for r in CONCEPT_RELATIONS}
@@ -246,7 +236,7 @@ def concept_predicates(store: Store) -> list[Relation]:
     return list(rels.values())
 
 
-def concept_graph(store: Store, predicates: Sequence[Relation] | None = None, *,
+def concept_graph(store: Reader, predicates: Sequence[Relation] | None = None, *,
                   derived: bool = True) -> nx.DiGraph:
     """Concepts linked by ``predicates`` (default :func:`concept_predicates`), edges subject -> object.
 
@@ -294,7 +284,7 @@ _DESCRIBE = """SELECT ?n ?id ?name ?own ?title ?label ?type WHERE {
 }"""
 
 
-def describe(store: Store, iris: Sequence[str]) -> dict[str, dict[str, Any]]:
+def describe(store: Reader, iris: Sequence[str]) -> dict[str, dict[str, Any]]:
     """``kind``, ``id``, ``name``, ``title`` and ``label`` of each node (``label`` is the name of a person,
     the label of a concept, else the IRI's last part). Batched; for a few hundred nodes at a time."""
     out: dict[str, dict[str, Any]] = {}

@@ -24,6 +24,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError
+from kg.reading import SparqlReads
 from kg.store import (
     SOURCES_QUERY,
     CatalogReader,
@@ -236,7 +237,7 @@ def _boolean(results: Any) -> Any:
                                   format=ox.QueryResultsFormat.JSON)
 
 
-class RemoteStore(CatalogReader):
+class RemoteStore(SparqlReads, CatalogReader):
     """A kg dataset held by an external SPARQL 1.1 store; reads like :class:`kg.store.Store`."""
 
     writable = False

@@ -10,6 +10,9 @@ from collections.abc import Sequence
 from typing import Any
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# The formats `kg export` writes (kg.export renders them; kept here so the command line lists them cheaply).
+EXPORT_FORMATS = ("svg", "png", "pdf", "graphml", "dot", "mermaid", "d3-json", "d3-csv", "csv", "edges-csv",
+                  "turtle", "json-ld")
 
 
 def safe_cell(value: Any) -> str:

@@ -34,10 +34,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.chart_index import ChartIndex
-from kg.chart_index import Row as ChartRow
+from kg.chart_index import ChartIndex, is_current
 from kg.errors import NoStoreError, QueryError, StoreBusyError, StoreError
+from kg.forest import NodeRow, Rows
 from kg.ontology import ontology_files, ontology_fingerprint
+from kg.reading import SparqlReads, sparql_forest_rows
 from kg.vocab import CATALOG_GRAPH, KG, KG_GRAPH, ONTOLOGY_GRAPH, PREFIXES, RDF, XSD
 
 FORMAT_VERSION = 1
@@ -74,6 +75,15 @@ def term_value(term: Any) -> str | None:
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
     return term.value
+
+
+def graph_select(db: ox.Store, graph: ox.NamedNode) -> Callable[[str], list[dict[str, str | None]]]:
+    """A SELECT runner over one graph (and the ontology) of ``db``: rows as plain strings."""
+    def select(sparql: str) -> list[dict[str, str | None]]:
+        solutions = db.query(sparql, prefixes=PREFIXES, default_graph=[graph, ox.NamedNode(ONTOLOGY_GRAPH)])
+        names = [v.value for v in solutions.variables]
+        return [{n: term_value(sol[n]) for n in names} for sol in solutions]
+    return select
 
 
 @dataclass
@@ -253,7 +263,7 @@ class CatalogReader:
         self._graphs = self._named = None
 
 
-class Store(CatalogReader):
+class Store(SparqlReads, CatalogReader):
     """A kg store: an Oxigraph database plus its catalog of sources. Open it with :func:`open_store`."""
 
     def __init__(self, path: Path, db: ox.Store, writable: bool, lock: _Lock) -> None:
@@ -320,17 +330,53 @@ class Store(CatalogReader):
 
     @property
     def chart(self) -> ChartIndex | None:
-        """The read-optimized index of the reporting forest (None when this store has none)."""
+        """The chart index (the stored forest rows); None for a reader when it is missing or of an older
+        shape (readers then take the rows from SPARQL; the next writer rebuilds it)."""
         if self._chart is None:
             path = self.path / "chart.sqlite"
-            if not self.writable and not path.is_file():
+            if not self.writable and not is_current(path):
                 return None
             current = [s.graph for s in self.visible_sources()]
             try:
                 self._chart = ChartIndex(path, current, self.writable)
             except sqlite3.Error as exc:
                 raise StoreError(chart_damaged(path, exc)) from exc
+            if self.writable:
+                self._refill_chart(self._chart)
         return self._chart
+
+    def _refill_chart(self, chart: ChartIndex) -> None:
+        """Index the current graphs the chart index has no rows of (an index rebuilt for a new shape)."""
+        have = chart.graphs()
+        for info in self.sources():
+            if info.graph not in have:
+                rows = sparql_forest_rows(graph_select(self.db, ox.NamedNode(info.graph)))
+                chart.add(info.graph, [(*r[:-1], info.name) for r in rows.nodes], rows.edges)
+
+    def forest_rows(self, *, above: str | None = None, below: str | None = None) -> Rows:
+        """The reporting forest's rows (see :class:`kg.reading.Reader`): from the chart index, only the part
+        an answer needs when ``above`` or ``below`` is given; from SPARQL when there is no current index."""
+        chart = self.chart
+        if chart is None:
+            return super().forest_rows()
+        if above is not None:
+            return Rows(*chart.rows_above(above))
+        if below is not None:
+            return Rows(*chart.rows_below(below))
+        return Rows(*chart.rows())
+
+    def find(self, column: str, value: str) -> list[str]:
+        """Chart nodes by id, folded name or words (see :class:`kg.reading.Reader`)."""
+        chart = self.chart
+        return super().find(column, value) if chart is None else chart.find(column, value)
+
+    def node_records(self, iris: list[str]) -> list[NodeRow]:
+        chart = self.chart
+        return super().node_records(iris) if chart is None else chart.records(iris)
+
+    def name_keys(self) -> list[str]:
+        chart = self.chart
+        return super().name_keys() if chart is None else sorted(chart.keys())
 
     def triple_count(self, graph: str) -> int:
         rows = self.db.query(
@@ -445,10 +491,10 @@ class Transaction:
         """The graphs filled so far in this transaction."""
         return list(self._graphs)
 
-    def index_chart(self, graph: ox.NamedNode, rows: Iterable[ChartRow]) -> None:
-        """Record the org-chart nodes of a filled graph in the chart index (visible with the graph)."""
+    def index_chart(self, graph: ox.NamedNode, rows: Rows) -> None:
+        """Record the forest rows of a filled graph in the chart index (visible with the graph)."""
         if self.store.chart is not None:
-            self.store.chart.add(graph.value, rows)
+            self.store.chart.add(graph.value, rows.nodes, rows.edges)
 
     def stage(self, info: SourceInfo) -> None:
         """Record a filled graph as the new version of its source (visible at commit)."""

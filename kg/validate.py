@@ -1,8 +1,9 @@
 """Validating what is loaded: SHACL shapes (ontology/shapes.ttl, run by pySHACL) plus graph checks.
 
-The graph checks work on the solid reporting line (``org:reportsTo``) over everything visible in the store:
-reporting cycles (each listed), self-reports, dangling manager references, duplicate ids, posts or people
-with more than one solid-line manager, several roots, people with no post, posts with no title.
+The graph checks read the reporting forest (:mod:`kg.forest`) of everything visible, through the read
+interface (so they run on a remote store too): reporting cycles (each listed where the forest cut it),
+self-reports, dangling manager references, managers given as text, duplicate ids, posts or people with more
+than one solid-line manager, several roots, people with no post, posts with no title.
 Findings are grouped by severity: ``violation`` (the data is wrong), ``warning`` (probably wrong), ``info``.
 """
 
@@ -15,8 +16,9 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from kg.errors import KGError
-from kg.store import Store, term_value
-from kg.vocab import FOAF, ONTOLOGY_GRAPH, ORG, PO, PO_ID, RDF
+from kg.forest import PERSON, Forest
+from kg.reading import Reader, bad_managers
+from kg.vocab import PO_ID
 
 SEVERITIES = ("violation", "warning", "info")
 _SH = "http://www.w3.org/ns/shacl#"
@@ -60,7 +62,7 @@ class ValidationReport:
                 "findings": [f.to_dict() for f in self.findings]}
 
 
-def validate(store: Store, *, shacl: bool = True, shapes: Path | None = None,
+def validate(store: Reader, *, shacl: bool = True, shapes: Path | None = None,
              progress: Callable[[str], None] | None = None) -> ValidationReport:
     """Run the graph checks and (when ``shacl`` and the shapes file exists) the SHACL shapes.
 
@@ -69,12 +71,11 @@ def validate(store: Store, *, shacl: bool = True, shapes: Path | None = None,
     say = progress or (lambda _message: None)
     say("checking the reporting lines ...")
     report = ValidationReport()
-    facts = _Facts(store)
-    for finding in graph_checks(store, facts):
-        if finding.items:
-            report.findings.append(finding)
+    f = store.forest_rows().forest()
+    findings, label = graph_checks(store, f, bad_managers(store))
+    report.findings.extend(finding for finding in findings if finding.items)
     if shacl:
-        _run_shacl(store, facts.label, report, shapes, say)
+        _run_shacl(store, label, report, shapes, say)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     report.findings.sort(key=lambda f: order[f.severity])
     return report
@@ -83,206 +84,90 @@ def validate(store: Store, *, shacl: bool = True, shapes: Path | None = None,
 # -- graph checks --------------------------------------------------------------------------------------------
 
 
-class _Facts:
-    """The triples the checks need, read with plain pattern scans (fast on 100,000-node charts)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.graphs = [g for g in store.graphs() if g.value != ONTOLOGY_GRAPH]  # the data, not the ontology
-        self.edges = sorted(set(self.pairs(ORG.reportsTo)))
-        self.ids: dict[str, str] = {}
-        for node, ident in self.pairs(PO.identifier):
-            self.ids.setdefault(node, ident)
-        self.posts = {n for n, _ in self.pairs(RDF.type, ORG.Post)}
-        self.people = {n for n, _ in self.pairs(RDF.type, FOAF.Person)}
-        self.titled = {n for n, _ in self.pairs(PO.jobTitle)}  # importers derive it from labels too
-        self.held = self.pairs(ORG.heldBy)  # importers derive it from org:holds too
-
-    def pairs(self, predicate: str, value: str | None = None) -> list[tuple[str, str]]:
-        """(subject, object) values of every data triple with ``predicate`` (and object ``value``)."""
-        import pyoxigraph as ox
-
-        p, o = ox.NamedNode(predicate), ox.NamedNode(value) if value else None
-        return [(term_value(q.subject) or "", term_value(q.object) or "") for g in self.graphs
-                for q in self.store.db.quads_for_pattern(None, p, o, g)]
-
-    def name(self, node: str) -> str | None:
-        import pyoxigraph as ox
-
-        subject = ox.NamedNode(node) if not node.startswith("_:") else ox.BlankNode(node[2:])
-        for g in self.graphs:
-            for q in self.store.db.quads_for_pattern(subject, ox.NamedNode(FOAF.name), None, g):
-                return q.object.value
-        return None
-
-    def described(self, node: str) -> bool:
-        """True when ``node`` is a subject of some triple other than a reporting line."""
-        import pyoxigraph as ox
-
-        if node in self.ids or node in self.posts or node in self.people or node.startswith("_:"):
-            return True
-        skip = {ORG.reportsTo, PO.solidLineReportsTo}
-        subject = ox.NamedNode(node)
-        return any(q.predicate.value not in skip for g in self.graphs
-                   for q in self.store.db.quads_for_pattern(subject, None, None, g))
-
-    def label(self, node: str) -> str:
-        """A short name: the node's po:identifier, else a minted IRI's last segment, else the IRI."""
-        found = self.ids.get(node)
-        if found:
-            return found
+def _labeller(f: Forest) -> Callable[[str], str]:
+    def label(node: str) -> str:
+        """A short name: the node's id, else a minted IRI's last segment, else the IRI."""
+        if node in f:
+            ident = f.record(node).id
+            if ident:
+                return ident
         if node.startswith(str(PO_ID)):
             return unquote(node.rsplit("/", 1)[-1])
         return node
+    return label
 
 
-def graph_checks(store: Store, facts: _Facts | None = None) -> list[Finding]:
-    """The structural checks over the solid reporting line (every finding, possibly with no items)."""
-    f = facts or _Facts(store)
-    label, edges = f.label, f.edges
-    on_chart = {a for a, _ in edges} | {b for _, b in edges}
-    holders = {person for _, person in f.held}
+def graph_checks(store: Reader, f: Forest,
+                 bad_managers: list[tuple[str, str]]) -> tuple[list[Finding], Callable[[str], str]]:
+    """The structural checks of the reporting forest (every finding, possibly with no items), and the
+    labeller they used. Cycles, several managers, self-reports and dangling references are those the forest
+    recorded while building (see :mod:`kg.forest` for its rules)."""
+    label = _labeller(f)
+    held_rows = store.select("SELECT ?post ?person ?name WHERE { ?post org:heldBy ?person "
+                             "OPTIONAL { ?person foaf:name ?name } }")
+    held = [(r["post"] or "", r["person"] or "") for r in held_rows]
+    names = {r["person"]: r["name"] for r in held_rows if r["person"] and r["name"]}
+    person_ids = {r["p"]: r["id"] for r in store.select(
+        "SELECT ?p ?id WHERE { ?p a foaf:Person OPTIONAL { ?p po:identifier ?id } }") if r["p"]}
+    people = set(person_ids)
+    holders = {person for _, person in held}
+    roots = f.roots()
     return [
-        Finding("violation", "cycles", "reporting cycles (each listed, following the solid line)",
-                [[label(n) for n in cycle] for cycle in reporting_cycles(edges)]),
+        Finding("violation", "cycles", "reporting cycles (each listed from where the forest cuts it, "
+                "following the solid line)", [[label(n) for n in cycle] for cycle in f.cycles]),
         Finding("violation", "self_reports", "posts or people reporting to themselves",
-                sorted({label(a) for a, b in edges if a == b})),
+                sorted({label(a) for a in f.self_loops})),
         Finding("violation", "dangling_managers",
                 "manager references to a post or person that does not exist",
-                sorted({f"{label(a)} -> {label(b)}" for a, b in edges if a != b and not f.described(b)})),
-        Finding("violation", "duplicate_ids", "ids shared by more than one post or person",
-                _duplicate_ids(f, on_chart)),
-        Finding("violation", "several_managers", "posts with more than one solid-line manager",
-                _several(edges, label)),
+                sorted({f"{label(a)} -> {label(b)}" for a, b in f.dangling})),
+        Finding("violation", "literal_managers",
+                "managers given as text where a post or person (an IRI) belongs; kept off the chart",
+                sorted({f"{label(a)} -> {b!r}" for a, b in bad_managers})),
+        Finding("violation", "duplicate_ids", "ids shared by more than one post or person", _duplicate_ids(f)),
+        Finding("violation", "several_managers", "posts with more than one solid-line manager (the chart keeps "
+                "the first by IRI)", sorted(f"{label(a)} -> {', '.join(sorted(label(m) for m in ms))}"
+                                           for a, ms in f.several_managers.items())),
         Finding("warning", "people_several_managers",
-                "people whose posts give them more than one solid-line manager", _people_several(f)),
-        Finding("warning", "several_roots", "more than one top of the chart (no manager)", _roots(f)),
+                "people whose posts give them more than one solid-line manager",
+                _people_several(f, held, lambda p: names.get(p) or label(p), label)),
+        Finding("warning", "several_roots", "more than one top of the chart (no manager)",
+                sorted(label(n) for n in roots) if len(roots) > 1 else []),
         Finding("warning", "people_without_post", "people who hold no post and are not on the chart",
-                sorted(label(p) for p in f.people - holders - on_chart)),
+                sorted(person_ids[p] or label(p) for p in people - holders if p not in f)),
         Finding("warning", "posts_without_title", "posts with no job title",
-                sorted(label(p) for p in f.posts - f.titled)),
-    ]
+                sorted(label(n.iri) for n in f.records() if n.kind != PERSON and not n.title)),
+    ], label
 
 
-def reporting_cycles(edges: list[tuple[str, str]]) -> list[list[str]]:
-    """Every cycle of the reporting graph (one per strongly connected group), in reporting order; iterative.
-
-    >>> reporting_cycles([("a", "b"), ("b", "c"), ("c", "a"), ("d", "a"), ("e", "e"), ("f", "g")])
-    [['a', 'b', 'c']]
-    """
-    succ: dict[str, list[str]] = {}
-    for a, b in edges:
-        if a != b:  # self-reports are their own finding
-            succ.setdefault(a, []).append(b)
-    cycles: list[list[str]] = []
-    for group in _strongly_connected(succ):
-        if len(group) > 1:
-            cycles.append(_cycle_through(group, succ))
-    return sorted(cycles)
-
-
-def _strongly_connected(succ: dict[str, list[str]]) -> list[list[str]]:
-    """Tarjan's algorithm without recursion (a 100,000-deep chain must not overflow the stack)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    groups: list[list[str]] = []
-    counter = 0
-    for root in sorted(succ):
-        if root in index:
-            continue
-        work = [(root, 0)]
-        while work:
-            node, i = work.pop()
-            if i == 0:
-                index[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            nexts = succ.get(node, [])
-            if i < len(nexts):
-                work.append((node, i + 1))
-                child = nexts[i]
-                if child not in index:
-                    work.append((child, 0))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            if low[node] == index[node]:
-                group = []
-                while True:
-                    top = stack.pop()
-                    on_stack.discard(top)
-                    group.append(top)
-                    if top == node:
-                        break
-                groups.append(group)
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-    return groups
-
-
-def _cycle_through(group: list[str], succ: dict[str, list[str]]) -> list[str]:
-    """One cycle inside a strongly connected group, starting at its smallest node."""
-    members = set(group)
-    start = min(group)
-    path, seen, node = [start], {start}, start
-    while True:
-        node = min(n for n in succ[node] if n in members)
-        if node in seen:
-            return path[path.index(node):]
-        seen.add(node)
-        path.append(node)
-
-
-def _duplicate_ids(f: _Facts, on_chart: set[str]) -> list[str]:
-    holders: dict[str, set[str]] = {}
-    for node in f.posts | on_chart:
-        if node in f.ids:
-            holders.setdefault(f.ids[node], set()).add(node)
-    dupes = {ident for ident, nodes in holders.items() if len(nodes) > 1}
+def _duplicate_ids(f: Forest) -> list[str]:
+    holders: dict[str, int] = {}
+    for n in f.records():
+        if n.id:
+            holders[n.id] = holders.get(n.id, 0) + 1
+    dupes = {ident for ident, count in holders.items() if count > 1}
     # The CSV importer keeps a later duplicate row as its own post (IRI ending in ~rowN): report those too.
-    dupes |= {f.ids[p] for p in f.posts if p in f.ids and f"{quote(f.ids[p], safe='')}~row" in p}
+    dupes |= {n.id for n in f.records() if n.id and f"{quote(n.id, safe='')}~row" in n.iri}
     return sorted(dupes)
 
 
-def _several(edges: list[tuple[str, str]], label: Any) -> list[str]:
-    managers: dict[str, set[str]] = {}
-    for a, b in edges:
-        managers.setdefault(a, set()).add(b)
-    return sorted(f"{label(a)} -> {', '.join(sorted(label(m) for m in ms))}"
-                  for a, ms in managers.items() if len(ms) > 1)
-
-
-def _people_several(f: _Facts) -> list[str]:
-    boss: dict[str, set[str]] = {}
-    for a, b in f.edges:
-        boss.setdefault(a, set()).add(b)
+def _people_several(f: Forest, held: list[tuple[str, str]], who: Callable[[str], str],
+                    label: Callable[[str], str]) -> list[str]:
     posts_of: dict[str, set[str]] = {}
-    for post, person in f.held:
-        posts_of.setdefault(person, set()).add(post)
+    for post, person in held:
+        if post in f:
+            posts_of.setdefault(person, set()).add(post)
     out = []
     for person, posts in posts_of.items():
-        managers = set().union(*(boss.get(p, set()) for p in posts))
+        managers = {m for p in posts for m in f.several_managers.get(p, [f.manager(p)]) if m}
         if len(managers) > 1:
-            who = f.name(person) or f.label(person)
-            out.append(f"{who} -> {', '.join(sorted(f.label(m) for m in managers))}")
+            out.append(f"{who(person)} -> {', '.join(sorted(label(m) for m in managers))}")
     return sorted(out)
-
-
-def _roots(f: _Facts) -> list[str]:
-    reporters = {a for a, _ in f.edges}
-    chart = (f.posts | {b for _, b in f.edges if f.described(b)}) - reporters
-    roots = sorted(f.label(n) for n in chart)
-    return roots if len(roots) > 1 else []
 
 
 # -- SHACL ---------------------------------------------------------------------------------------------------
 
 
-def _run_shacl(store: Store, labels: Callable[[str], str], report: ValidationReport,
+def _run_shacl(store: Reader, labels: Callable[[str], str], report: ValidationReport,
                shapes_path: Path | None, say: Callable[[str], None]) -> None:
     from kg.ontology import shapes_file
 

@@ -72,9 +72,9 @@ def test_loads_with_expected_counts(org2k, tmp_path: Path) -> None:  # type: ign
         ceo = org.who(store, meta["ids"]["ceo"])
         products = store.select("SELECT (COUNT(?p) AS ?n) WHERE { ?p a po:Product }")[0]["n"]
         chain = org.chain(store, meta["ids"]["deepest"])
-    assert from_csv["posts"] == meta["posts"] and from_csv["people"] == meta["people"]
+    assert from_csv["posts"] == meta["posts"] and from_csv["named_people"] == meta["people"]
     assert from_csv["reporting_edges"] == meta["reporting_edges"] and from_csv["roots"] == 1
-    assert from_csv["vacant_posts"] == meta["vacant"] and from_csv["dotted_lines"] == meta["dotted_lines"]
+    assert from_csv["vacancies"] == meta["vacant"] and from_csv["dotted_lines"] == meta["dotted_lines"]
     assert from_csv["titles_matched_to_roles"] == meta["titles_matched_to_roles"]
     assert ceo["role"] == "Chief Executive Officer" and ceo["headcount"] == 1999
     assert int(products or 0) == meta["products"]

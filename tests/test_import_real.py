@@ -22,7 +22,7 @@ def ids(people: list[dict]) -> list[str]:
 
 def test_chinook_chain_and_reports(store_path: Path, real: Path) -> None:
     [report] = load(store_path, real / "chinook/Employee.csv")
-    assert (report.rows, report.people, report.edges, report.roots) == (8, 8, 7, ["1"])
+    assert (report.rows, report.named_people, report.edges, report.roots) == (8, 8, 7, ["1"])
     with opened(store_path) as store:
         assert ids(org.chain(store, "7").people) == ["6", "1"]
         assert sorted(ids(org.reports(store, "2"))) == ["3", "4", "5"]
@@ -89,7 +89,7 @@ def test_natural_england(store_path: Path, real: Path) -> None:
                           folder / "300913-Natural-England-Organogram-junior.csv")
     assert senior.rows == 25 and senior.roots == ["1"]
     assert senior.statuses == {"filled": 23, "eliminated": 2}
-    assert senior.people == 23
+    assert senior.named_people == 23
     assert junior.rows == 178 and junior.dangling == []
     with opened(store_path) as store:
         assert org.who(store, "1")["name"] == "Dave Webster"
@@ -106,14 +106,14 @@ def test_hmrc_placeholders_are_posts_not_one_person(store_path: Path, real: Path
     assert senior.rows == 353
     assert senior.roots == ["OD101"]
     assert senior.statuses == {"not_disclosed": 268, "eliminated": 22, "vacant": 13, "filled": 50}
-    assert senior.people == 50
+    assert senior.named_people == 50
     assert senior.duplicate_ids == ["0"] * 5
     with opened(store_path) as store:
         named = store.select("SELECT (COUNT(DISTINCT ?n) AS ?c) WHERE { ?p foaf:name ?n . "
                              "FILTER(LCASE(?n) IN ('n/d', 'vacant', 'eliminated')) }")
         assert named[0]["c"] == "0"
         people = store.select("SELECT (COUNT(DISTINCT ?x) AS ?c) WHERE { ?x a foaf:Person }")
-        assert people[0]["c"] == str(senior.people)
+        assert people[0]["c"] == str(senior.named_people)
         undisclosed = store.select("SELECT (COUNT(?p) AS ?c) WHERE { ?p po:postStatus po:Undisclosed }")
         assert undisclosed[0]["c"] == "268"
 

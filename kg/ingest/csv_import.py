@@ -20,7 +20,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from kg.errors import InputError
-from kg.ingest.checks import LoadReport, find_cycles
+from kg.forest import GROUP, POST, Forest, NodeRow, Rows, node
+from kg.ingest.checks import LoadReport
 from kg.ingest.titles import TitleMatcher
 from kg.names import FILLED, STATUS_CONCEPTS, VACANT, clean_cell, fold, post_status
 from kg.vocab import FOAF, ORG, PO, PO_ID, RDF, RDFS, SKOS, XSD
@@ -304,13 +305,13 @@ def import_csv(
     options: CsvOptions,
     matcher: TitleMatcher | None,
     known_posts: Callable[[list[str]], set[str]] | None = None,
-    chart: list[tuple[str, str | None, str | None, str | None, str | None]] | None = None,
+    chart: Rows | None = None,
 ) -> tuple[LoadReport, Iterator[bytes]]:
     """Read and check a CSV file; return its load report and its triples as N-Triples chunks.
 
     ``known_posts`` answers which post IRIs already exist in the store (references to other sources, such as
-    a junior organogram file pointing at senior posts, are not dangling). When ``chart`` is a list, the
-    org-chart rows (post IRI, id, name, title, manager IRI) are appended to it for the chart index.
+    a junior organogram file pointing at senior posts, are not dangling). When ``chart`` is given, the
+    reporting forest's rows (:class:`kg.forest.Rows`) are added to it for the chart index.
     """
     text, encoding = read_text(path, options.encoding)
     header, raw_rows = _parse_rows(path, text, options.delimiter)
@@ -456,22 +457,28 @@ def import_csv(
                 "--normalize-ids (ids differing only by leading zeros or letter case)"
             )
 
-    # Structure: roots and cycles over the solid line.
-    parent = {post_iri[n]: m for n, m in managers.items() if m is not None and n not in dangling_rows}
-    report.roots = [r.id for r in rows if managers[r.number] is None and r.number not in dangling_rows]
-    iri_to_id = {post_iri[r.number]: r.id for r in rows}
-    report.cycles = [[iri_to_id.get(i, i) for i in cycle] for cycle in find_cycles(parent)]
-    report.edges = sum(1 for m in managers.values() if m is not None)
-
     # What each row says: its status (None for a group: not a person, not a vacancy) and its FTE.
     statuses = {r.number: None if junior else post_status(r.name) for r in rows}
     report.statuses = dict(sorted(Counter(s for s in statuses.values() if s is not None).items()))
     fte = _numbers(rows, "fte", FTE_LIMIT, headers[cols["fte"]] if "fte" in cols else "", report)
     if fte:
         report.fte = float(sum(fte.values()))
-    if chart is not None:
-        chart.extend((post_iri[r.number], r.id, r.name if statuses[r.number] == FILLED else None,
-                      r.title or None, managers[r.number]) for r in rows)
+
+    # Structure: roots, cycles and lines of the file's own forest (posts of other sources it names count).
+    rows_out = chart if chart is not None else Rows()
+    rows_out.nodes.extend(_forest_row(r, post_iri[r.number], statuses[r.number], fte.get(r.number), junior,
+                                      path.name) for r in rows)
+    rows_out.edges.extend((post_iri[n], m) for n, m in managers.items() if m is not None)
+    own = {post_iri[r.number] for r in rows}
+    external = {m for n, m in managers.items() if m is not None and m not in own and n not in dangling_rows}
+    forest = Forest(rows_out.nodes + [node(m) for m in external], rows_out.edges)
+    ids = {post_iri[r.number]: r.id for r in rows}
+    report.roots = [ids[i] for i in forest.roots() if i in ids]
+    report.cycles = [[ids.get(i, i) for i in cycle] for cycle in forest.cycles]
+    report.edges = forest.edge_count
+    own_counts = Forest(rows_out.nodes, []).counts()
+    report.posts, report.groups, report.named_people = (own_counts["posts"], own_counts["groups"],
+                                                        own_counts["named_people"])
     report.dotted = len(dotted)
 
     chunks = _triples(rows, post_iri, person_iri, managers, dotted, minter, matcher, junior, extra_headers,
@@ -521,6 +528,15 @@ def _numbers(rows: list[_Row], fld: str, limit: Decimal, column: str, report: Lo
     return out
 
 
+def _forest_row(row: _Row, iri: str, status: str | None, fte: Decimal | None, junior: bool,
+                source: str) -> NodeRow:
+    """The forest's node row of a data row (see :class:`kg.forest.Node`)."""
+    unit = row.unit if row.unit.lower() not in _PLACEHOLDER_UNITS else None
+    return (iri, row.id, row.name if status == FILLED else None, row.title or None, status, unit,
+            float(fte) if fte is not None else None, GROUP if junior else POST, row.grade or None, row.number,
+            source)
+
+
 def _lit(value: str) -> str:
     escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r"))
     return f'"{escaped}"'
@@ -564,7 +580,6 @@ def _triples(rows: list[_Row], post_iri: dict[int, str], person_iri: dict[int, s
         post = f"<{post_iri[row.number]}>"
         out.append(f"{post} {a} {c_post} .\n{post} {p_ident} {_lit(row.id)} .\n{post} {p_row} "
                    f'"{row.number}"^^<{XSD.integer}> .\n')
-        report.posts += 1
         if junior:
             out.append(f"{post} {a} <{PO.PostGroup}> .\n")
         if row.title:
@@ -606,7 +621,6 @@ def _triples(rows: list[_Row], post_iri: dict[int, str], person_iri: dict[int, s
             out.append(f"{person} {a} {c_person} .\n{person} {p_name} {_lit(row.name)} .\n"
                        f"{post} {p_held} {person} .\n"
                        f"{post} {p_key} {_lit(fold(row.name))} .\n")
-            report.people += 1
         elif status is not None:
             out.append(f"{post} {p_status} {status_iri[status]} .\n")
             if status == VACANT:

@@ -9,6 +9,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from kg.errors import InputError
+from kg.forest import Rows
 from kg.history import date_in_name, parse_date
 from kg.ingest.checks import LoadReport
 from kg.ingest.csv_import import CsvOptions, import_csv
@@ -90,7 +91,7 @@ def load_files(
             graph = txn.new_graph(name)
             if is_csv(path, fmt):
                 report = _load_csv(store, txn, path, graph, options, matcher, progress,
-                                   _context_graphs(store, txn, series, dates[i]))
+                                   _context_graphs(store, txn, series, dates[i]), name)
             else:
                 rdf = rdf_format(path, fmt)
                 if rdf is None:
@@ -99,7 +100,7 @@ def load_files(
                         "(csv, turtle, nt, nquads, trig, json-ld, rdfxml)"
                     )
                 report, chart = import_rdf(path, rdf, store.db, graph, matcher)
-                txn.index_chart(graph, chart)
+                txn.index_chart(graph, _named(chart, name))
             report.source = name
             if series:
                 report.series, report.as_of = series, dates[i]
@@ -190,7 +191,8 @@ def _context_graphs(store: Store, txn: Transaction, series: str | None, as_of: s
 
 
 def _load_csv(store: Store, txn: Transaction, path: Path, graph: ox.NamedNode, options: CsvOptions,
-              matcher: TitleMatcher, progress: Progress | None, visible: list[ox.NamedNode]) -> LoadReport:
+              matcher: TitleMatcher, progress: Progress | None, visible: list[ox.NamedNode],
+              name: str) -> LoadReport:
 
     def known_posts(iris: list[str]) -> set[str]:
         posts = [ox.NamedNode(i) for i in set(iris)]
@@ -198,7 +200,7 @@ def _load_csv(store: Store, txn: Transaction, path: Path, graph: ox.NamedNode, o
                               default_graph=visible)
         return {r["p"].value for r in rows}
 
-    chart: list[tuple[str, str | None, str | None, str | None, str | None]] = []
+    chart = Rows()
     report, chunks = import_csv(path, options, matcher, known_posts, chart)
     report.triples = 0
     try:
@@ -206,8 +208,13 @@ def _load_csv(store: Store, txn: Transaction, path: Path, graph: ox.NamedNode, o
             store.db.bulk_load(input=batch, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
             report.triples += lines
             if progress:
-                progress(f"  {report.triples:,} triples written ({report.posts:,} rows)")
+                progress(f"  {report.triples:,} triples written ({report.rows:,} rows)")
     except SyntaxError as exc:  # a bug of ours, never the user's data: say so plainly
         raise InputError(f"{path}: internal error writing triples ({exc}); please report it") from exc
-    txn.index_chart(graph, chart)
+    txn.index_chart(graph, _named(chart, name or path.name))
     return report
+
+
+def _named(rows: Rows, source: str) -> Rows:
+    """The rows with their source named as the catalog names it."""
+    return Rows([(*r[:-1], source) for r in rows.nodes], rows.edges, rows.bad_managers)

@@ -15,11 +15,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.chart_index import Row as ChartRow
 from kg.errors import InputError
-from kg.ingest.checks import LoadReport, find_cycles
+from kg.forest import Rows
+from kg.ingest.checks import LoadReport
 from kg.ingest.titles import TitleMatcher
 from kg.names import fold
+from kg.reading import sparql_forest_rows
+from kg.store import graph_select
 from kg.vocab import DCTERMS, FOAF, GOV, ORG, PO, RDF, RDFS, SCHEMA, SKOS
 
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -203,10 +205,10 @@ def _contexts(node: object) -> list[object]:
 
 
 def import_rdf(path: Path, fmt: ox.RdfFormat, db: ox.Store, graph: ox.NamedNode,
-               matcher: TitleMatcher | None = None) -> tuple[LoadReport, list[ChartRow]]:
+               matcher: TitleMatcher | None = None) -> tuple[LoadReport, Rows]:
     """Parse ``path`` into ``graph`` of ``db`` (a staging graph), add the normalized view.
 
-    Returns the load report and the org-chart rows (for the chart index).
+    Returns the load report and the reporting forest's rows (for the chart index).
     """
     try:
         data = path.read_bytes()
@@ -255,8 +257,8 @@ _LOCAL_NAME = re.compile(r"^.*[/#:]")
 
 
 def _complete(db: ox.Store, graph: ox.NamedNode, matcher: TitleMatcher | None,
-              report: LoadReport) -> list[ChartRow]:
-    """Add kg's normalized view to ``graph`` and fill ``report``; return the org-chart rows.
+              report: LoadReport) -> Rows:
+    """Add kg's normalized view to ``graph`` and fill ``report``; return the reporting forest's rows.
 
     Index scans per predicate joined in Python: linear in the data (SPARQL joins over a large graph cost an
     index lookup per row).
@@ -329,22 +331,20 @@ def _complete(db: ox.Store, graph: ox.NamedNode, matcher: TitleMatcher | None,
         ident = ids.get(term)
         return ident.value if ident is not None else getattr(term, "value", str(term))
 
-    manager = _first(reports)
-    report.people = len(persons)
-    report.posts = len(typed_posts | (in_chart - persons))
     report.units = len(_typed(db, graph, ORG.OrganizationalUnit) | _typed(db, graph, ORG.Organization))
-    report.edges = len(reports)
     report.dotted = len(_pairs(db, graph, PO.dottedLineReportsTo))
-    reporters = {a for a, _ in reports}
-    report.roots = sorted({label(b) for _, b in reports if b not in reporters})
-    report.dangling = [{"id": label(a), "manager": label(b)} for a, b in reports if b not in described]
-    report.cycles = find_cycles({label(a): label(b) for a, b in manager.items()})
+    report.dangling = [{"id": label(a), "manager": label(b)} for a, b in reports
+                       if isinstance(b, ox.NamedNode) and b not in described]
+    rows = sparql_forest_rows(graph_select(db, graph))
+    forest = rows.forest()
+    counts = forest.counts()
+    report.posts, report.groups, report.named_people = counts["posts"], counts["groups"], counts["named_people"]
+    report.edges = forest.edge_count
+    ids = {r[0]: r[1] or r[0] for r in rows.nodes}
+    report.roots = [ids[r] for r in forest.roots()]
+    report.cycles = [[ids[i] for i in cycle] for cycle in forest.cycles]
+    report.bad_managers = [{"id": ids.get(a, a), "manager": m} for a, m in rows.bad_managers]
     report.triples = int(next(iter(db.query(
         "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=graph)))["n"].value)
     report.rows = report.triples
-
-    def text(term: Any) -> str | None:
-        return term.value if term is not None else None
-
-    return [(n.value, text(ids.get(n)), text(names.get(holder[n]) if n in holder else names.get(n)),
-             text(titles.get(n)), text(manager.get(n))) for n in in_chart]
+    return rows

@@ -1,0 +1,531 @@
+"""The reporting forest: the one model of who reports to whom, as a plain value.
+
+Every command that asks "who reports to whom" reads a :class:`Forest`. It is built from two lists, the stored
+form of the chart (see :mod:`kg.chart_index`): node records (:data:`NodeRow`, one per post, person or junior
+FTE group) and every solid-line ``(report, manager)`` pair. Building it applies these rules, always the same:
+
+- **Dangling**: a pair whose manager has no node record is kept out (recorded in :attr:`Forest.dangling`);
+  a pair whose report has no record is ignored.
+- **Self-loops**: a node recorded as its own manager is a root (recorded in :attr:`Forest.self_loops`).
+- **Several managers**: a node keeps ONE solid-line manager, the one whose IRI sorts first (by code point);
+  the others are recorded in :attr:`Forest.several_managers`.
+- **Cycles**: after that choice each node has at most one manager, so a cycle is a ring. Each ring is cut at
+  its member whose IRI sorts first: that member's line to its manager is removed and it becomes a root. The
+  rings are recorded in :attr:`Forest.cycles`, each starting at the member where it was cut, then its
+  manager, its manager's manager and so on.
+
+Reports of a manager are listed by name (case-insensitive, unnamed last), then id, then IRI. The module is
+pure Python (statuses are :mod:`kg.names`'s): networkx is imported only by :meth:`Forest.to_networkx`.
+
+>>> f = Forest([node("a", name="Ann"), node("b", name="Bob"), node("c", name="Cy")],
+...            [("b", "a"), ("c", "b")])
+>>> f.chain("c"), f.headcount("a"), f.roots()
+(['b', 'a'], 2, ['a'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from kg.names import ELIMINATED, FILLED, NOT_DISCLOSED, NOT_NAMED, STATUS_CONCEPTS, STATUSES, VACANT
+
+# Kinds of node: a post (or a person the data links directly), a person, a UK junior-organogram FTE group.
+POST, PERSON, GROUP = "post", "person", "group"
+KINDS = (POST, PERSON, GROUP)
+# The ontology's status terms (local names of po:postStatus values) as statuses (kg.names owns the statuses).
+_STATUS_TERMS = {concept: status for status, concept in STATUS_CONCEPTS.items()} | {"Filled": FILLED}
+
+
+_LABELS = {VACANT: "Vacant", NOT_DISCLOSED: "Not disclosed", NOT_NAMED: "Not named", ELIMINATED: "Eliminated"}
+
+
+def status_label(status: str | None) -> str | None:
+    """How charts and tables show a status; a filled post (or no status) shows none.
+
+    >>> status_label("not_disclosed"), status_label("filled")
+    ('Not disclosed', None)
+    """
+    return _LABELS.get(status or "")
+
+
+def status_of(term: str | None) -> str | None:
+    """The status a status term (an IRI or its local name, as the ontology and the importers write them)
+    stands for; None for no term or an unknown one.
+
+    >>> status_of("http://w3id.org/product-org/ontology#Vacant"), status_of("Undisclosed"), status_of(None)
+    ('vacant', 'not_disclosed', None)
+    """
+    if not term:
+        return None
+    local = term.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return _STATUS_TERMS.get(local) or (local if local in STATUSES else None)
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One node record of the chart. ``row`` is its row number in its source file, ``source`` that file."""
+
+    iri: str
+    id: str | None = None
+    name: str | None = None
+    title: str | None = None
+    status: str | None = None
+    unit: str | None = None
+    fte: float | None = None
+    kind: str = POST
+    grade: str | None = None
+    row: int | None = None
+    source: str | None = None
+
+    def public(self) -> dict[str, Any]:
+        """The JSON contract of a person: exactly id, name, title, iri.
+
+        >>> Node("http://e/1", id="1", name="Ann", unit="HR").public()
+        {'id': '1', 'name': 'Ann', 'title': None, 'iri': 'http://e/1'}
+        """
+        return {"id": self.id, "name": self.name, "title": self.title,
+                "iri": None if self.iri.startswith("_:") else self.iri}
+
+
+NODE_FIELDS = tuple(f.name for f in fields(Node))
+# The stored form of a node: a tuple in the order of NODE_FIELDS (cheap to build by the million).
+NodeRow = tuple[str, str | None, str | None, str | None, str | None, str | None, float | None, str, str | None,
+                int | None, str | None]
+Edge = tuple[str, str]  # (report, manager)
+
+
+@dataclass
+class Rows:
+    """The rows a forest is built from, as an importer produces them and the chart index stores them."""
+
+    nodes: list[NodeRow] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    # (report, value) where the data gives a literal (or blank node) as a manager: a data defect, kept out.
+    bad_managers: list[tuple[str, str]] = field(default_factory=list)
+
+    def forest(self) -> Forest:
+        """The forest of these rows.
+
+        >>> Rows([node("a"), node("b")], [("b", "a")]).forest().roots()
+        ['a']
+        """
+        return Forest(self.nodes, self.edges)
+
+
+def node(iri: str, **values: Any) -> NodeRow:
+    """A node row with the given fields, the others empty.
+
+    >>> node("http://e/1", name="Ann")
+    ('http://e/1', None, 'Ann', None, None, None, None, 'post', None, None, None)
+    """
+    record = Node(iri, **values)
+    return tuple(getattr(record, f) for f in NODE_FIELDS)  # type: ignore[return-value]
+
+
+def _fte(row: NodeRow) -> float:
+    """A node's FTE: its own figure, else 1 for a post that is held (0 for a vacant or eliminated one)."""
+    if row[6] is not None:
+        return float(row[6])
+    return 0.0 if row[4] in (VACANT, ELIMINATED) else 1.0
+
+
+class Forest:
+    """Who reports to whom: one solid-line manager per node, cycles cut (see the module's rules).
+
+    >>> f = Forest([node(x) for x in "abcd"], [("b", "a"), ("c", "b"), ("a", "c"), ("d", "d")])
+    >>> f.cycles, f.self_loops, f.roots()
+    ([['a', 'c', 'b']], ['d'], ['a', 'd'])
+    """
+
+    def __init__(self, nodes: Iterable[NodeRow | Node], edges: Iterable[Edge]) -> None:
+        rows: list[NodeRow] = []
+        index: dict[str, int] = {}
+        for item in nodes:
+            row: NodeRow = (tuple(getattr(item, f) for f in NODE_FIELDS)  # type: ignore[assignment]
+                            if isinstance(item, Node) else item)
+            at = index.get(row[0])
+            if at is None:
+                index[row[0]] = len(rows)
+                rows.append(row)
+            else:  # the same node in two sources: the first record wins, gaps filled from the later one
+                first = rows[at]
+                rows[at] = tuple(a if a is not None else b for a, b in zip(first, row, strict=True))  # type: ignore[assignment]
+        self._rows = rows
+        self._index = index
+        iris = [r[0] for r in rows]
+        self._iris = iris
+        parent = [-1] * len(rows)
+        others: dict[int, set[int]] = {}
+        loops: set[int] = set()
+        dangling: set[Edge] = set()
+        pairs: set[tuple[int, int]] = set()
+        for report, boss in edges:
+            r = index.get(report)
+            if r is None:
+                continue
+            if report == boss:
+                loops.add(r)
+                continue
+            m = index.get(boss)
+            if m is None:
+                dangling.add((report, boss))
+                continue
+            pairs.add((r, m))
+            p = parent[r]
+            if p == -1:
+                parent[r] = m
+            elif p != m:
+                if iris[m] < iris[p]:
+                    parent[r], m = m, p
+                others.setdefault(r, set()).add(m)
+        self.edge_count = len(pairs)
+        self.self_loops = sorted(iris[i] for i in loops)
+        self.dangling = sorted(dangling)
+        self.several_managers = {iris[r]: sorted([iris[parent[r]]] + [iris[m] for m in ms])
+                                 for r, ms in sorted(others.items(), key=lambda kv: iris[kv[0]])}
+        self.cycles: list[list[str]] = []
+        self.cut: list[Edge] = []
+        self._parent = parent
+        self._cut_cycles()
+        self._children: list[list[int]] | None = None
+        self._sizes: list[int] | None = None
+        self._depth: list[int] | None = None
+
+    def _cut_cycles(self) -> None:
+        parent, iris = self._parent, self._iris
+        state = bytearray(len(parent))  # 0 new, 1 on the current walk, 2 done
+        found: list[list[int]] = []
+        for start in range(len(parent)):
+            if state[start]:
+                continue
+            walk: list[int] = []
+            n = start
+            while n != -1 and not state[n]:
+                state[n] = 1
+                walk.append(n)
+                n = parent[n]
+            if n != -1 and state[n] == 1:
+                found.append(walk[walk.index(n):])
+            for w in walk:
+                state[w] = 2
+        for ring in found:
+            at = min(range(len(ring)), key=lambda i: iris[ring[i]])
+            ring = ring[at:] + ring[:at]
+            head = ring[0]
+            self.cut.append((iris[head], iris[parent[head]]))
+            parent[head] = -1
+            self.cycles.append([iris[i] for i in ring])
+        self.cycles.sort()
+        self.cut.sort()
+
+    # -- building blocks ------------------------------------------------------------------------------------
+
+    def _i(self, iri: str) -> int:
+        try:
+            return self._index[iri]
+        except KeyError:
+            raise KeyError(f"{iri} is not on the reporting forest") from None
+
+    def _key(self, i: int) -> tuple[bool, str, str, str]:
+        r = self._rows[i]
+        return (r[2] is None, (r[2] or "").casefold(), r[1] or "", r[0])
+
+    def _kids(self) -> list[list[int]]:
+        if self._children is None:
+            kids: list[list[int]] = [[] for _ in self._rows]
+            for i, p in enumerate(self._parent):
+                if p != -1:
+                    kids[p].append(i)
+            key = self._key
+            for k in kids:
+                if len(k) > 1:
+                    k.sort(key=key)
+            self._children = kids
+        return self._children
+
+    def _order(self) -> list[int]:
+        """Every node, parents before their reports (roots first, breadth first)."""
+        kids = self._kids()
+        order = [i for i, p in enumerate(self._parent) if p == -1]
+        for i in order:  # grows while iterating
+            order.extend(kids[i])
+        return order
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, iri: object) -> bool:
+        return iri in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._iris)
+
+    def record(self, iri: str) -> Node:
+        """The node record of ``iri``.
+
+        >>> Forest([node("a", name="Ann")], []).record("a").name
+        'Ann'
+        """
+        return Node(*self._rows[self._i(iri)])
+
+    def records(self) -> Iterator[Node]:
+        """Every node record, in the order they were given.
+
+        >>> [n.iri for n in Forest([node("b"), node("a")], []).records()]
+        ['b', 'a']
+        """
+        return (Node(*r) for r in self._rows)
+
+    def rows(self) -> list[NodeRow]:
+        """Every node row (tuples in the order of :data:`NODE_FIELDS`)."""
+        return list(self._rows)
+
+    def edges(self) -> list[Edge]:
+        """The forest's (report, manager) lines after the cuts, in node order.
+
+        >>> Forest([node("a"), node("b")], [("b", "a"), ("a", "b")]).edges()
+        [('b', 'a')]
+        """
+        iris = self._iris
+        return [(iris[i], iris[p]) for i, p in enumerate(self._parent) if p != -1]
+
+    # -- operations -----------------------------------------------------------------------------------------
+
+    def manager(self, iri: str) -> str | None:
+        """The one solid-line manager of ``iri`` (None at a root).
+
+        >>> Forest([node("a"), node("b"), node("c")], [("c", "b"), ("c", "a")]).manager("c")
+        'a'
+        """
+        p = self._parent[self._i(iri)]
+        return None if p == -1 else self._iris[p]
+
+    def chain(self, iri: str) -> list[str]:
+        """Managers of ``iri``, nearest first, its root last (empty at a root).
+
+        >>> Forest([node(x) for x in "abc"], [("b", "a"), ("c", "b")]).chain("c")
+        ['b', 'a']
+        """
+        parent, iris = self._parent, self._iris
+        out: list[str] = []
+        p = parent[self._i(iri)]
+        while p != -1:
+            out.append(iris[p])
+            p = parent[p]
+        return out
+
+    def cycle_of(self, iri: str) -> list[str] | None:
+        """The recorded cycle whose cut made ``iri``'s root, if any (so a chain can say where it repeats).
+
+        >>> f = Forest([node(x) for x in "ab"], [("a", "b"), ("b", "a")])
+        >>> f.cycle_of("b")
+        ['a', 'b']
+        """
+        top = self._iris[self._top(self._i(iri))]
+        for ring in self.cycles:
+            if ring[0] == top:
+                return ring
+        return None
+
+    def _top(self, i: int) -> int:
+        parent = self._parent
+        while parent[i] != -1:
+            i = parent[i]
+        return i
+
+    def direct_reports(self, iri: str) -> list[str]:
+        """The reports of ``iri`` (by name, then id, then IRI).
+
+        >>> f = Forest([node("a"), node("b", name="Zoe"), node("c", name="Al")], [("b", "a"), ("c", "a")])
+        >>> f.direct_reports("a")
+        ['c', 'b']
+        """
+        iris = self._iris
+        return [iris[k] for k in self._kids()[self._i(iri)]]
+
+    def descendants(self, iri: str, depth: int | None = None) -> list[tuple[str, int]]:
+        """Everyone below ``iri`` breadth first (each manager's reports in order), with their depth below it;
+        ``depth`` limits how many levels.
+
+        >>> f = Forest([node(x) for x in "abcd"], [("b", "a"), ("c", "a"), ("d", "b")])
+        >>> f.descendants("a"), f.descendants("a", depth=1)
+        ([('b', 1), ('c', 1), ('d', 2)], [('b', 1), ('c', 1)])
+        """
+        kids, iris = self._kids(), self._iris
+        out: list[tuple[str, int]] = []
+        level = [self._i(iri)]
+        d = 0
+        while level and (depth is None or d < depth):
+            d += 1
+            level = [k for m in level for k in kids[m]]
+            out.extend((iris[k], d) for k in level)
+        return out
+
+    def _subtree_sizes(self) -> list[int]:
+        if self._sizes is None:
+            sizes = [0] * len(self._rows)
+            parent = self._parent
+            for i in reversed(self._order()):
+                p = parent[i]
+                if p != -1:
+                    sizes[p] += sizes[i] + 1
+            self._sizes = sizes
+        return self._sizes
+
+    def headcount(self, iri: str) -> int:
+        """How many nodes are below ``iri`` (at every level).
+
+        >>> Forest([node(x) for x in "abcd"], [("b", "a"), ("c", "a"), ("d", "b")]).headcount("a")
+        3
+        """
+        return self._subtree_sizes()[self._i(iri)]
+
+    def headcounts(self) -> dict[str, int]:
+        """:meth:`headcount` of every node.
+
+        >>> Forest([node("a"), node("b")], [("b", "a")]).headcounts()
+        {'a': 1, 'b': 0}
+        """
+        return dict(zip(self._iris, self._subtree_sizes(), strict=True))
+
+    def fte_below(self, iri: str) -> float:
+        """FTE of everything below ``iri``: each node's FTE figure, or 1 for a post without one (0 when it is
+        vacant or eliminated); junior FTE groups count their FTE.
+
+        >>> Forest([node("a"), node("b"), node("g", kind="group", fte=2.5), node("v", status="vacant")],
+        ...        [("b", "a"), ("g", "b"), ("v", "a")]).fte_below("a")
+        3.5
+        """
+        rows = self._rows
+        return sum(_fte(rows[self._index[i]]) for i, _ in self.descendants(iri))
+
+    def peers(self, iri: str) -> list[str]:
+        """The other reports of ``iri``'s manager (none at a root).
+
+        >>> Forest([node(x) for x in "abcd"], [("b", "a"), ("c", "a"), ("d", "a")]).peers("c")
+        ['b', 'd']
+        """
+        i = self._i(iri)
+        p = self._parent[i]
+        if p == -1:
+            return []
+        iris = self._iris
+        return [iris[k] for k in self._kids()[p] if k != i]
+
+    def common_manager(self, a: str, b: str) -> str | None:
+        """The lowest node both ``a`` and ``b`` are at or below (one of them if one manages the other);
+        None when they are in different trees.
+
+        >>> f = Forest([node(x) for x in "abcde"], [("b", "a"), ("c", "a"), ("d", "b"), ("e", "b")])
+        >>> f.common_manager("d", "e"), f.common_manager("d", "c"), f.common_manager("b", "d")
+        ('b', 'a', 'b')
+        """
+        above_b = {b, *self.chain(b)}
+        for x in [a, *self.chain(a)]:
+            if x in above_b:
+                return x
+        return None
+
+    def path(self, a: str, b: str) -> list[str] | None:
+        """The reporting path from ``a`` up to their common manager and down to ``b`` (both ends included);
+        None when they are in different trees.
+
+        >>> f = Forest([node(x) for x in "abcd"], [("b", "a"), ("c", "a"), ("d", "b")])
+        >>> f.path("d", "c"), f.path("a", "a")
+        (['d', 'b', 'a', 'c'], ['a'])
+        """
+        top = self.common_manager(a, b)
+        if top is None:
+            return None
+        up = [a, *self.chain(a)]
+        down = [b, *self.chain(b)]
+        return up[:up.index(top) + 1] + down[:down.index(top)][::-1]
+
+    def subtree(self, iri: str, depth: int | None = None) -> Forest:
+        """The forest of ``iri`` (its root) and everyone below it, ``depth`` levels down.
+
+        >>> f = Forest([node(x) for x in "abcd"], [("b", "a"), ("c", "a"), ("d", "b")]).subtree("b")
+        >>> sorted(f), f.roots()
+        (['b', 'd'], ['b'])
+        """
+        keep = [iri] + [x for x, _ in self.descendants(iri, depth)]
+        rows, index = self._rows, self._index
+        return Forest([rows[index[x]] for x in keep], [(x, self.manager(x) or x) for x in keep[1:]])
+
+    def roots(self) -> list[str]:
+        """Nodes without a manager (after the cuts), by name, then id, then IRI.
+
+        >>> Forest([node("a", name="Zed"), node("b", name="Al"), node("c")], [("c", "a")]).roots()
+        ['b', 'a']
+        """
+        iris = self._iris
+        return [iris[i] for i in sorted((i for i, p in enumerate(self._parent) if p == -1), key=self._key)]
+
+    def depths(self) -> dict[str, int]:
+        """Each node's depth: 0 at a root, 1 for its reports, and so on.
+
+        >>> Forest([node(x) for x in "abc"], [("b", "a"), ("c", "b")]).depths()
+        {'a': 0, 'b': 1, 'c': 2}
+        """
+        if self._depth is None:
+            depth = [0] * len(self._rows)
+            parent = self._parent
+            for i in self._order():
+                p = parent[i]
+                if p != -1:
+                    depth[i] = depth[p] + 1
+            self._depth = depth
+        return dict(zip(self._iris, self._depth, strict=True))
+
+    def layers(self) -> list[int]:
+        """How many nodes sit at each depth (index 0: the roots).
+
+        >>> Forest([node(x) for x in "abcd"], [("b", "a"), ("c", "a"), ("d", "b")]).layers()
+        [1, 2, 1]
+        """
+        counts: list[int] = []
+        for d in self.depths().values():
+            while len(counts) <= d:
+                counts.append(0)
+            counts[d] += 1
+        return counts
+
+    def counts(self) -> dict[str, Any]:
+        """The counts every command reports, under the names the README defines: ``posts`` (nodes that are
+        not junior FTE groups), ``groups``, ``named_people`` (posts whose holder is named), ``vacancies``,
+        ``roots``, ``reporting_edges`` (distinct solid lines between two nodes), ``cycles``, ``fte``.
+
+        >>> Forest([node("a", name="Ann"), node("b", status="vacant"), node("g", kind="group", fte=2.0)],
+        ...        [("b", "a"), ("g", "a")]).counts()  # doctest: +NORMALIZE_WHITESPACE
+        {'posts': 2, 'groups': 1, 'named_people': 1, 'vacancies': 1, 'roots': 1, 'reporting_edges': 2,
+         'cycles': 0, 'fte': 3.0}
+        """
+        rows = self._rows
+        groups = sum(1 for r in rows if r[7] == GROUP)
+        return {
+            "posts": len(rows) - groups,
+            "groups": groups,
+            "named_people": sum(1 for r in rows if r[2] is not None and r[7] != GROUP),
+            "vacancies": sum(1 for r in rows if r[4] == VACANT),
+            "roots": sum(1 for p in self._parent if p == -1),
+            "reporting_edges": self.edge_count,
+            "cycles": len(self.cycles),
+            "fte": round(sum(_fte(r) for r in rows), 6),
+        }
+
+    def to_networkx(self) -> Any:
+        """A networkx DiGraph of the forest, edges manager -> report, each node with its record's fields.
+
+        >>> G = Forest([node("a", name="Ann"), node("b")], [("b", "a")]).to_networkx()
+        >>> list(G.edges()), G.nodes["a"]["name"]
+        ([('a', 'b')], 'Ann')
+        """
+        import networkx as nx
+
+        G = nx.DiGraph(direction="manager -> report")
+        G.add_nodes_from((r[0], dict(zip(NODE_FIELDS[1:], r[1:], strict=True))) for r in self._rows)
+        iris = self._iris
+        G.add_edges_from((iris[p], iris[i]) for i, p in enumerate(self._parent) if p != -1)
+        return G

@@ -1,0 +1,144 @@
+"""Analytics of a loaded organization for the command line: project, compute, label.
+
+Each function takes a :class:`kg.reading.Reader` (the embedded store or a remote one) and returns plain data.
+The reporting structure (layers, health, centrality on the reporting line) comes from the reporting forest;
+the algorithms are the pure functions of :mod:`kg.analytics`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from kg import analytics as A
+from kg.errors import KGError, NotFoundError
+from kg.reading import Reader, forest
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+Node = A.Node
+GRAPHS = ("reporting", "org", "concepts")
+RELATIONS = ("reporting", "all")
+
+
+def project(reader: Reader, graph: str = "reporting", relations: Sequence[str] | None = None) -> nx.DiGraph:
+    """The projection named ``graph`` (reporting, org or concepts), structure only (no node attributes)."""
+    from kg import projection
+
+    if graph == "reporting":
+        return projection.reporting_forest(reader, attributes=False, dotted=False)
+    if graph == "org":
+        return projection.org_graph(reader, relations or projection.DEFAULT_ORG_RELATIONS)
+    if graph == "concepts":
+        return projection.concept_graph(reader)
+    raise KGError(f"unknown graph '{graph}'; choose from {', '.join(GRAPHS)}")
+
+
+def _entities(reader: Reader, nodes: Sequence[Node]) -> dict[Node, dict[str, Any]]:
+    """Each node as the command line shows it: id, name (a person's name or a concept's label), title,
+    kind, iri."""
+    from kg.projection import describe
+
+    info = describe(reader, [str(n) for n in nodes])
+    return {n: {"id": info[str(n)]["id"], "name": info[str(n)]["label"], "title": info[str(n)]["title"],
+                "kind": info[str(n)]["kind"], "iri": str(n)} for n in nodes}
+
+
+def centrality_report(reader: Reader, metric: str = "betweenness", graph: str = "reporting", n: int = 10,
+                      sample: int | None = None, seed: int = 0) -> list[dict[str, Any]]:
+    """The ``n`` most central nodes of a projection: rank, id, name, title, kind, iri, score."""
+    G = project(reader, graph)
+    ranked = A.top(A.centrality(G, metric, k=sample, seed=seed), n)
+    people = _entities(reader, [node for node, _ in ranked])
+    return [{"rank": i} | people[node] | {"score": score} for i, (node, score) in enumerate(ranked, 1)]
+
+
+def resolve_node(reader: Reader, G: nx.Graph, ref: str, hint: str = "") -> str:
+    """The node of ``G`` that ``ref`` names: a person (id, name, IRI) or a concept (its label)."""
+    import pyoxigraph as ox
+
+    from kg import org
+    from kg.errors import AmbiguousError
+
+    try:
+        node = org.resolve(reader, ref)
+    except NotFoundError as missing:
+        rows = reader.select(
+            """SELECT DISTINCT ?n WHERE { ?n skos:prefLabel|rdfs:label|skos:altLabel ?l
+               FILTER(isIRI(?n) && LCASE(STR(?l)) = ?q) }""", q=ox.Literal(ref.strip().lower()))
+        found = sorted({r["n"] for r in rows if r["n"] in G}) or sorted({r["n"] for r in rows if r["n"]})
+        if not found:
+            raise missing
+        if len(found) > 1:
+            raise AmbiguousError(f"'{ref}' names {len(found)} things: {', '.join(found[:5])}; give an IRI",
+                                 found) from None
+        node = found[0]
+    if node not in G:
+        raise NotFoundError(f"'{ref}' is not on this graph" + (f"; {hint}" if hint else ""))
+    return node
+
+
+def path_report(reader: Reader, a: str, b: str, relations: str = "reporting", k: int = 1) -> dict[str, Any]:
+    """The ``k`` shortest paths between two people or concepts, hop by hop with the relation of each hop.
+
+    ``relations``: "reporting" (the reporting forest's lines only) or "all" (dotted lines, collaboration and
+    ownership of products and portfolios too).
+    """
+    from kg.projection import DEFAULT_ORG_RELATIONS
+
+    if relations not in RELATIONS:
+        raise KGError(f"unknown relations '{relations}'; choose reporting or all")
+    G = project(reader, "org", ("reporting",) if relations == "reporting" else DEFAULT_ORG_RELATIONS)
+    hint = ("try --relations all" if relations == "reporting"
+            else "it links people, products and portfolios; for roles see `kg explain`")
+    start, end = resolve_node(reader, G, a, hint), resolve_node(reader, G, b, hint)
+    paths = A.shortest_paths(G, start, end, k)
+    walked = {start, end} | {hop[x] for p in paths for hop in p for x in ("from", "to")}
+    labels = _entities(reader, sorted(walked))
+    return {
+        "from": labels[start], "to": labels[end],
+        "paths": [{"length": len(p), "hops": [{"from": labels[h["from"]], "relation": h["relation"],
+                                               "to": labels[h["to"]]} for h in p]} for p in paths],
+    }
+
+
+def layers_report(reader: Reader) -> list[dict[str, int]]:
+    """Posts and managers per layer of the reporting forest (layer 1 is the top)."""
+    return A.layer_table(forest(reader))
+
+
+def health_report(reader: Reader, n: int = 10) -> dict[str, Any]:
+    """:func:`kg.analytics.forest_health` of the reporting forest with people named, plus headcount (and FTE)
+    per unit and the number of dotted lines."""
+    f = forest(reader)
+    out = A.forest_health(f, n)
+    singles = out["single_report_managers"]
+    shown = singles[:n] + [t["manager"] for t in out["largest_teams"]]
+    named = {m: f.record(m).public() for m in shown}
+    out["single_report_managers"] = {"count": len(singles), "first": [named[m] for m in singles[:n]]}
+    out["largest_teams"] = [named[t["manager"]] | {"headcount": t["headcount"],
+                                                    "direct_reports": t["direct_reports"],
+                                                    "fte_below": f.fte_below(t["manager"])}
+                            for t in out["largest_teams"]]
+    out["cycles_cut"] = [[f.record(n).id or n for n in ring] for ring in out["cycles_cut"]]
+    units: dict[str, int] = {}
+    for rec in f.records():
+        unit = rec.unit or "(none)"
+        units[unit] = units.get(unit, 0) + 1
+    out["headcount_by_unit"] = dict(sorted(units.items(), key=lambda item: (-item[1], item[0])))
+    dotted = reader.select("SELECT (COUNT(*) AS ?c) WHERE { ?a po:dottedLineReportsTo ?b }")[0]["c"]
+    out["dotted_lines"] = int(dotted or 0)
+    return out
+
+
+def communities_report(reader: Reader, graph: str = "org", seed: int = 0, resolution: float = 1.0,
+                       members: int = 8) -> list[dict[str, Any]]:
+    """Louvain communities of a projection, largest first: size and the best-connected members."""
+    G = project(reader, graph)
+    found = A.communities(G, seed=seed, resolution=resolution)
+    degree = dict(G.degree())
+    shown = [sorted(c, key=lambda x: (-degree[x], str(x)))[:members] for c in found]
+    labels = _entities(reader, [x for group in shown for x in group])
+    return [{"community": i, "size": len(c), "members": [labels[x] for x in group]}
+            for i, (c, group) in enumerate(zip(found, shown, strict=True), 1)]

@@ -1,0 +1,179 @@
+"""What every reader of kg's data needs from a store, declared once (:class:`Reader`), and the SPARQL form of
+the reporting forest's rows that any SPARQL store can answer.
+
+The embedded store (:mod:`kg.store`) serves forest rows from its chart index; a remote store
+(:mod:`kg.remote`) from :func:`sparql_forest_rows`. Lookups, analytics, validation and exports take a
+:class:`Reader` and never ask which kind of store it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from kg.forest import GROUP, PERSON, POST, Forest, NodeRow, Rows, status_of
+from kg.names import FILLED
+from kg.vocab import FOAF, PO
+
+
+class Reader(Protocol):
+    """A store as readers see it: run SPARQL with bound terms, list sources, give the forest's rows."""
+
+    def query(self, sparql: str, *, prefixes: bool = True, **bindings: Any) -> Any:
+        """Run SPARQL over the visible data; ``bindings`` become bound RDF terms, never query text."""
+        ...
+
+    def select(self, sparql: str, **bindings: Any) -> list[dict[str, str | None]]:
+        """Rows of a SELECT query as plain strings (None when unbound)."""
+        ...
+
+    def sources(self) -> list[Any]:
+        """The loaded sources."""
+        ...
+
+    def forest_rows(self, *, above: str | None = None, below: str | None = None) -> Rows:
+        """The rows of the reporting forest: all of them, or (at least) those an answer about the nodes
+        ``above`` (its chain) or ``below`` (everyone under it) a node needs."""
+        ...
+
+    def find(self, column: str, value: str) -> list[str]:
+        """Chart nodes whose ``id`` equals ``value``, whose ``key`` (folded name) equals it, or (``words``)
+        whose folded name holds every word of the folded ``value``; sorted by IRI."""
+        ...
+
+    def node_records(self, iris: list[str]) -> list[NodeRow]:
+        """The node rows of those ``iris`` that are on the chart."""
+        ...
+
+    def name_keys(self) -> list[str]:
+        """Every folded name on the chart."""
+        ...
+
+
+def forest(reader: Reader, *, above: str | None = None, below: str | None = None) -> Forest:
+    """The reporting forest of what ``reader`` holds (see :meth:`Reader.forest_rows`)."""
+    return reader.forest_rows(above=above, below=below).forest()
+
+
+# One query: the solid lines (IRI to IRI), the literal managers (defects), and every chart node with its fields.
+# Chart nodes: whatever reports to someone, every post, and every manager described by some triple (a manager
+# nothing describes is a dangling reference, as in the chart index).
+FOREST_QUERY = """
+SELECT ?n ?m ?bad ?id ?name ?own ?title ?status ?unit ?fte ?grade ?row ?type WHERE {
+  { ?n org:reportsTo ?m FILTER(isIRI(?n) && isIRI(?m)) }
+  UNION
+  { ?n org:reportsTo ?bad FILTER(isIRI(?n) && !isIRI(?bad)) }
+  UNION
+  { { SELECT DISTINCT ?n WHERE {
+        { ?n org:reportsTo ?x } UNION { ?n a org:Post }
+        UNION { ?x org:reportsTo ?n FILTER EXISTS { ?n ?p ?o } }
+        FILTER(isIRI(?n)) } }
+    OPTIONAL { ?n po:identifier ?id }
+    OPTIONAL { ?n org:heldBy ?h . ?h foaf:name ?name }
+    OPTIONAL { ?n foaf:name ?own }
+    OPTIONAL { ?n po:jobTitle ?title }
+    OPTIONAL { ?n po:postStatus ?status }
+    OPTIONAL { ?n org:postIn ?u . ?u skos:prefLabel|rdfs:label ?unit }
+    OPTIONAL { ?n po:headcount ?fte }
+    OPTIONAL { ?n po:grade ?grade }
+    OPTIONAL { ?n po:sourceRow ?row }
+    OPTIONAL { ?n a ?type FILTER(?type IN (foaf:Person, po:PostGroup)) }
+  }
+}"""
+
+# Managers given as a literal (or blank node) where a post or person belongs: data defects, kept off the chart.
+BAD_MANAGERS_QUERY = "SELECT ?n ?bad WHERE { ?n org:reportsTo ?bad FILTER(!isIRI(?bad)) }"
+
+
+def bad_managers(reader: Reader) -> list[tuple[str, str]]:
+    """Every (report, value) whose manager is not an IRI (see :data:`BAD_MANAGERS_QUERY`)."""
+    return sorted((r["n"] or "", r["bad"] or "") for r in reader.select(BAD_MANAGERS_QUERY))
+
+
+_KIND = {FOAF.Person: PERSON, PO.PostGroup: GROUP}
+
+
+def _number(text: str | None, kind: type) -> Any:
+    try:
+        return kind(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+def sparql_forest_rows(select: Callable[[str], list[dict[str, str | None]]]) -> Rows:
+    """The forest's rows from :data:`FOREST_QUERY` run by ``select``. Where a node has several values of a
+    field, the smallest is kept (so every store gives the same rows). A post held by a named person with no
+    status term is filled."""
+    found: dict[str, dict[str, Any]] = {}
+    rows = Rows()
+    for r in select(FOREST_QUERY):
+        n = r["n"]
+        if n is None:
+            continue
+        if r["m"] is not None:
+            rows.edges.append((n, r["m"]))
+            continue
+        if r["bad"] is not None:
+            rows.bad_managers.append((n, r["bad"]))
+            continue
+        rec = found.setdefault(n, {})
+        values = {"id": r["id"], "name": r["name"] or r["own"], "title": r["title"],
+                  "status": status_of(r["status"]) or (FILLED if r["name"] else None), "unit": r["unit"],
+                  "fte": _number(r["fte"], float),
+                  "kind": _KIND.get(r["type"] or ""), "grade": r["grade"], "row": _number(r["row"], int)}
+        for key, value in values.items():
+            if value is not None and (rec.get(key) is None or value < rec[key]):
+                rec[key] = value
+    rows.nodes = [_row(n, rec) for n, rec in found.items()]
+    rows.edges = sorted(set(rows.edges))
+    rows.bad_managers.sort()
+    return rows
+
+
+def sparql_find(select: Callable[..., list[dict[str, str | None]]], column: str, value: str) -> list[str]:
+    """:meth:`Reader.find` in SPARQL (the value is a bound term, never query text)."""
+    from kg.names import fold
+
+    if column == "id":
+        rows = select("SELECT DISTINCT ?n WHERE { ?n po:identifier ?v }", v=_literal(value))
+    elif column == "key":
+        rows = select("SELECT DISTINCT ?n WHERE { ?n po:searchKey ?v }", v=_literal(value))
+    else:
+        words = [f" {w} " for w in fold(value).split()]
+        if not words:
+            return []
+        rows = [r for r in select("SELECT DISTINCT ?n ?k WHERE { ?n po:searchKey ?k }")
+                if all(w in f" {r['k']} " for w in words)]
+    return sorted({r["n"] for r in rows if r["n"] and not r["n"].startswith("_:")})
+
+
+def _literal(value: str) -> Any:
+    import pyoxigraph as ox
+
+    return ox.Literal(value)
+
+
+def _row(n: str, rec: dict[str, Any]) -> NodeRow:
+    return (n, rec.get("id"), rec.get("name"), rec.get("title"), rec.get("status"), rec.get("unit"),
+            rec.get("fte"), rec.get("kind") or POST, rec.get("grade"), rec.get("row"), None)
+
+
+class SparqlReads:
+    """:class:`Reader`'s forest methods answered by SPARQL alone (any store with a ``select``)."""
+
+    def select(self, sparql: str, **bindings: Any) -> list[dict[str, str | None]]:
+        raise NotImplementedError
+
+    def forest_rows(self, *, above: str | None = None, below: str | None = None) -> Rows:
+        """All the forest's rows, from one query (whatever part is asked for)."""
+        return sparql_forest_rows(self.select)
+
+    def find(self, column: str, value: str) -> list[str]:
+        return sparql_find(self.select, column, value)
+
+    def node_records(self, iris: list[str]) -> list[NodeRow]:
+        wanted = set(iris)
+        return [r for r in self.forest_rows().nodes if r[0] in wanted]
+
+    def name_keys(self) -> list[str]:
+        return sorted({r["k"] for r in self.select("SELECT DISTINCT ?k WHERE { ?n po:searchKey ?k }") if r["k"]})

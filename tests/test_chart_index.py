@@ -1,0 +1,93 @@
+"""The chart index is the stored form of the forest's rows, with a schema version; a literal where a manager IRI
+belongs breaks no command and is reported as a data defect."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from kg import org
+from kg.chart_index import SCHEMA_VERSION, is_current
+from kg.ingest.load import load_files
+from kg.reading import SparqlReads, forest
+from kg.store import opened
+
+ROOT = Path(__file__).resolve().parent.parent
+CHINOOK = ROOT / "tests" / "data" / "realdata" / "chinook" / "Employee.csv"
+
+
+def _old_shape(path: Path) -> None:
+    """Replace the index by one of the shape kg wrote before the forest (no meta table, five columns)."""
+    path.unlink()
+    db = sqlite3.connect(path)
+    db.executescript("CREATE TABLE node (graph TEXT NOT NULL, iri TEXT NOT NULL, id TEXT, name TEXT, "
+                     "title TEXT, manager TEXT);")
+    db.close()
+
+
+def test_an_index_of_an_older_shape_is_read_around_then_rebuilt(tmp_path: Path) -> None:
+    store_path = tmp_path / "s"
+    with opened(store_path, write=True) as store:
+        load_files(store, [CHINOOK])
+    with opened(store_path) as store:
+        before = forest(store)
+    index = store_path / "chart.sqlite"
+    assert is_current(index)
+    _old_shape(index)
+    assert not is_current(index)
+    with opened(store_path) as store:  # a reader answers from SPARQL, the same forest
+        assert store.chart is None
+        again = forest(store)
+        assert sorted(again.edges()) == sorted(before.edges()) and again.roots() == before.roots()
+    with opened(store_path, write=True) as store:  # a writer rebuilds it from the triples
+        assert store.chart is not None and store.chart.rebuilt
+    assert is_current(index)
+    with opened(store_path) as store:
+        assert store.chart is not None
+        rebuilt = forest(store)
+        assert sorted(rebuilt.edges()) == sorted(before.edges()) and len(rebuilt) == len(before)
+    db = sqlite3.connect(index)
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == (SCHEMA_VERSION,)
+    db.close()
+
+
+LITERAL = """@prefix org: <http://www.w3.org/ns/org#> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix ex: <http://example.org/> .
+ex:boss a org:Post ; foaf:name "Boss Person" .
+ex:a a org:Post ; foaf:name "Ann" ; org:reportsTo "Boss Person" .
+ex:b a org:Post ; foaf:name "Bob" ; org:reportsTo ex:boss .
+ex:c a org:Post ; foaf:name "Cy" ;
+  org:reportsTo "http://e/x> } SERVICE <http://127.0.0.1:9/x> { ?a ?b ?c } VALUES ?z { <http://e/y" .
+"""
+
+
+def _kg(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "--store", str(store),
+                           *args], capture_output=True, text=True, timeout=120)
+
+
+def test_a_literal_manager_breaks_no_command(tmp_path: Path) -> None:
+    data = tmp_path / "lit.ttl"
+    data.write_text(LITERAL)
+    store = tmp_path / "s"
+    loaded = _kg(store, "load", str(data))
+    assert loaded.returncode == 0 and "managers given as text" in loaded.stdout and "Boss Person" in loaded.stdout
+    for command in (["who", "Ann"], ["chain", "Ann"], ["stats"], ["span"], ["health"], ["layers"],
+                    ["reports", "Boss Person", "--all"], ["peers", "Bob"], ["centrality"],
+                    ["export", "--format", "turtle", "-o", str(tmp_path / "x.ttl")],
+                    ["export", "--format", "d3-csv", "-o", str(tmp_path / "x.csv")]):
+        done = _kg(store, *command)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, (command, done.stderr)
+    checked = _kg(store, "validate", "--no-shacl", "--format", "json")
+    assert checked.returncode == 1
+    found = {f["check"]: f for f in json.loads(checked.stdout)["findings"]}
+    assert found["literal_managers"]["count"] == 2
+    with opened(store) as s:
+        f = forest(s)
+        assert f.manager("http://example.org/b") == "http://example.org/boss"
+        assert f.manager("http://example.org/a") is None  # the text is no manager
+        assert sorted(SparqlReads.forest_rows(s).bad_managers)[0] == ("http://example.org/a", "Boss Person")
+        assert org.stats(s)["reporting_edges"] == 1
