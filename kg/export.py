@@ -30,6 +30,7 @@ from kg.layout import Card, Layout, is_assistant_title, layout
 from kg.org import resolve
 from kg.reading import Reader
 from kg.render import EXPORT_FORMATS, to_csv
+from kg.store import bind_values
 from kg.vocab import PREFIXES
 
 Node = dict[str, Any]
@@ -647,15 +648,18 @@ PEOPLE_COLUMNS = ["id", "name", "title", "role", "unit", "status", "manager_id",
                   "dotted_line_managers", "direct_reports", "headcount", "iri"]
 
 
+_SUBGRAPH = """CONSTRUCT { ?s ?p ?o . ?x ?q ?y } WHERE {
+  ?s ?p ?o . OPTIONAL { ?s org:heldBy|org:postIn ?x . ?x ?q ?y } }"""
+
+
 def to_rdf(store: Reader, chart: Chart, fmt: str) -> bytes:
     """Turtle or JSON-LD of the chart's subgraph: its posts and people, their holders and units."""
     nodes = [n["iri"] for n in chart.nodes if n.get("iri")]
     triples: list[ox.Triple] = []
     seen_extra: set[str] = set()
     for start in range(0, len(nodes), _BATCH):
-        values = " ".join(str(ox.NamedNode(i)) for i in nodes[start:start + _BATCH])  # terms, not text
-        for q in store.query(f"""CONSTRUCT {{ ?s ?p ?o . ?x ?q ?y }} WHERE {{ VALUES ?s {{ {values} }}
-                ?s ?p ?o . OPTIONAL {{ ?s org:heldBy|org:postIn ?x . ?x ?q ?y }} }}"""):
+        batch = [ox.NamedNode(i) for i in nodes[start:start + _BATCH]]
+        for q in store.query(bind_values(_SUBGRAPH, {"s": batch})):
             key = str(q)
             if key not in seen_extra:
                 seen_extra.add(key)

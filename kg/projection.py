@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from kg.reading import Reader, forest
-from kg.vocab import FOAF, ORG, PO, SKOS
+from kg.store import bind_values
+from kg.vocab import FOAF, ORG, PO, PREFIXES, SKOS
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -92,9 +93,26 @@ def _nx() -> Any:
     return nx
 
 
-def _pairs(store: Reader, sparql: str) -> list[tuple[str, str]]:
-    """Two-column results as tuples of strings, with as little Python per row as possible."""
-    return [(_text(row[0]), _text(row[1])) for row in store.query(sparql)]
+_PEOPLE_ONLY = """FILTER EXISTS { { ?s a org:Post } UNION { ?s a foaf:Person } }
+                  FILTER EXISTS { { ?o a org:Post } UNION { ?o a foaf:Person } }"""
+
+
+def _pairs(store: Reader, sparql: str, **bindings: Any) -> list[tuple[str, str]]:
+    """Two-column results as tuples of strings, with as little Python per row as possible (``bindings``:
+    bound RDF terms, as for :meth:`kg.reading.Reader.query`)."""
+    return [(_text(row[0]), _text(row[1])) for row in store.query(sparql, **bindings)]
+
+
+# Pairs linked by one predicate ?p (always bound as a term, never written into the text).
+_BY_PREDICATE = "SELECT ?s ?o WHERE { ?s ?p ?o }"
+_BY_PREDICATE_IRIS = "SELECT ?s ?o WHERE { ?s ?p ?o FILTER(isIRI(?s) && isIRI(?o)) }"
+_BY_PREDICATE_PEOPLE = "SELECT ?s ?o WHERE { ?s ?p ?o FILTER(isIRI(?o)) " + _PEOPLE_ONLY + "}"
+
+
+def _predicate(name: str) -> ox.NamedNode:
+    """A prefixed name (``org:heldBy``) or an IRI as a term."""
+    prefix, _, local = name.partition(":")
+    return ox.NamedNode(PREFIXES[prefix] + local if prefix in PREFIXES else name)
 
 
 def _text(term: Any) -> str:
@@ -102,16 +120,16 @@ def _text(term: Any) -> str:
     return term.value if type(term) is not ox.BlankNode else "_:" + term.value
 
 
-def _iri_list(iris: Iterable[str]) -> str:
-    """IRIs as SPARQL terms, serialized by the engine (each checked to be an IRI), never pasted as text."""
+def _terms(iris: Iterable[str]) -> list[ox.NamedNode]:
+    """The IRIs as terms (each checked by pyoxigraph; blank nodes and invalid IRIs left out)."""
     out = []
     for i in iris:
         if not i.startswith("_:"):
             try:
-                out.append(str(ox.NamedNode(i)))
+                out.append(ox.NamedNode(i))
             except ValueError:
                 continue
-    return " ".join(out)
+    return out
 
 
 # -- the reporting forest ------------------------------------------------------------------------------------
@@ -158,15 +176,15 @@ def set_chart_attributes(store: Reader, G: nx.Graph,
             link, label_predicates = linked[key]
             labels: dict[str, str] = {}
             for predicate in label_predicates:
-                for thing, label in _pairs(store, f"SELECT ?x ?v WHERE {{ ?x {predicate} ?v }}"):
+                for thing, label in _pairs(store, _BY_PREDICATE, p=_predicate(predicate)):
                     labels.setdefault(thing, label)
-            for node, thing in _pairs(store, f"SELECT ?n ?x WHERE {{ ?n {link} ?x }}"):
+            for node, thing in _pairs(store, _BY_PREDICATE, p=_predicate(link)):
                 if thing in labels:
                     values.setdefault(node, labels[thing])
             if key == "name":  # people on the chart themselves (W3C ORG data) have their own name
                 values.update((node, labels[node]) for node in nodes if node in labels and node not in values)
         for predicate in direct.get(key, []):
-            for node, value in _pairs(store, f"SELECT ?n ?v WHERE {{ ?n {predicate} ?v }}"):
+            for node, value in _pairs(store, _BY_PREDICATE, p=_predicate(predicate)):
                 values.setdefault(node, value)
         for node, value in values.items():
             if node in nodes:
@@ -180,10 +198,6 @@ def set_chart_attributes(store: Reader, G: nx.Graph,
 
 
 # -- the organization graph ----------------------------------------------------------------------------------
-
-
-_PEOPLE_ONLY = """FILTER EXISTS { { ?s a org:Post } UNION { ?s a foaf:Person } }
-                  FILTER EXISTS { { ?o a org:Post } UNION { ?o a foaf:Person } }"""
 
 
 def org_graph(store: Reader, relations: Sequence[str] = DEFAULT_ORG_RELATIONS, *,
@@ -206,8 +220,8 @@ def org_graph(store: Reader, relations: Sequence[str] = DEFAULT_ORG_RELATIONS, *
                     G.add_edge(report, boss, relation=REPORTS_TO.label, inverse=REPORTS_TO.inverse, group=group)
             continue
         for rel in ORG_RELATIONS[group]:
-            rows = _pairs(store, f"SELECT ?s ?o WHERE {{ ?s <{rel.predicate}> ?o FILTER(isIRI(?o)) "
-                                 + (_PEOPLE_ONLY if rel.people_only else "") + "}")
+            rows = _pairs(store, _BY_PREDICATE_PEOPLE if rel.people_only else _BY_PREDICATE_IRIS,
+                          p=ox.NamedNode(rel.predicate))
             for s, o in rows:
                 if s != o and not G.has_edge(s, o) and not G.has_edge(o, s):
                     G.add_edge(s, o, relation=rel.label, inverse=rel.inverse, group=group)
@@ -250,8 +264,7 @@ def concept_graph(store: Reader, predicates: Sequence[Relation] | None = None, *
         "SELECT DISTINCT ?n WHERE { { ?n a org:Post } UNION { ?n a foaf:Person } }")}
     G = nx.DiGraph(direction="subject -> object", predicates=[r.predicate for r in rels])
     for rel in rels:
-        sparql = f"SELECT ?s ?o WHERE {{ ?s <{rel.predicate}> ?o FILTER(isIRI(?s) && isIRI(?o)) }}"
-        for s, o in _pairs(store, sparql):
+        for s, o in _pairs(store, _BY_PREDICATE_IRIS, p=ox.NamedNode(rel.predicate)):
             if s != o and s not in chart and o not in chart and not G.has_edge(s, o):
                 G.add_edge(s, o, relation=rel.label, inverse=rel.inverse, predicate=rel.predicate)
     if derived:
@@ -274,7 +287,6 @@ def concept_graph(store: Reader, predicates: Sequence[Relation] | None = None, *
 
 
 _DESCRIBE = """SELECT ?n ?id ?name ?own ?title ?label ?type WHERE {
-  VALUES ?n { %s }
   OPTIONAL { ?n po:identifier ?id }
   OPTIONAL { ?n org:heldBy ?h . ?h foaf:name ?name }
   OPTIONAL { ?n foaf:name ?own }
@@ -291,8 +303,8 @@ def describe(store: Reader, iris: Sequence[str]) -> dict[str, dict[str, Any]]:
     unique = list(dict.fromkeys(iris))
     for start in range(0, len(unique), _BATCH):
         batch = unique[start:start + _BATCH]
-        values = _iri_list(batch)
-        rows = store.query(_DESCRIBE % values) if values else []
+        terms = _terms(batch)
+        rows = store.query(bind_values(_DESCRIBE, {"n": terms})) if terms else []
         for row in rows:
             node = _text(row[0])
             rec = out.setdefault(node, {"kind": None, "id": None, "name": None, "title": None,

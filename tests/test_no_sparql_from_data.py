@@ -29,17 +29,7 @@ ALLOWED = {
 
 # Still to convert to bound terms (issue 18): each entry is removed when its code is fixed (the test prints the
 # entries that no longer offend); a new offender anywhere else fails the test.
-TODO: set[tuple[str, str]] = {  # modules the forest rewrite (issue 11) replaces
-    ("export.py", "to_rdf"),
-    ("org.py", "_by_words"),
-    ("org.py", "_parent_map"),
-    ("org.py", "_records_by_scan"),
-    ("org.py", "closest_names"),
-    ("org.py", "search"),
-    ("projection.py", "concept_graph"),
-    ("projection.py", "org_graph"),
-    ("projection.py", "set_chart_attributes"),
-}
+TODO: set[tuple[str, str]] = set()  # the forest rewrite (issue 11) converted the last ones
 
 
 TERM_CALLS = {"NamedNode", "Literal", "BlankNode", "Triple", "Quad", "serialize"}
