@@ -41,7 +41,7 @@ class KGGroup(click.Group):
 
             message, code = f"error: {os_error_message(exc)}", 1
         except Exception as exc:
-            message, code = _fault(exc), 1
+            message, code = _fault(exc, _store_path(ctx)), 1
         if message:
             from kg.render import terminal_safe
 
@@ -50,7 +50,7 @@ class KGGroup(click.Group):
 
 
     SECTIONS = (
-        ("Load and manage data", ("demo", "load", "sources", "unload", "validate", "push")),
+        ("Load and manage data", ("demo", "load", "sources", "unload", "validate", "push", "doctor")),
         ("Who reports to whom", ("who", "manager", "chain", "reports", "peers", "common-manager", "span",
                                  "search", "stats")),
         ("Roles and concepts", ("roles", "role", "compare", "explain", "titles")),
@@ -75,14 +75,14 @@ class KGGroup(click.Group):
                     formatter.write_dl(rows)
 
 
-def _fault(exc: Exception) -> str:
+def _fault(exc: Exception, store: str | None) -> str:
     """One line for a damaged chart index found while reading it; anything else is a bug: raised again."""
     import sqlite3
 
     if isinstance(exc, sqlite3.Error):
         from kg.store import chart_damaged, default_store_path
 
-        return "error: " + chart_damaged(default_store_path(None) / "chart.sqlite", exc)
+        return "error: " + chart_damaged(default_store_path(store) / "chart.sqlite", exc)
     raise exc
 
 
@@ -303,6 +303,19 @@ def _summary_text(d: dict[str, Any]) -> str:
     for warning in d.get("warnings", []):
         lines.append(f"  warning: {warning}")
     return "\n".join(lines)
+
+
+@main.command(epilog=EXIT_CODES)
+@format_option
+@click.pass_context
+def doctor(ctx: click.Context, fmt: str) -> None:
+    """Check the store and repair what can be repaired (chart index rebuilt from the store, leftovers removed)."""
+    from kg.doctor import doctor as run_doctor
+
+    if ctx.obj.get("endpoint"):
+        raise click.UsageError("kg doctor checks the local store; it does not take --endpoint")
+    checks = [c.to_dict() for c in run_doctor(_store_path(ctx))]
+    _rows(checks, ["check", "status", "detail"], fmt)
 
 
 @main.command(epilog=EXIT_CODES)
