@@ -306,7 +306,8 @@ def status_key(n: Node) -> str | None:
 
 def colour_values(chart: Chart, by: str = "branch") -> dict[str, tuple[str, str]]:
     """For each node key: (the value it is coloured by, its display label). ``branch`` is the person at the
-    second level above it (its top-level branch); the top of a tree is its own branch."""
+    second level above it (its top-level branch); the top of a tree is its own branch, and so are the reports
+    of the top that have no reports themselves (assistants, groups of posts)."""
     if by not in COLOUR_BY:
         raise KGError(f"unknown colour choice '{by}'; choose one of {', '.join(COLOUR_BY)}")
     out: dict[str, tuple[str, str]] = {}
@@ -336,6 +337,8 @@ def colour_values(chart: Chart, by: str = "branch") -> dict[str, tuple[str, str]
             head[k] = head[key]
     for n in chart.nodes:
         h = by_key[head[n["key"]]]
+        if h["key"] == n["key"] and h["parent"] in by_key and not h.get("reports"):
+            h = by_key[h["parent"]]  # a report of the top with no reports (an assistant, a group): the top's
         out[n["key"]] = (_ident(h), _name(h))
     return out
 
