@@ -255,3 +255,39 @@ def test_well_formed_csv_is_never_taken_for_a_broken_quote(cells: list[tuple[str
     expected = list(csv.reader(io.StringIO(text, newline="")))[1:]
     assert [r for _line, r in rows] == [e for e in expected if any(x.strip() for x in e)]
     assert len(rows) == sum(1 for a, b, c in cells if (f"0{a}" + b + c).strip())
+
+
+def test_commands_report_the_files_statuses_and_fte(store_path: Path, real: Path) -> None:
+    """stats, who, span and headcount-by-unit on HMRC senior + junior: numbers counted from the files."""
+    import json
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    senior_file, junior_file, encoding = UK["hmrc"]
+    senior_rows, junior_rows = read(real / senior_file, encoding), read(real / junior_file, encoding)
+    load(store_path, real / senior_file, real / junior_file)
+    names = Counter(MARKERS.get(r["Name"].strip(), "filled") for r in senior_rows)
+    total = (sum(Decimal(r["FTE"]) for r in senior_rows)
+             + sum(Decimal(r["Number of Posts in FTE"]) for r in junior_rows))
+
+    def kg(*args: str) -> dict:  # type: ignore[type-arg]
+        result = CliRunner().invoke(main, ["--store", str(store_path), *args, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    stats = kg("stats")
+    assert stats["posts"] == len(senior_rows) and stats["groups"] == len(junior_rows)
+    assert stats["named_people"] == names["filled"] and stats["vacancies"] == names["vacant"]
+    assert stats["fte"] == pytest.approx(float(total))
+    [top] = [r for r in senior_rows if r["Reports to Senior Post"] == "XX"]
+    who = kg("who", top["Post Unique Reference"])
+    assert who["fte"] == pytest.approx(float(top["FTE"]))
+    assert who["fte_below"] == pytest.approx(float(total - Decimal(top["FTE"])))
+    assert who["headcount"] == len(senior_rows) - 1 + len(junior_rows)
+    span = {r["id"]: r for r in kg("span", "--top", "400")}
+    manager = top["Post Unique Reference"]
+    below = [r for r in senior_rows if r["Reports to Senior Post"] == manager]
+    groups = [r for r in junior_rows if r["Reporting Senior Post"] == manager]
+    assert span[manager]["direct_reports"] == len(below) + len(groups)
