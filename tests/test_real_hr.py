@@ -69,7 +69,7 @@ def test_statuses_fte_groups_and_tops_equal_the_files(store_path: Path, real: Pa
     names = [r["Name"].strip() for r in senior_rows]
     expected = Counter(MARKERS.get(n, "filled") for n in names)
     assert senior.statuses == dict(expected)
-    assert senior.people == expected["filled"]
+    assert senior.named_people == expected["filled"]
     for status, concept in (("vacant", "Vacant"), ("not_disclosed", "Undisclosed"), ("not_named", "NotNamed"),
                             ("eliminated", "Eliminated")):
         assert count(store_path, "SELECT (COUNT(DISTINCT ?p) AS ?c) WHERE { ?p po:postStatus ?s }",
@@ -78,7 +78,7 @@ def test_statuses_fte_groups_and_tops_equal_the_files(store_path: Path, real: Pa
         expected["vacant"])
 
     # Junior rows are groups of FTE under their senior post: not people, not vacancies.
-    assert junior.groups == len(junior_rows) and junior.statuses == {} and junior.people == 0
+    assert junior.groups == len(junior_rows) and junior.statuses == {} and junior.named_people == 0
     assert count(store_path, "SELECT (COUNT(DISTINCT ?g) AS ?c) WHERE { ?g a po:PostGroup ; org:reportsTo ?m . "
                              "FILTER NOT EXISTS { ?g org:heldBy ?h } FILTER NOT EXISTS { ?g po:postStatus ?s } }"
                  ) == str(len(junior_rows))
@@ -98,9 +98,11 @@ def test_statuses_fte_groups_and_tops_equal_the_files(store_path: Path, real: Pa
     manager = column(senior_rows, "Reports to")
     markers = Counter(r[manager] for r in senior_rows if r[manager] not in ids and r[manager].lower() == "xx")
     assert senior.top_markers == dict(markers)
-    tops = [r["Post Unique Reference"] for r in senior_rows
-            if r[manager] in markers or r[manager] == r["Post Unique Reference"]]
-    assert senior.roots == tops
+    tops = {r["Post Unique Reference"] for r in senior_rows
+            if r[manager] in markers or r[manager] == r["Post Unique Reference"]}
+    dangling = {r["Post Unique Reference"] for r in senior_rows if r[manager] not in ids | set(markers)}
+    assert sorted(senior.roots) == sorted(tops | dangling)  # the README's roots: tops, self-reports, dangling
+    assert sorted(d["id"] for d in senior.dangling) == sorted(dangling)
     assert junior.roots == [] and junior.dangling == []
 
 
