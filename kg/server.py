@@ -442,10 +442,10 @@ class Handler(BaseHTTPRequestHandler):
             self._endpoint(fields)
         elif url.path in ENDPOINT_PATHS:
             self._service_description()
-        elif url.path in ("/", "/index.html"):
-            self._static("index.html")
-        elif url.path == "/editor":
+        elif url.path in ("/", "/editor"):
             self._static("editor.html")
+        elif url.path in ("/simple", "/index.html"):
+            self._static("index.html")
         elif url.path == "/resource":
             self._static("resource.html")
         elif url.path == "/resource.json":
@@ -459,8 +459,8 @@ class Handler(BaseHTTPRequestHandler):
                     "max_rows": self.server.max_rows, "timeout": self.server.timeout}
             self._send(200, json.dumps(data).encode(), "application/json")
         else:
-            self._error(404, f"nothing at {_printable(url.path)[:200]}: the endpoint is /sparql, the query "
-                             "page /")
+            self._error(404, f"nothing at {_printable(url.path)[:200]}: the endpoint is /sparql, the editor /, "
+                             "the simple query page /simple")
 
     def do_HEAD(self) -> None:  # noqa: N802
         self.do_GET()

@@ -185,15 +185,15 @@ def test_service_description(served: Served) -> None:
     assert ox.Triple(endpoint, ox.NamedNode(sd + "supportedLanguage"), ox.NamedNode(sd + "SPARQL11Query")) \
         in triples
     browser = call(served.url + "sparql", headers={"Accept": "text/html"})
-    assert browser[0] == 200 and b"<textarea" in browser[2]  # redirected to the query page
+    assert browser[0] == 200 and b'id="yasgui"' in browser[2]  # redirected to the editor
 
 
-@pytest.mark.parametrize("page", ["", "resource?iri=http://example.org/x", "editor"])
+@pytest.mark.parametrize("page", ["", "simple", "resource?iri=http://example.org/x"])
 def test_query_page_is_offline_and_locked_down(served: Served, page: str) -> None:
     status, headers, body = call(served.url + page)
     assert status == 200 and "default-src 'self'" in headers["Content-Security-Policy"]
     html = body.decode()
-    assets = [a for a in re.findall(r'(?:src|href)="([^"]+)"', html) if a not in ("data:,", "/", "/editor")]
+    assets = [a for a in re.findall(r'(?:src|href)="([^"]+)"', html) if a not in ("data:,", "/", "/simple")]
     assert assets and all(a.startswith(("/static/", "/lib/")) for a in assets)
     for asset in assets:
         assert call(served.url + asset.lstrip("/"))[0] == 200
@@ -317,7 +317,7 @@ def test_query_page_in_a_browser(served: Served, browser) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    browser.get(served.url)
+    browser.get(served.url + "simple")
     WebDriverWait(browser, 15).until(lambda d: d.find_element(By.ID, "named").get_attribute("data-loaded"))
     Select(browser.find_element(By.ID, "named")).select_by_value("dotted-lines")
     assert "po:dottedLineReportsTo" in browser.find_element(By.ID, "query").get_property("value")
@@ -341,7 +341,7 @@ def _own_query(browser, url: str, query: str) -> list[list[str]]:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    browser.get(url)
+    browser.get(url + "simple")
     WebDriverWait(browser, 15).until(lambda d: d.find_element(By.ID, "named").get_attribute("data-loaded"))
     Select(browser.find_element(By.ID, "named")).select_by_value("")
     box = browser.find_element(By.ID, "query")
@@ -498,7 +498,7 @@ def _editor(browser, url: str) -> None:
     browser.set_window_size(1600, 1000)  # wide enough that result IRIs are not cut (a cut cell expands first)
     browser.get(url + "static/editor.html")
     browser.execute_script("localStorage.clear()")  # YASGUI keeps tabs in the browser: start afresh
-    browser.get(url + "editor")
+    browser.get(url)
     WebDriverWait(browser, 20).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-loaded"))
 
 
