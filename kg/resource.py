@@ -85,13 +85,15 @@ def _role(store: Store, iri: str) -> dict[str, Any] | None:
 
 
 def _person(store: Store, iri: str) -> dict[str, Any] | None:
-    """The reporting lookups of a person or post (None for anything else)."""
+    """The reporting lookups of a person or post: a node of the reporting forest, or a person holding a post
+    (None for anything else)."""
     try:
-        profile = org.who(store, iri)
+        node = org.resolve(store, iri)
     except KGError:
         return None
-    if not (profile.get("id") or profile.get("manager") or profile.get("direct_reports")):
+    if not store.node_records([node]):
         return None
+    profile = org.who(store, node)
     return {"profile": profile, "chain": org.chain(store, profile["iri"]).people,
             "reports": org.reports(store, profile["iri"]), "peers": org.peers(store, profile["iri"])}
 
