@@ -447,7 +447,7 @@ def forest_health(f: Forest, n: int = 10) -> dict[str, Any]:
         "managers": len(spans),
         "span": {"mean": round(sum(spans) / len(spans), 2) if spans else 0.0, "median": median,
                  "max": spans[-1] if spans else 0, "distribution": dict(sorted(Counter(spans).items()))},
-        "single_report_managers": [m for m in f if direct.get(m) == 1],
+        "single_report_managers": sorted(m for m in f if direct.get(m) == 1),  # same order from every store
         "largest_teams": [{"manager": m, "headcount": sizes[m], "direct_reports": direct[m]} for m in ranked],
         "cycles_cut": [list(c) for c in f.cycles],
         "several_managers": len(f.several_managers),

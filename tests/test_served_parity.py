@@ -75,4 +75,4 @@ def test_client_errors_through_kg_serve(example_store: Path) -> None:
         assert missing.exit_code == local.exit_code == 1 and missing.stderr == local.stderr
         update = kg("--endpoint", endpoint, "query", "-e", "DROP ALL")
         assert update.exit_code == 1 and "update" in update.stderr and "Traceback" not in update.output
-        assert json.loads(kg("--endpoint", endpoint, "stats", "--format", "json").stdout)["people"] > 0
+        assert json.loads(kg("--endpoint", endpoint, "stats", "--format", "json").stdout)["posts"] > 0
