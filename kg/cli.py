@@ -87,7 +87,7 @@ def _fault(exc: Exception, store: str | None) -> str:
 
 
 def _progress(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(_plain(message), err=True)  # file names and ids are data: never terminal control sequences
 
 
 def _out(text: str) -> None:
@@ -641,8 +641,8 @@ def viz(ctx: click.Context, out: Path, view: str, root: str | None, depth: int |
         done = write_chart(store, out, view=view, root=root, depth=depth, between=between or None,
                            colour_by=colour_by, title=title)
     shown = f", {done['shown']:,} shown at first" if done["shown"] < done["people"] else ""
-    click.echo(f"wrote {done['path']}: {done['people']:,} nodes, {done['edges']:,} edges{shown} "
-               f"({done['bytes'] / 1e6:.1f} MB)", err=True)
+    _progress(f"wrote {done['path']}: {done['people']:,} nodes, {done['edges']:,} edges{shown} "
+               f"({done['bytes'] / 1e6:.1f} MB)")
 
 
 @main.command(epilog=EXIT_CODES)
@@ -670,15 +670,15 @@ def export(ctx: click.Context, out: Path, fmt: str | None, root: str | None, dep
         done = run_export(store, fmt, out, root=root, depth=depth, paper=paper, landscape=not portrait,
                           colour_by=colour_by)
     pages = f", {done['pages']} pages" if "pages" in done else ""
-    click.echo(f"wrote {done['path']}: {done['people']:,} nodes, {done['edges']:,} edges ({done['format']}"
-               f"{pages})", err=True)
+    _progress(f"wrote {done['path']}: {done['people']:,} nodes, {done['edges']:,} edges ({done['format']}"
+               f"{pages})")
     for old, new in done.get("renamed", [])[:20]:
-        click.echo(f"duplicate id {old} renamed {new}", err=True)
+        _progress(f"duplicate id {old} renamed {new}")
     if len(done.get("renamed", [])) > 20:
         click.echo(f"... {len(done['renamed']) - 20} more duplicate ids renamed", err=True)
     if done.get("root"):
-        click.echo(f"several trees: put under one synthetic root '{done['root']}' (d3 needs one root; or use "
-                   "--root PERSON)", err=True)
+        _progress(f"several trees: put under one synthetic root '{done['root']}' (d3 needs one root; or use "
+                   "--root PERSON)")
 
 
 # -- SPARQL for analysts (kg query, kg queries, kg serve) ----------------------------------------------------

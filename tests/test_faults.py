@@ -127,12 +127,16 @@ def test_control_characters_never_reach_the_terminal(store_path: Path, tmp_path:
     hostile = tmp_path / "hostile.csv"
     hostile.write_text("id,name,title,manager\n"
                        f"A1,Eve{CONTROL} Doe,CEO,\nA2,Eve{CONTROL} Doe,CTO,A1\n"
-                       f"A3,Bob,Engineer,NOBODY{CONTROL}\n")
+                       f"A3,Bob,Engineer,NOBODY{CONTROL}\n"
+                       f"D{CONTROL},Dee,Analyst,A1\nD{CONTROL},Dan,Analyst,A1\n")
     loaded = _kg(store_path, "load", str(hostile))
     assert loaded.returncode == 0, loaded.stderr
     assert "dangling manager references 1" in loaded.stdout
     ambiguous = _kg(store_path, "who", "eve")
-    for text in (loaded.stdout, loaded.stderr, ambiguous.stderr, _kg(store_path, "chain", "A3").stdout):
+    exported = _kg(store_path, "export", "--format", "d3-csv", "-o", str(tmp_path / "chart.csv"))
+    assert exported.returncode == 0 and "renamed" in exported.stderr, exported.stderr
+    for text in (loaded.stdout, loaded.stderr, ambiguous.stderr, _kg(store_path, "chain", "A3").stdout,
+                 exported.stderr):
         assert not any(c in text for c in "\x1b\x07\u202e"), repr(text)
     assert ambiguous.returncode == 1 and "Eve" in ambiguous.stderr
 
