@@ -634,3 +634,20 @@ def test_editor_charts_counts_by_group(served: Served, browser) -> None:
     biggest = max(int(n) for _, n in expected)
     assert widths == [round(100 * int(n) / biggest, 1) for _, n in expected]
     _page_is_clean(browser, served.url)
+
+
+def test_editor_keeps_tabs_and_queries_across_visits(served: Served, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _editor(browser, served.url)
+    query = 'SELECT ?t WHERE { ?p <http://w3id.org/product-org/ontology#identifier> "P19" ; ' \
+            '<http://w3id.org/product-org/ontology#jobTitle> ?t }'
+    browser.execute_script("const t = ed.yasgui.addTab(true, {name: 'kept'}); t.show(); "
+                           "t.getYasqe().setValue(arguments[0]); t.query();", query)
+    WebDriverWait(browser, 20).until(lambda d: _table(d))
+    browser.refresh()  # a later visit: the tab and its query are still there (kept in the browser)
+    WebDriverWait(browser, 20).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-loaded"))
+    names = [t.text for t in browser.find_elements(By.CSS_SELECTOR, ".tabsList .tab")]
+    assert "kept" in " ".join(names)
+    assert browser.execute_script("return ed.yasgui.getTab().getYasqe().getValue()") == query
