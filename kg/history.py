@@ -150,3 +150,53 @@ def history(entries: Iterable[T], as_of: str | None = None) -> list[T]:
     ['old']
     """
     return [e for e in entries if not e.series or as_of is None or e.as_of <= as_of]
+
+
+class Named(Dated, Protocol):
+    name: str
+
+
+N = TypeVar("N", bound=Named)
+
+
+def snapshot(entries: Iterable[N], spec: str) -> list[N]:
+    """The files of one snapshot named by ``spec``: ``SERIES@DATE``, a series name (its latest snapshot), or a
+    source name (with the other files of its snapshot, when it belongs to a series).
+
+    >>> from types import SimpleNamespace as S
+    >>> moj = [S(name="s1", series="moj", as_of="2011-03-31"), S(name="j1", series="moj", as_of="2011-03-31"),
+    ...        S(name="s2", series="moj", as_of="2011-09-30"), S(name="hr", series="", as_of="")]
+    >>> [e.name for e in snapshot(moj, "moj@2011-03-31")], [e.name for e in snapshot(moj, "moj")]
+    (['s1', 'j1'], ['s2'])
+    >>> [e.name for e in snapshot(moj, "j1")], [e.name for e in snapshot(moj, "hr")]
+    (['s1', 'j1'], ['hr'])
+    >>> snapshot(moj, "moj@2012-01-01")
+    Traceback (most recent call last):
+    ...
+    kg.errors.NotFoundError: series moj has no snapshot dated 2012-01-01; its dates: 2011-03-31, 2011-09-30
+    """
+    from kg.errors import NotFoundError
+
+    entries = list(entries)
+    text = spec.strip()
+    by_name = [e for e in entries if e.name == text]
+    if by_name:
+        e = by_name[0]
+        return [x for x in entries if x.series == e.series and x.as_of == e.as_of] if e.series else [e]
+    series, _, when = text.rpartition("@") if "@" in text else (text, "", "")
+    known = sorted({e.series for e in entries if e.series})
+    if series not in known:
+        names = ", ".join(known) or "none"
+        raise NotFoundError(f"no source or series named '{_short(text)}' (series: {names}); see `kg sources`")
+    dates = snapshot_dates(entries, series)
+    if when:
+        try:
+            day = parse_date(when)
+        except ValueError as exc:
+            raise InputError(f"{_short(text)}: {exc}") from exc
+    else:
+        day = dates[-1]
+    found = [e for e in entries if e.series == series and e.as_of == day]
+    if not found:
+        raise NotFoundError(f"series {series} has no snapshot dated {day}; its dates: {', '.join(dates)}")
+    return found

@@ -226,10 +226,15 @@ class CatalogReader:
         """Every loaded source (every snapshot of every series), sorted by name."""
         raise NotImplementedError
 
+    _only: list[str] | None = None  # names of the sources reads see, when chosen by see_only
+
     def visible_sources(self) -> list[SourceInfo]:
-        """The sources reads see: outside any series, and the current snapshot of each series."""
+        """The sources reads see: outside any series, and the current snapshot of each series (or exactly
+        those chosen by :meth:`see_only`)."""
         from kg.history import current
 
+        if self._only is not None:
+            return [s for s in self.sources() if s.name in self._only]
         return current(self.sources(), self.as_of)
 
     def has_data(self) -> bool:
@@ -254,12 +259,20 @@ class CatalogReader:
 
         every = self.sources()
         ontology = [ox.NamedNode(ONTOLOGY_GRAPH)]
-        self._graphs = ontology + [ox.NamedNode(s.graph) for s in current(every, self.as_of)]
-        self._named = ontology + [ox.NamedNode(s.graph) for s in history(every, self.as_of)]
+        shown = current(every, self.as_of) if self._only is None else [s for s in every if s.name in self._only]
+        self._graphs = ontology + [ox.NamedNode(s.graph) for s in shown]
+        self._named = ontology + [ox.NamedNode(s.graph) for s in (shown if self._only is not None
+                                                                   else history(every, self.as_of))]
 
     def see_as_of(self, as_of: str | None) -> None:
         """Read the snapshots current on ``as_of`` (an ISO date; None: the latest) from now on."""
         self.as_of = as_of
+        self._only = None
+        self._graphs = self._named = None
+
+    def see_only(self, sources: list[SourceInfo] | None) -> None:
+        """Read exactly these sources from now on (one snapshot, to compare it with another); None: undo."""
+        self._only = None if sources is None else [s.name for s in sources]
         self._graphs = self._named = None
 
 
@@ -404,6 +417,11 @@ class Store(SparqlReads, CatalogReader):
 
     def see_as_of(self, as_of: str | None) -> None:
         super().see_as_of(as_of)
+        if self._chart is not None:
+            self._chart.set_graphs(s.graph for s in self.visible_sources())
+
+    def see_only(self, sources: list[SourceInfo] | None) -> None:
+        super().see_only(sources)
         if self._chart is not None:
             self._chart.set_graphs(s.graph for s in self.visible_sources())
 
