@@ -8,14 +8,16 @@ count in the headcount and FTE of the teams above them.
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from kg.errors import InputError
-from kg.forest import GROUP, Forest, Node
+from kg.forest import GROUP, NODE_FIELDS, Forest, Node, _fte
+from kg.history import snapshot
 from kg.names import fold
+from kg.reading import Reader, forest
 
 Person = dict[str, Any]
 CHANGES = ("joined", "left", "moved", "retitled", "holder_changed", "regraded")
@@ -25,10 +27,8 @@ CHANGES = ("joined", "left", "moved", "retitled", "holder_changed", "regraded")
 
 
 def shape(forest: Forest) -> dict[str, Any]:
-    """Layers, span of control and size of an organization: what a reorganization changes.
-
-    ``span_*`` count the direct reports of managers (nodes with at least one report); junior FTE groups are
-    reports too (a senior post that manages only groups is a manager).
+    """Layers, span of control and size of an organization (:func:`kg.analytics.forest_health`, in numbers):
+    what a reorganization changes.
 
     >>> from kg.forest import node
     >>> f = Forest([node(x) for x in "abcde"], [("b", "a"), ("c", "a"), ("d", "b"), ("e", "b")])
@@ -36,23 +36,14 @@ def shape(forest: Forest) -> dict[str, Any]:
     >>> s["layers"], s["layer_sizes"], s["managers"], s["span_mean"], s["single_report_managers"]
     (3, [1, 2, 2], 2, 2.0, 0)
     """
-    counts = forest.counts()
-    spans = [len(forest.direct_reports(m)) for m in forest]
-    spans = [s for s in spans if s]
-    layer_sizes = forest.layers()
-    return {
-        "posts": counts["posts"],
-        "groups": counts["groups"],
-        "fte": counts["fte"],
-        "roots": counts["roots"],
-        "layers": len(layer_sizes),
-        "layer_sizes": layer_sizes,
-        "managers": len(spans),
-        "span_mean": round(statistics.fmean(spans), 2) if spans else 0.0,
-        "span_median": statistics.median(spans) if spans else 0,
-        "span_max": max(spans, default=0),
-        "single_report_managers": sum(1 for s in spans if s == 1),
-    }
+    from kg.analytics import forest_health
+
+    health = forest_health(forest, 0)
+    span = health["span"]
+    return {key: health[key] for key in ("posts", "groups", "fte", "roots", "layers")} | {
+        "layer_sizes": forest.layers(), "managers": health["managers"], "span_mean": span["mean"],
+        "span_median": span["median"], "span_max": span["max"],
+        "single_report_managers": len(health["single_report_managers"])}
 
 
 def by_unit(forest: Forest) -> dict[str, dict[str, float]]:
@@ -66,14 +57,13 @@ def by_unit(forest: Forest) -> dict[str, dict[str, float]]:
     for rec in forest.records():
         unit = out.setdefault(rec.unit or "(no unit)", {"posts": 0, "fte": 0.0})
         unit["posts"] += 0 if rec.kind == GROUP else 1
-        unit["fte"] = round(unit["fte"] + _fte(rec), 6)
+        unit["fte"] = round(unit["fte"] + node_fte(rec), 6)
     return dict(sorted(out.items()))
 
 
-def _fte(rec: Node) -> float:
-    if rec.fte is not None:
-        return float(rec.fte)
-    return 0.0 if rec.status in ("vacant", "eliminated") else 1.0
+def node_fte(rec: Node) -> float:
+    """A node's FTE as the forest counts it (:meth:`kg.forest.Forest.fte_below`)."""
+    return _fte(tuple(getattr(rec, f) for f in NODE_FIELDS))  # type: ignore[arg-type]
 
 
 def compare(before: Forest, after: Forest) -> dict[str, Any]:
@@ -310,3 +300,108 @@ def _above(parent: dict[str, str], iri: str) -> set[str]:
         seen.add(node)
         node = parent.get(node)
     return seen
+
+
+# -- over a store ----------------------------------------------------------------------------------------------
+
+
+class SnapshotReader(Reader, Protocol):
+    """A reader that can be pointed at chosen sources (both kg stores are: :class:`kg.store.CatalogReader`)."""
+
+    def see_only(self, sources: list[Any] | None) -> None: ...
+
+
+@contextmanager
+def seeing(reader: SnapshotReader, spec: str | None) -> Iterator[list[Any]]:
+    """Inside the block ``reader`` sees the snapshot ``spec`` names (see :func:`kg.history.snapshot`); with None,
+    what it sees already. Yields the sources seen."""
+    if spec is None:
+        yield reader.visible_sources()  # type: ignore[attr-defined]
+        return
+    chosen = snapshot(reader.sources(), spec)
+    reader.see_only(chosen)
+    try:
+        yield chosen
+    finally:
+        reader.see_only(None)
+
+
+def _about(sources: list[Any]) -> dict[str, Any]:
+    dates = sorted({s.as_of for s in sources if s.as_of})
+    series = sorted({s.series for s in sources if s.series})
+    return {"series": series[0] if len(series) == 1 else series or None,
+            "as_of": dates[0] if len(dates) == 1 else dates or None,
+            "sources": sorted(s.name for s in sources)}
+
+
+def diff_snapshots(reader: SnapshotReader, old: str, new: str, *, match: str = "id") -> tuple[Diff, dict[str, Any]]:
+    """The :class:`Diff` from snapshot ``old`` to ``new`` (names as :func:`kg.history.snapshot` reads them), and
+    which sources each side is."""
+    with seeing(reader, old) as before_sources:
+        before = forest(reader)
+    with seeing(reader, new) as after_sources:
+        after = forest(reader)
+    return diff(before, after, match=match), {"old": _about(before_sources), "new": _about(after_sources)}
+
+
+EditRef = tuple[str, str, str | None]  # (op, a, b) as people are named on the command line
+
+
+def parse_edits(moves: Iterable[tuple[str, str]] = (), removes: Iterable[str] = (),
+                merges: Iterable[tuple[str, str]] = (), table: Iterable[dict[str, str]] = ()) -> list[EditRef]:
+    """Edits as (op, a, b) references from the command line and from rows of a CSV of moves (columns
+    ``action`` (move, remove or merge; default move), ``post`` and ``under``): a merge row merges ``post``'s team
+    into ``under``'s.
+
+    >>> parse_edits([("P7", "P2")], ["P9"], [("P2", "P3")], [{"post": "P5", "under": "P1"}])
+    [('move', 'P7', 'P2'), ('remove', 'P9', None), ('merge', 'P2', 'P3'), ('move', 'P5', 'P1')]
+    """
+    out: list[EditRef] = [("move", a, b) for a, b in moves]
+    out += [("remove", a, None) for a in removes]
+    out += [("merge", a, b) for a, b in merges]
+    for i, row in enumerate(table, start=2):
+        action = (row.get("action") or "move").strip().lower()
+        post = (row.get("post") or "").strip()
+        under = (row.get("under") or row.get("manager") or "").strip()
+        if action not in ("move", "remove", "merge") or not post or (action != "remove" and not under):
+            raise InputError(f"moves file, row {i}: expected action (move, remove or merge), post and under")
+        out.append(("merge", under, post) if action == "merge" else (action, post, under or None))
+    if not out:
+        raise InputError("no change to try: give --move POST --under MANAGER, --remove POST, --merge A B "
+                         "or --moves FILE")
+    return out
+
+
+def whatif(reader: SnapshotReader, edits: list[EditRef], *,
+           base: str | None = None) -> tuple[Forest, Forest, list[Edit], dict[str, Any]]:
+    """Apply ``edits`` (people named as lookups name them) to a copy of snapshot ``base`` (default: what the
+    reader sees): the forest before, after, the resolved edits and the comparison. Nothing is written."""
+    from kg.org import resolve
+
+    with seeing(reader, base) as sources:
+        before = forest(reader)
+        steps = [Edit(op, resolve(reader, a), resolve(reader, b) if b else None) for op, a, b in edits]
+    after = apply(before, steps)
+    result = compare(before, after) | {"changes": [s.describe(before) for s in steps], "base": _about(sources)}
+    moved = [iri for iri in after if iri in before and after.manager(iri) != before.manager(iri)]
+    result["moved"] = [after.record(i).public() | {
+        "from": before.record(m).public() if (m := before.manager(i)) else None,
+        "to": after.record(n).public() if (n := after.manager(i)) else None} for i in moved]
+    return before, after, steps, result
+
+
+PRECEDENCE = ("joined", "left", "moved", "retitled", "holder_changed", "regraded")
+
+
+def changes_by_iri(d: Diff) -> dict[str, str]:
+    """Each changed post's IRI and its main change (joined, left, moved, retitled, holder_changed, regraded).
+
+    >>> changes_by_iri(Diff(moved=[{"iri": "x"}], retitled=[{"iri": "x"}, {"iri": "y"}]))
+    {'x': 'moved', 'y': 'retitled'}
+    """
+    out: dict[str, str] = {}
+    for kind in PRECEDENCE:
+        for p in getattr(d, kind):
+            if p.get("iri"):
+                out.setdefault(p["iri"], kind)
+    return out

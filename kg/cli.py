@@ -57,6 +57,7 @@ class KGGroup(click.Group):
         ("SPARQL", ("query", "queries", "serve")),
         ("Network analytics", ("path", "centrality", "layers", "health", "communities")),
         ("Charts and exports", ("viz", "export")),
+        ("Change over time", ("diff", "whatif")),
     )
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -163,19 +164,22 @@ def _reading(ctx: click.Context, need_data: bool = True) -> Iterator[Any]:
 @click.option("--as-of", "as_of", metavar="DATE",
               help="See, of each series of snapshots, the latest one on or before DATE (YYYY-MM-DD; env KG_AS_OF). "
                    "Default: the latest.")
+@click.option("--snapshot", metavar="SNAPSHOT",
+              help="See only this snapshot: SERIES@DATE, a series or a saved what-if (env KG_SNAPSHOT).")
 @click.version_option(package_name="kg")
 @click.pass_context
 def main(ctx: click.Context, store: str | None, endpoint: str | None, update_endpoint: str | None,
-         as_of: str | None) -> None:
+         as_of: str | None, snapshot: str | None) -> None:
     """kg: a knowledge graph of product organizations. Load org charts, ask who reports to whom."""
     import os
 
-    from kg.history import ENV_AS_OF, env_as_of
+    from kg.history import ENV_AS_OF, ENV_SNAPSHOT, env_as_of
 
-    if as_of is not None:
-        before = os.environ.get(ENV_AS_OF)
-        os.environ[ENV_AS_OF] = as_of  # read by every store this process and its workers open
-        ctx.call_on_close(lambda: _restore_env(ENV_AS_OF, before))
+    for name, value in ((ENV_AS_OF, as_of), (ENV_SNAPSHOT, snapshot)):
+        if value is not None:  # read by every store this process and its workers open
+            before = os.environ.get(name)
+            ctx.call_on_close(lambda name=name, before=before: _restore_env(name, before))
+            os.environ[name] = value
     env_as_of()  # a bad date is one clear line before any work
     ctx.ensure_object(dict)
     ctx.obj["store"] = store
@@ -614,6 +618,133 @@ class _PushProgress:
     def finish(self) -> None:
         if self.drawn:
             click.echo("", err=True)
+
+
+# -- change over time (kg diff, kg whatif) --------------------------------------------------------------------
+
+CHANGE_COLUMNS = ["change", "id", "name", "title", "from", "to"]
+
+
+@main.command("diff", epilog=EXIT_CODES)
+@click.argument("old")
+@click.argument("new")
+@click.option("--match", type=click.Choice(["id", "name"]), default="id", show_default=True,
+              help="Match posts by id, or by the holder's name (for exports whose ids change).")
+@click.option("--chart", "chart_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write an HTML chart of NEW with joined, moved, retitled... and left posts marked.")
+@format_option
+@click.pass_context
+def diff_command(ctx: click.Context, old: str, new: str, match: str, chart_out: Path | None, fmt: str) -> None:
+    """What changed from snapshot OLD to NEW: posts joined, left, moved, retitled, with another holder, regraded;
+    teams that grew or shrank; layers and span before and after. OLD and NEW: SERIES@DATE, a series (its
+    latest snapshot) or a source name (with the other files of its snapshot)."""
+    from kg.change import diff_snapshots
+    from kg.render import to_json, to_table
+
+    with _reading(ctx) as store:
+        d, sides = diff_snapshots(store, old, new, match=match)
+        if chart_out is not None:
+            written = _change_chart(store, old, new, d, chart_out)
+    data = d.to_dict() | sides
+    if fmt == "json":
+        _out(to_json(data))
+    elif fmt == "csv":
+        _rows(d.rows(), CHANGE_COLUMNS, "csv")
+    else:
+        click.echo(f"{_plain(old)} -> {_plain(new)}: " + ", ".join(f"{k.replace('_', ' ')} {v}"
+                                                                     for k, v in d.summary().items()))
+        if d.rows():
+            _out(to_table(d.rows(), CHANGE_COLUMNS))
+        _shape_table(data["before"], data["after"])
+    if chart_out is not None:
+        click.echo(f"wrote {written}", err=True)
+
+
+def _change_chart(store: Any, old: str, new: str, d: Any, out: Path) -> str:
+    from kg.change import changes_by_iri, seeing
+    from kg.export import change_chart
+    from kg.reading import forest
+    from kg.viz import org_page
+
+    with seeing(store, old):
+        before = forest(store)
+    with seeing(store, new):
+        chart = change_chart(store, before, forest(store), changes_by_iri(d))
+    page = org_page(chart, title=f"Changes from {old} to {new}", colour_by="change")
+    return str(page.save(out))
+
+
+def _shape_table(before: dict[str, Any], after: dict[str, Any]) -> None:
+    from kg.render import to_table
+
+    keys = ["posts", "groups", "fte", "roots", "layers", "managers", "span_mean", "span_median", "span_max",
+            "single_report_managers"]
+    click.echo("")
+    _out(to_table([{"measure": k.replace("_", " "), "before": before[k], "after": after[k]} for k in keys],
+                  ["measure", "before", "after"]))
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--move", "moves", multiple=True, metavar="POST", help="Move POST (repeatable; pair with --under).")
+@click.option("--under", "unders", multiple=True, metavar="MANAGER", help="The new manager of each --move.")
+@click.option("--remove", "removes", multiple=True, metavar="POST",
+              help="Remove POST; its reports move to its manager (repeatable).")
+@click.option("--merge", "merges", multiple=True, nargs=2, metavar="A B",
+              help="Merge team B into A: B's reports move under A and B's post goes (repeatable).")
+@click.option("--moves", "moves_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV of changes: columns post, under, and optionally action (move, remove, merge).")
+@click.option("--base", metavar="SNAPSHOT", help="Start from this snapshot (SERIES@DATE...; default: what reads see).")
+@click.option("--save", metavar="NAME", help="Keep the result as a snapshot of the series NAME (see `kg diff`).")
+@format_option
+@click.pass_context
+def whatif(ctx: click.Context, moves: tuple[str, ...], unders: tuple[str, ...], removes: tuple[str, ...],
+           merges: tuple[tuple[str, str], ...], moves_file: Path | None, base: str | None, save: str | None,
+           fmt: str) -> None:
+    """Try a reorganization on a copy of the data: spans, layers, single-report managers and units before and
+    after. The loaded data never changes (--save adds the scenario as a snapshot of its own)."""
+    import csv
+
+    from kg.change import parse_edits
+    from kg.change import whatif as try_edits
+    from kg.render import to_json, to_table
+
+    if len(moves) != len(unders):
+        raise click.UsageError("give one --under MANAGER for each --move POST")
+    table: list[dict[str, str]] = []
+    if moves_file is not None:
+        from kg.errors import InputError
+
+        try:
+            with moves_file.open(newline="", encoding="utf-8-sig") as f:
+                table = [{(k or "").strip().lower(): v for k, v in row.items()} for row in csv.DictReader(f)]
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise InputError(f"{moves_file}: not a readable CSV file ({exc})") from exc
+    edits = parse_edits(zip(moves, unders, strict=True), removes, merges, table)
+    if save:
+        from kg.ingest.load import save_scenario
+        from kg.store import opened
+
+        with opened(_store_path(ctx), write=True, on_wait=_progress) as store:
+            result = save_scenario(store, edits, save, base=base)
+    else:
+        with _reading(ctx) as store:
+            result = try_edits(store, edits, base=base)[3]
+    if fmt == "json":
+        _out(to_json(result))
+        return
+    if fmt == "csv":
+        _rows([{"measure": k, "before": v, "after": result["after"][k], "change": result["delta"].get(k)}
+               for k, v in result["before"].items() if not isinstance(v, list)],
+              ["measure", "before", "after", "change"], "csv")
+        return
+    for line in result["changes"]:
+        click.echo(f"- {_plain(line)}")
+    _shape_table(result["before"], result["after"])
+    if result["units_changed"]:
+        click.echo("")
+        _out(to_table(result["units_changed"], ["unit", "posts_before", "posts_after", "fte_before", "fte_after"]))
+    if save:
+        click.echo(f"saved as snapshot {_plain(result['saved'])}", err=True)
 
 
 # -- charts and exports (kg viz, kg export) ------------------------------------------------------------------

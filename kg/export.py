@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from kg.drawing import Look, paper_size, plan_pages, to_fixed_dot, to_pdf, to_svg, too_big
 from kg.errors import InputError, KGError
-from kg.forest import FILLED, Forest, status_label
+from kg.forest import FILLED, NODE_FIELDS, Forest, status_label
 from kg.forest import Node as ForestNode
 from kg.layout import Card, Layout, is_assistant_title, layout
 from kg.org import resolve
@@ -107,6 +107,20 @@ def chart_of(reader: Reader, f: Forest, solid: list[tuple[str, str]], root: str 
         chart = subtree(chart, keys[_chart_iri(reader, root, keys)], depth)
     elif depth is not None:
         chart = _restrict(chart, {n["key"] for n in chart.nodes if n["level"] <= depth})
+    return chart
+
+
+def change_chart(reader: Reader, before: Forest, after: Forest, changes: dict[str, str]) -> Chart:
+    """The chart of ``after`` with each node's change (``changes``: IRI -> joined, moved, retitled...) in its
+    ``change`` field, and the posts that left drawn where they were (under their manager when it is still
+    there), marked ``left``. ``reader`` sees the ``after`` snapshot."""
+    left = [iri for iri, change in changes.items() if change == "left" and iri in before and iri not in after]
+    rows = after.rows() + [tuple(getattr(before.record(x), f) for f in NODE_FIELDS) for x in left]
+    edges = after.edges() + [(x, m) for x in left if (m := before.manager(x)) in after]
+    both = Forest(rows, edges)
+    chart = chart_of(reader, both, both.edges())
+    for n in chart.nodes:
+        n["change"] = changes.get(n["iri"] or "")
     return chart
 
 
@@ -286,7 +300,7 @@ def concept_map(store: Reader) -> Chart:
 PALETTE = ["#8ecae6", "#ffb703", "#90be6d", "#f28482", "#b8a1e3", "#f9c74f", "#4cc9f0", "#f4a261", "#a3c4f3",
            "#e9c46a", "#84dcc6", "#cdb4db", "#ffafcc", "#bde0fe", "#c9ada7", "#d8f3dc", "#ffd6a5", "#caffbf",
            "#9bf6ff", "#fdffb6", "#ffc6ff", "#a0c4ff", "#e5989b", "#b5e48c"]
-COLOUR_BY = ["branch", "unit", "role", "family", "status"]
+COLOUR_BY = ["branch", "unit", "role", "family", "status", "change"]  # change: set by kg diff charts
 
 
 def colour_of(value: str) -> str:

@@ -19,6 +19,7 @@ from typing import Protocol, TypeVar
 from kg.errors import InputError
 
 ENV_AS_OF = "KG_AS_OF"  # the date every read sees (set by the global --as-of option)
+ENV_SNAPSHOT = "KG_SNAPSHOT"  # the one snapshot every read sees (set by the global --snapshot option)
 
 
 class Dated(Protocol):
@@ -122,6 +123,7 @@ def snapshot_dates(entries: Iterable[Dated], series: str) -> list[str]:
 def current(entries: Iterable[T], as_of: str | None = None) -> list[T]:
     """The entries commands see ``as_of`` a date (None: the latest): every entry outside a series, and of
     each series the files of its latest snapshot on or before that date (none if the series starts later).
+    Saved what-if scenarios (entries whose ``scenario`` is true) are never current: they are seen when named.
 
     >>> from types import SimpleNamespace as S
     >>> moj = [S(name="old", series="moj", as_of="2011-03-31"), S(name="new", series="moj", as_of="2011-09-30"),
@@ -133,7 +135,7 @@ def current(entries: Iterable[T], as_of: str | None = None) -> list[T]:
     >>> [e.name for e in current(moj, "2010-01-01")]
     ['hr']
     """
-    entries = list(entries)
+    entries = [e for e in entries if not getattr(e, "scenario", False)]
     chosen: dict[str, str] = {}
     for e in entries:
         if e.series and (as_of is None or e.as_of <= as_of) and e.as_of > chosen.get(e.series, ""):
@@ -149,7 +151,8 @@ def history(entries: Iterable[T], as_of: str | None = None) -> list[T]:
     >>> [e.name for e in history(moj, "2011-06-30")]
     ['old']
     """
-    return [e for e in entries if not e.series or as_of is None or e.as_of <= as_of]
+    return [e for e in entries if not getattr(e, "scenario", False)
+            and (not e.series or as_of is None or e.as_of <= as_of)]
 
 
 class Named(Dated, Protocol):

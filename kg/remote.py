@@ -329,9 +329,6 @@ def open_remote(endpoint: str | None = None, update_endpoint: str | None = None,
         timeout = float(os.environ.get(ENV_TIMEOUT, DEFAULT_TIMEOUT))
     except ValueError as exc:
         raise StoreError(f"{ENV_TIMEOUT} must be a number of seconds") from exc
-    from kg.history import env_as_of
-
-    as_of = env_as_of()
     remote = RemoteStore(Endpoint(
         url,
         update_url=update_endpoint or os.environ.get(ENV_UPDATE_ENDPOINT),
@@ -340,7 +337,7 @@ def open_remote(endpoint: str | None = None, update_endpoint: str | None = None,
         password=os.environ.get(ENV_PASSWORD),
         timeout=timeout,
     ))
-    remote.see_as_of(as_of)
+    remote.see_as_the_environment_says()
     return remote
 
 
@@ -418,13 +415,14 @@ def _ntriple(quad: ox.Quad) -> str:
 
 
 def _batches(store: Store, graph: str, size: int) -> Iterator[tuple[list[str], bool]]:
-    """Triples of ``graph`` as N-Triples lines in batches; all triples with blank nodes come in one last
-    batch (flagged True), so each blank node keeps its identity on the remote side."""
+    """Triples of ``graph`` as N-Triples lines in batches of about ``size``. Triples with blank nodes come last
+    (flagged True), grouped so that all triples sharing a blank node travel in one request: each blank node
+    keeps its identity on the remote side, and no request needs to hold every blank node of the graph."""
     plain: list[str] = []
-    blank: list[str] = []
+    blank: list[ox.Quad] = []
     for quad in store.db.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
         if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
-            blank.append(_ntriple(quad))
+            blank.append(quad)
             continue
         plain.append(_ntriple(quad))
         if len(plain) >= size:
@@ -432,8 +430,42 @@ def _batches(store: Store, graph: str, size: int) -> Iterator[tuple[list[str], b
             plain = []
     if plain:
         yield plain, False
-    if blank:
-        yield blank, True
+    batch: list[str] = []
+    for group in blank_groups(blank):
+        if batch and len(batch) + len(group) > size:
+            yield batch, True
+            batch = []
+        batch.extend(_ntriple(q) for q in group)
+    if batch:
+        yield batch, True
+
+
+def blank_groups(quads: list[ox.Quad]) -> list[list[ox.Quad]]:
+    """The quads grouped by the blank nodes they share (connected through subjects and objects).
+
+    >>> b1, b2, b3, p = ox.BlankNode("b1"), ox.BlankNode("b2"), ox.BlankNode("b3"), ox.NamedNode("http://e/p")
+    >>> [len(g) for g in blank_groups([ox.Quad(b1, p, b2), ox.Quad(b3, p, p), ox.Quad(b2, p, p)])]
+    [2, 1]
+    """
+    parent: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def top(b: ox.BlankNode) -> ox.BlankNode:
+        while parent.setdefault(b, b) != b:
+            parent[b] = parent[parent[b]]
+            b = parent[b]
+        return b
+
+    for q in quads:
+        ends = [t for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)]
+        if len(ends) == 2:
+            parent[top(ends[0])] = top(ends[1])
+        else:
+            top(ends[0])
+    groups: dict[ox.BlankNode, list[ox.Quad]] = {}
+    for q in quads:
+        key = q.subject if isinstance(q.subject, ox.BlankNode) else q.object
+        groups.setdefault(top(key), []).append(q)  # type: ignore[arg-type]
+    return list(groups.values())
 
 
 def _push_graph(store: Store, ep: Endpoint, graph: str, size: int, progress: Progress | None) -> int:

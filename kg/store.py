@@ -100,6 +100,11 @@ class SourceInfo:
     series: str = ""  # the organization this source is a snapshot of ("" outside any series)
     as_of: str = ""  # the snapshot's date, ISO (YYYY-MM-DD)
 
+    @property
+    def scenario(self) -> bool:
+        """A what-if reorganization saved by `kg whatif --save` (seen only when named)."""
+        return "scenario" in self.summary
+
 
 SOURCE_VARS = ("name", "graph", "path", "format", "at", "n", "summary", "series", "asof")
 SOURCES_QUERY = f"""SELECT ?name ?graph ?path ?format ?at ?n ?summary ?series ?asof WHERE {{
@@ -274,6 +279,18 @@ class CatalogReader:
         """Read exactly these sources from now on (one snapshot, to compare it with another); None: undo."""
         self._only = None if sources is None else [s.name for s in sources]
         self._graphs = self._named = None
+
+    def see_as_the_environment_says(self) -> None:
+        """Apply ``$KG_AS_OF`` and ``$KG_SNAPSHOT`` (what the global --as-of and --snapshot set, for this process
+        and its workers)."""
+        import os
+
+        from kg.history import ENV_SNAPSHOT, env_as_of, snapshot
+
+        self.see_as_of(env_as_of())
+        spec = os.environ.get(ENV_SNAPSHOT, "").strip()
+        if spec:
+            self.see_only(snapshot(self.sources(), spec))
 
 
 class Store(SparqlReads, CatalogReader):
@@ -630,10 +647,8 @@ def open_store(
         raise StoreError(f"cannot open the store at {root}: {detail}") from exc
     store = Store(root, db, write, lock)
     if not write:
-        from kg.history import env_as_of
-
         try:
-            store.see_as_of(env_as_of())
+            store.see_as_the_environment_says()
         except BaseException:
             store.close()
             raise

@@ -125,3 +125,170 @@ def _dangling_juniors(when: str) -> int:
     seniors = {r["Post Unique Reference"].strip() for r in senior_rows(when)}
     with moj(when, "junior").open(newline="", encoding="utf-8") as f:
         return sum(1 for r in csv.DictReader(f) if r["Reporting Senior Post"].strip() not in seniors)
+
+
+# -- kg diff ---------------------------------------------------------------------------------------------------
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def _holder(name: str) -> str:
+    from kg.names import PLACEHOLDER_NAMES, fold
+
+    return "" if not name.strip() or fold(name) in PLACEHOLDER_NAMES else _norm(name)
+
+
+def _expected_changes() -> dict[str, int]:
+    """The diff of the two senior files, computed here from the CSV rows."""
+    old = {r["Post Unique Reference"].strip(): r for r in senior_rows(OLD)}
+    new = {r["Post Unique Reference"].strip(): r for r in senior_rows(NEW)}
+
+    def manager(rows: dict[str, dict[str, str]], post: str) -> str | None:
+        boss = rows[post]["Reports to Senior Post"].strip()
+        return boss if boss in rows and boss != post else None  # a top marker or a dangling id: no manager
+
+    both = set(old) & set(new)
+    return {
+        "joined": len(set(new) - set(old)),
+        "left": len(set(old) - set(new)),
+        "moved": sum(1 for p in both if manager(old, p) != manager(new, p)),
+        "retitled": sum(1 for p in both if _norm(old[p]["Job Title"]) != _norm(new[p]["Job Title"])),
+        "holder_changed": sum(1 for p in both if _holder(old[p]["Name"]) != _holder(new[p]["Name"])),
+        "regraded": sum(1 for p in both if _norm(old[p]["Grade (or equivalent)"])
+                        != _norm(new[p]["Grade (or equivalent)"])),
+    }
+
+
+def test_diff_counts_equal_those_computed_from_the_files(series_store: Path, tmp_path: Path) -> None:
+    code, out = kg(series_store, "diff", f"moj@{OLD}", f"moj@{NEW}", "--format", "json")
+    assert code == 0, out
+    data = json.loads(out)
+    expected = _expected_changes()
+    assert {k: data["summary"][k] for k in expected} == expected
+    assert all(len(data[k]) == n for k, n in expected.items())
+    assert expected["joined"] and expected["left"] and expected["moved"]  # the files do change
+    old = {r["Post Unique Reference"].strip(): r for r in senior_rows(OLD)}
+    for item in data["moved"]:  # each move names the managers of the two files
+        boss = old[item["id"]]["Reports to Senior Post"].strip()
+        assert (item["from"] or {}).get("id") == (boss if boss in old else None)
+    assert data["before"]["posts"] == len(old) and data["after"]["posts"] == len(senior_rows(NEW))
+    assert data["old"]["as_of"] == OLD and data["new"]["as_of"] == NEW
+    # A source name stands for its whole snapshot; CSV gives one row per change.
+    code, out = kg(series_store, "diff", moj(OLD, "junior").name, "moj", "--format", "csv")
+    assert code == 0, out
+    rows = list(csv.DictReader(out.splitlines()))
+    assert len(rows) == sum(expected.values())
+    assert {r["change"] for r in rows} == {k for k, n in expected.items() if n}
+
+
+def test_diff_chart_marks_joined_moved_and_left_posts(series_store: Path, tmp_path: Path) -> None:
+    chart = tmp_path / "diff.html"
+    code, out = kg(series_store, "diff", f"moj@{OLD}", f"moj@{NEW}", "--chart", str(chart))
+    assert code == 0, out
+    page = chart.read_text()
+    expected = _expected_changes()
+    data = json.loads(page.split('<script type="application/json" id="kg-data">', 1)[1].split("</script>", 1)[0])
+    legend = [row[0] for row in data["legend"]]
+    marked = {label: data["cards"]["c"].count(i) for i, label in enumerate(legend)}
+    assert {k: marked.get(k, 0) for k in ("joined", "left", "moved")} == \
+        {k: expected[k] for k in ("joined", "left", "moved")}
+    assert len(data["cards"]["p"]) == len(senior_rows(NEW)) + expected["left"] + _groups(NEW)
+
+
+def _groups(when: str) -> int:
+    with moj(when, "junior").open(newline="", encoding="utf-8") as f:
+        return sum(1 for _ in csv.DictReader(f))
+
+
+def test_diff_by_name_and_unknown_snapshots(series_store: Path) -> None:
+    code, out = kg(series_store, "diff", f"moj@{OLD}", f"moj@{NEW}", "--match", "name", "--format", "json")
+    assert code == 0, out
+    data = json.loads(out)
+    from collections import Counter
+
+    from kg.names import fold
+
+    def once(when: str) -> set[str]:  # holders named exactly once in the file (the keys a name match can use)
+        counts = Counter(fold(r["Name"]) for r in senior_rows(when) if _holder(r["Name"]))
+        return {k for k, n in counts.items() if n == 1}
+
+    assert data["summary"]["left"] == len(once(OLD) - once(NEW))
+    assert data["summary"]["joined"] == len(once(NEW) - once(OLD))
+    assert data["summary"]["holder_changed"] == 0  # matched by holder, a post cannot change holder
+    code, out = kg(series_store, "diff", "moj@2011-06-30", "moj")
+    assert code == 1 and "2011-03-31, 2011-09-30" in out
+
+
+# -- kg whatif -------------------------------------------------------------------------------------------------
+
+
+def _nx_shape(G) -> dict[str, object]:  # noqa: ANN001
+    import networkx as nx
+
+    spans = [d for _, d in G.out_degree() if d]
+    depth = 0
+    for root in (n for n, d in G.in_degree() if d == 0):
+        depth = max(depth, max(nx.single_source_shortest_path_length(G, root).values()))
+    return {"layers": depth + 1, "managers": len(spans), "span_max": max(spans),
+            "span_mean": round(sum(spans) / len(spans), 2), "single_report_managers": spans.count(1)}
+
+
+def test_whatif_move_changes_exactly_what_networkx_says(series_store: Path) -> None:
+    from kg.reading import forest
+
+    with opened(series_store) as store:
+        f = forest(store)
+    by_id = {f.record(i).id: i for i in f if f.record(i).kind != "group"}
+    # move a manager with a team under someone in another branch, deep down
+    post = max((i for i in by_id.values() if f.manager(i)), key=lambda i: (f.headcount(i), i))
+    target = max((i for i in by_id.values() if i not in {post, *(x for x, _ in f.descendants(post))}
+                  and f.manager(i) != post and i != f.manager(post)), key=lambda i: (len(f.chain(i)), i))
+    G = f.to_networkx()
+    G.remove_edge(f.manager(post), post)
+    G.add_edge(target, post)
+    code, out = kg(series_store, "whatif", "--move", f.record(post).id, "--under", f.record(target).id,
+                   "--format", "json")
+    assert code == 0, out
+    result = json.loads(out)
+    after = {k: result["after"][k] for k in ("layers", "managers", "span_max", "span_mean", "single_report_managers")}
+    assert after == _nx_shape(G)
+    assert {k: result["before"][k] for k in after} == _nx_shape(f.to_networkx())
+    assert [m["id"] for m in result["moved"]] == [f.record(post).id]
+    code, again = kg(series_store, "stats", "--format", "json")  # the loaded data did not change
+    assert json.loads(again)["reporting_edges"] == f.counts()["reporting_edges"]
+
+
+def test_whatif_remove_merge_csv_and_save(series_store: Path, tmp_path: Path) -> None:
+    from kg.reading import forest
+
+    with opened(series_store) as store:
+        f = forest(store)
+    top = f.roots()[0]
+    a, b = sorted(f.direct_reports(top), key=lambda i: -f.headcount(i))[:2]
+    moves = tmp_path / "moves.csv"
+    moves.write_text(f"action,post,under\nmerge,{f.record(b).id},{f.record(a).id}\n")
+    code, out = kg(series_store, "whatif", "--moves", str(moves), "--save", "plan", "--format", "json")
+    assert code == 0, out
+    result = json.loads(out)
+    assert result["after"]["posts"] == result["before"]["posts"] - 1
+    assert result["saved"] == f"plan@{NEW}"
+    code, out = kg(series_store, "stats", "--format", "json")
+    assert json.loads(out)["posts"] == f.counts()["posts"], "a saved scenario is not mixed into reads"
+    code, out = kg(series_store, "--snapshot", "plan", "reports", f.record(a).id, "--format", "json")
+    assert code == 0, out
+    assert {p["iri"] for p in json.loads(out)} == set(f.direct_reports(a)) | set(f.direct_reports(b))
+    code, out = kg(series_store, "diff", "moj", "plan", "--format", "json")
+    data = json.loads(out)
+    assert data["summary"]["left"] == 1 and data["left"][0]["iri"] == b
+    assert data["summary"]["moved"] == sum(1 for x in f.direct_reports(b) if f.record(x).kind != "group")
+    code, out = kg(series_store, "query", "--format", "csv", "-e",
+                   "SELECT ?c WHERE { GRAPH ?g { ?e a po:Reorganization ; po:change ?c ; prov:used ?u } }")
+    assert code == 0  # scenarios are not in the named graphs of ordinary reads
+    assert out.strip() == "c"
+    code, out = kg(series_store, "--snapshot", "plan", "query", "--format", "csv", "-e",
+                   "SELECT ?c WHERE { ?e a po:Reorganization ; po:change ?c ; prov:used ?u }")
+    assert code == 0 and "merge the team of" in out
+    code, out = kg(series_store, "whatif", "--remove", "no-such-post")
+    assert code == 1 and out.count("\n") == 1

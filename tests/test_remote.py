@@ -201,3 +201,24 @@ def test_other_data_in_the_store_stays_out_of_sight(remote: RemoteStore, server:
     assert remote.triple_count("http://example.org/not-kg") == 1  # it is there, only not in kg's dataset
     who = kg("who", "P19", "--format", "json", env={"KG_ENDPOINT": server.sparql})  # set once for a shell
     assert who.exit_code == 0 and json.loads(who.stdout)["name"] == "Isabel Costa"
+
+
+def test_snapshots_survive_push(server: virtuoso.Virtuoso, tmp_path: Path) -> None:
+    """Two MoJ snapshots pushed to Virtuoso: --as-of and kg diff answer there as they do locally."""
+    snapshots = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "uk-organogram-snapshots"
+    store = tmp_path / "store"
+    for when in ("2011-03-31", "2011-09-30"):
+        files = [str(snapshots / f"ministry_of_justice-{when}-{kind}.csv") for kind in ("senior", "junior")]
+        assert kg("--store", str(store), "load", "--series", "moj", *files).exit_code == 0
+    push(server, store)
+    for command in (["sources"], ["--as-of", "2011-06-30", "stats"], ["--as-of", "2011-06-30", "span"],
+                    ["diff", "moj@2011-03-31", "moj"], ["--snapshot", "moj@2011-03-31", "who", "1"]):
+        local = kg("--store", str(store), *command, "--format", "json")
+        remote = kg("--endpoint", server.sparql, *command, "--format", "json")
+        assert local.exit_code == 0 and remote.exit_code == 0, (command, local.output, remote.output)
+        if command == ["sources"]:  # paths and load times are the local store's own
+            keep = ("name", "series", "as_of", "visible", "triples")
+            assert [{k: r[k] for k in keep} for r in json.loads(remote.stdout)] == \
+                [{k: r[k] for k in keep} for r in json.loads(local.stdout)]
+        else:
+            assert remote.stdout == local.stdout, command

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -16,7 +17,7 @@ from kg.ingest.csv_import import CsvOptions, import_csv
 from kg.ingest.rdf_import import FORMATS, import_rdf, rdf_format
 from kg.ingest.titles import TitleMatcher
 from kg.store import SourceInfo, Store, Transaction, bind_values
-from kg.vocab import DCTERMS, PO, PO_ID, PROV, RDF, RDFS, XSD
+from kg.vocab import DCTERMS, ORG, PO, PO_ID, PROV, RDF, RDFS, XSD
 
 Progress = Callable[[str], None]
 
@@ -218,3 +219,71 @@ def _load_csv(store: Store, txn: Transaction, path: Path, graph: ox.NamedNode, o
 def _named(rows: Rows, source: str) -> Rows:
     """The rows with their source named as the catalog names it."""
     return Rows([(*r[:-1], source) for r in rows.nodes], rows.edges, rows.bad_managers)
+
+
+def save_scenario(store: Store, edits: list[tuple[str, str, str | None]], series: str, *,
+                  base: str | None = None) -> dict[str, Any]:
+    """Apply a what-if reorganization (:func:`kg.change.whatif`) and keep it as a snapshot of the series
+    ``series``: a copy of the base snapshot's graphs with the new reporting lines, plus a po:Reorganization
+    (org:ChangeEvent) that used the base and generated the scenario. Scenario series are seen only when named
+    (``kg diff``, the global ``--snapshot``), never mixed into what reads see. The comparison is returned with
+    ``saved``, the new source's name."""
+    from kg.change import whatif
+
+    if not series.strip() or any(not c.isprintable() for c in series) or "@" in series:
+        raise InputError("--save: give a printable name without '@' for the scenario (e.g. --save plan-a)")
+    before, after, steps, result = whatif(store, edits, base=base)
+    sources = [s for s in store.sources() if s.name in result["base"]["sources"]]
+    as_of = result["base"]["as_of"] if isinstance(result["base"]["as_of"], str) else _today()
+    name = f"{series}@{as_of}"
+    removed = {x for x in before if x not in after}
+    changed = {x for x in after if after.manager(x) != before.manager(x)}
+    drop_reports = removed | changed
+    reports_to, rdf_type = ox.NamedNode(ORG.reportsTo), ox.NamedNode(RDF.type)
+    bookkeeping = {ox.NamedNode(PO.Snapshot), ox.NamedNode(PO.SnapshotSeries)}
+    with store.transaction() as txn:
+        graph = txn.new_graph(name)
+        for info in sources:
+            source = ox.NamedNode(info.graph)
+            skip = {q.subject for q in store.db.quads_for_pattern(None, rdf_type, None, source)
+                    if q.object in bookkeeping}
+            quads = []
+            for q in store.db.quads_for_pattern(None, None, None, source):
+                s, o = q.subject, q.object
+                if s in skip or s.value in removed or o.value in removed or (
+                        q.predicate == reports_to and s.value in drop_reports):
+                    continue
+                quads.append(ox.Quad(s, q.predicate, o, graph))
+            store.db.extend(quads)
+        store.db.extend(ox.Quad(ox.NamedNode(x), reports_to, ox.NamedNode(m), graph)
+                        for x in sorted(changed) if (m := after.manager(x)) is not None)
+        triples = store.triple_count(graph.value)
+        triples += _write_snapshot(store, graph, series, as_of, name)
+        described = [s.describe(before) for s in steps]
+        triples += _write_reorganization(store, graph, series, as_of, base, sources, described)
+        txn.index_chart(graph, Rows(after.rows(), after.edges()))
+        txn.stage(SourceInfo(name=name, graph=graph.value, path="", format="what-if", triples=triples,
+                             summary={"scenario": {"base": result["base"], "changes": result["changes"]},
+                                      "posts": result["after"]["posts"], "edges": len(after.edges())},
+                             series=series, as_of=as_of))
+    return result | {"saved": name}
+
+
+def _write_reorganization(store: Store, graph: ox.NamedNode, series: str, as_of: str, base: str | None,
+                          sources: list[SourceInfo], changes: list[str]) -> int:
+    event = ox.NamedNode(PO_ID[f"reorganization/{quote(series, safe='')}/{as_of}"])
+    used = {snapshot_iri(s.series, s.as_of) for s in sources if s.series} or {s.graph for s in sources}
+    quads = [ox.Quad(event, ox.NamedNode(RDF.type), ox.NamedNode(PO.Reorganization), graph),
+             ox.Quad(event, ox.NamedNode(RDFS.label), ox.Literal(f"what-if {series} on {base or 'the current data'}"),
+                     graph),
+             ox.Quad(event, ox.NamedNode(PROV.generated), ox.NamedNode(snapshot_iri(series, as_of)), graph)]
+    quads += [ox.Quad(event, ox.NamedNode(PROV.used), ox.NamedNode(u), graph) for u in sorted(used)]
+    quads += [ox.Quad(event, ox.NamedNode(PO.change), ox.Literal(c), graph) for c in changes]
+    store.db.extend(quads)
+    return len(quads)
+
+
+def _today() -> str:
+    from datetime import date
+
+    return date.today().isoformat()
