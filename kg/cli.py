@@ -23,8 +23,79 @@ PERSON_COLUMNS = ["id", "name", "title"]
 FORMATS = click.Choice(["table", "json", "csv"])
 
 
+# Options of the main command, accepted after the subcommand too (`kg who X --store S`); ``--format`` is the
+# subcommands' own option, accepted before the subcommand too (`kg --format json who X`).
+GLOBAL_OPTIONS = ("--store", "--endpoint", "--update-endpoint", "--as-of")
+SUBCOMMAND_OPTIONS = ("--format",)
+
+
+def _option_names(command: click.Command) -> set[str]:
+    return {name for p in command.params for name in getattr(p, "opts", ())}
+
+
+def reorder_options(group: click.Group, args: list[str]) -> list[str]:
+    """``args`` with the global options given after the subcommand moved before it, and the subcommand's own
+    options (``--format``) given before it moved after it; an option the subcommand itself defines stays.
+
+    >>> @click.group()
+    ... @click.option("--store")
+    ... def g(store): pass
+    >>> @g.command()
+    ... @click.option("--format")
+    ... @click.argument("x")
+    ... def who(format, x): pass
+    >>> reorder_options(g, ["who", "X", "--store", "s"]), reorder_options(g, ["--format", "json", "who", "X"])
+    (['--store', 's', 'who', 'X'], ['who', '--format', 'json', 'X'])
+    """
+    before: list[str] = []
+    i = 0
+    while i < len(args) and args[i] not in group.commands:  # the main command's options, up to the command
+        if args[i] == "--":
+            return args
+        name = args[i].split("=", 1)[0]
+        takes_value = "=" not in args[i] and name in GLOBAL_OPTIONS + SUBCOMMAND_OPTIONS
+        before += args[i:i + 2] if takes_value else args[i:i + 1]
+        i += 2 if takes_value else 1
+    if i == len(args):
+        return args
+    command = group.commands[args[i]]
+    own = _option_names(command)
+    moved_in = [a for k, a in _split(before, SUBCOMMAND_OPTIONS) if k and (k in own)]
+    front = [a for k, a in _split(before, SUBCOMMAND_OPTIONS) if not (k and k in own)]
+    rest, moved_out = [], []
+    for k, a in _split(args[i + 1:], GLOBAL_OPTIONS):
+        (moved_out if k and k not in own else rest).append(a)
+    return front + moved_out + [args[i]] + moved_in + rest
+
+
+def _split(args: list[str], names: tuple[str, ...]) -> list[tuple[str | None, str]]:
+    """Each token with the option name it belongs to when it is one of ``names`` (or its value), else None;
+    nothing after ``--`` is an option."""
+    out: list[tuple[str | None, str]] = []
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if token == "--":
+            out += [(None, a) for a in args[i:]]
+            break
+        name = token.split("=", 1)[0]
+        if name in names:
+            out.append((name, token))
+            if "=" not in token and i + 1 < len(args):
+                out.append((name, args[i + 1]))
+                i += 1
+        else:
+            out.append((None, token))
+        i += 1
+    return out
+
+
 class KGGroup(click.Group):
-    """Turns library errors into one clear line on stderr and exit code 1 (never a traceback)."""
+    """Turns library errors into one clear line on stderr and exit code 1 (never a traceback); accepts the
+    global options after the subcommand and ``--format`` before it (:func:`reorder_options`)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, reorder_options(self, list(args)))
 
     def invoke(self, ctx: click.Context) -> Any:
         # Exit outside the except blocks, so no traceback (holding open stores) is chained to SystemExit.

@@ -71,6 +71,31 @@ def resolve(reader: Reader, ref: str) -> str:
     raise NotFoundError(f"no person matches '{ref}'{hint}")
 
 
+# Parameters of named queries (and of `--param`, the query page, the endpoint's ``param.NAME``) that name a
+# person or post: resolved exactly as `kg who` resolves its argument.
+PERSON_PARAMS = ("person",)
+
+
+def resolve_params(reader: Reader, params: dict[str, Any] | None) -> dict[str, Any]:
+    """``params`` with each person parameter (:data:`PERSON_PARAMS`) resolved by :func:`resolve` to its
+    post's IRI (as an ``ox.NamedNode``); other parameters as they are. A value may be a string or an RDF term
+    (an IRI or a literal, as ``kg query --param`` reads it). Unknown or ambiguous people raise the same
+    one-line errors as `kg who`."""
+    import pyoxigraph as ox
+
+    out = dict(params or {})
+    for name in PERSON_PARAMS:
+        value = out.get(name)
+        if value is None:
+            continue
+        if isinstance(value, ox.NamedNode):
+            text = f"<{value.value}>"
+        else:
+            text = value.value if isinstance(value, ox.Literal) else str(value)
+        out[name] = ox.NamedNode(resolve(reader, text))
+    return out
+
+
 def _as_iri(text: str) -> str | None:
     if text.startswith("<") and text.endswith(">"):
         return text[1:-1]

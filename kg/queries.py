@@ -285,6 +285,10 @@ def run(store: Any, query: str, params: dict[str, Any] | None = None, *, limit: 
     (``Result.truncated`` tells). With ``timeout`` (seconds) the query runs in a worker process that is killed
     when time is up, and QueryError is raised (local stores; a remote store applies its own HTTP timeout).
     """
+    from kg.org import resolve_params
+
+    if params:  # a person parameter names a person as `kg who` does
+        params = resolve_params(store, params)
     local = isinstance(store, Store)
     if timeout is None or not local:  # a remote store has its own HTTP timeout
         return run_prepared(store, prepare(query, params, allow_service=allow_service, local=local), limit)

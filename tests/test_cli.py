@@ -230,3 +230,17 @@ def test_every_lookup_in_every_format(example_store: Path, fmt: str) -> None:
         assert out.strip(), args
         if fmt == "json":
             json.loads(out)
+
+
+def test_global_options_before_or_after_the_command(example_store: Path) -> None:
+    runner = CliRunner()
+    first = runner.invoke(main, ["--store", str(example_store), "who", "P19", "--format", "json"])
+    after = runner.invoke(main, ["who", "P19", "--store", str(example_store), "--format", "json"])
+    before = runner.invoke(main, ["--format", "json", "--store", str(example_store), "who", "P19"])
+    equals = runner.invoke(main, ["who", "--format=json", "P19", f"--store={example_store}"])
+    assert first.exit_code == after.exit_code == before.exit_code == equals.exit_code == 0, after.output
+    assert json.loads(first.stdout)["id"] == "P19"
+    assert first.stdout == after.stdout == before.stdout == equals.stdout
+    # an option the command defines itself stays the command's (`kg load --as-of` dates a snapshot)
+    missing = runner.invoke(main, ["--store", str(example_store), "load", "nothing.csv", "--as-of", "2020-01-01"])
+    assert missing.exit_code == 1 and "nothing.csv" in missing.output

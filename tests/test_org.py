@@ -129,3 +129,20 @@ def test_chinook_chain_and_reports_equal_networkx(tmp_path: Path) -> None:
                 x for x in nx.shortest_path(T, next(r for r in T if T.in_degree(r) == 0), i)[::-1][1:]]
             assert sorted(p["id"] for p in org.reports(store, i, all_levels=True)) == sorted(nx.descendants(T, i))
         assert len(rows) == len(f)
+
+
+def test_named_queries_resolve_people_as_who_does(oracle_store: Path) -> None:
+    from kg import queries
+
+    _, rows = _tree(ORACLE, "id", "parentId")
+    with opened(oracle_store) as store:
+        deep = max(rows, key=lambda i: len(org.chain(store, i).people))
+        name = org.who(store, deep)["name"]
+        expected = [p["id"] for p in org.chain(store, deep).people]
+        by_id = queries.run(store, "manager-chain", {"person": deep})
+        assert [r["id"] for r in sorted(by_id.rows, key=lambda r: int(r["level"]))] == expected
+        if len(org.search(store, name)) == 1:  # a unique name: any case gives the same rows
+            by_name = queries.run(store, "manager-chain", {"person": name.swapcase()})
+            assert by_name.rows == by_id.rows
+        with pytest.raises(NotFoundError, match="no person matches"):
+            queries.run(store, "manager-chain", {"person": "Nobody Anywhere Zzz"})
