@@ -36,6 +36,7 @@ CREATE INDEX IF NOT EXISTS edge_manager ON edge(manager);
 CREATE INDEX IF NOT EXISTS edge_graph ON edge(graph);
 """
 _BATCH = 900  # below SQLite's limit on bound parameters
+PART_LIMIT = 5_000  # above this many nodes, reading every row is faster than following lines
 
 
 def is_current(path: Path) -> bool:
@@ -155,19 +156,25 @@ class ChartIndex:
 
     def rows_above(self, iri: str) -> tuple[list[NodeRow], list[Edge]]:
         """``iri``, everyone above it along every solid line, and their lines: enough for its chain."""
-        return self._closure(iri, "report", 1)
+        found = self._closure(iri, "report", 1, PART_LIMIT)
+        return found if found is not None else self.rows()
 
     def rows_below(self, iri: str) -> tuple[list[NodeRow], list[Edge]]:
         """``iri``, everyone below it along every solid line, every line of those, and the records of the
-        managers those lines name: enough for everything below ``iri``."""
-        nodes, edges = self._closure(iri, "manager", 0)
+        managers those lines name: enough for everything below ``iri``. Past :data:`PART_LIMIT` nodes below,
+        every row (one scan beats many lookups)."""
+        found = self._closure(iri, "manager", 0, PART_LIMIT)
+        if found is None:
+            return self.rows()
+        nodes, edges = found
         have = {r[0] for r in nodes}
         reached = list(have)
         edges = list(set(edges) | set(self._edges("report", reached)))
         nodes += self._nodes(sorted({m for _, m in edges} - have))
         return nodes, edges
 
-    def _closure(self, iri: str, column: str, step: int) -> tuple[list[NodeRow], list[Edge]]:
+    def _closure(self, iri: str, column: str, step: int, limit: int) -> tuple[list[NodeRow], list[Edge]] | None:
+        """The nodes reached from ``iri`` along lines (by ``column``), with those lines; None past ``limit``."""
         seen = {iri}
         level = [iri]
         edges: list[Edge] = []
@@ -176,6 +183,8 @@ class ChartIndex:
             edges += found
             level = list(dict.fromkeys(e[step] for e in found if e[step] not in seen))
             seen.update(level)
+            if len(seen) > limit:
+                return None
         return self._nodes(sorted(seen)), edges
 
     def close(self) -> None:

@@ -131,6 +131,20 @@ def _fte(row: NodeRow) -> float:
     return 0.0 if row[4] in (VACANT, ELIMINATED) else 1.0
 
 
+def _merged(rows: list[NodeRow]) -> tuple[list[NodeRow], dict[str, int]]:
+    """Rows with one row per IRI: the first record wins, its gaps filled from later ones."""
+    out: list[NodeRow] = []
+    index: dict[str, int] = {}
+    for row in rows:
+        at = index.get(row[0])
+        if at is None:
+            index[row[0]] = len(out)
+            out.append(row)
+        else:
+            out[at] = tuple(a if a is not None else b for a, b in zip(out[at], row, strict=True))  # type: ignore[assignment]
+    return out, index
+
+
 class Forest:
     """Who reports to whom: one solid-line manager per node, cycles cut (see the module's rules).
 
@@ -140,18 +154,11 @@ class Forest:
     """
 
     def __init__(self, nodes: Iterable[NodeRow | Node], edges: Iterable[Edge]) -> None:
-        rows: list[NodeRow] = []
-        index: dict[str, int] = {}
-        for item in nodes:
-            row: NodeRow = (tuple(getattr(item, f) for f in NODE_FIELDS)  # type: ignore[assignment]
-                            if isinstance(item, Node) else item)
-            at = index.get(row[0])
-            if at is None:
-                index[row[0]] = len(rows)
-                rows.append(row)
-            else:  # the same node in two sources: the first record wins, gaps filled from the later one
-                first = rows[at]
-                rows[at] = tuple(a if a is not None else b for a, b in zip(first, row, strict=True))  # type: ignore[assignment]
+        rows: list[NodeRow] = [(tuple(getattr(item, f) for f in NODE_FIELDS)  # type: ignore[misc]
+                                if type(item) is Node else item) for item in nodes]
+        index = {r[0]: i for i, r in enumerate(rows)}
+        if len(index) < len(rows):  # the same node in two sources: one row, the first record's values first
+            rows, index = _merged(rows)
         self._rows = rows
         self._index = index
         iris = [r[0] for r in rows]
@@ -160,19 +167,18 @@ class Forest:
         others: dict[int, set[int]] = {}
         loops: set[int] = set()
         dangling: set[Edge] = set()
-        pairs: set[tuple[int, int]] = set()
+        get = index.get
         for report, boss in edges:
-            r = index.get(report)
+            r = get(report)
             if r is None:
                 continue
-            if report == boss:
-                loops.add(r)
+            m = get(boss)
+            if m is None or m == r:
+                if m == r:
+                    loops.add(r)
+                else:
+                    dangling.add((report, boss))
                 continue
-            m = index.get(boss)
-            if m is None:
-                dangling.add((report, boss))
-                continue
-            pairs.add((r, m))
             p = parent[r]
             if p == -1:
                 parent[r] = m
@@ -180,7 +186,8 @@ class Forest:
                 if iris[m] < iris[p]:
                     parent[r], m = m, p
                 others.setdefault(r, set()).add(m)
-        self.edge_count = len(pairs)
+        pairs = sum(1 for p in parent if p != -1)
+        self.edge_count = pairs + sum(len(ms) for ms in others.values())
         self.self_loops = sorted(iris[i] for i in loops)
         self.dangling = sorted(dangling)
         self.several_managers = {iris[r]: sorted([iris[parent[r]]] + [iris[m] for m in ms])
@@ -261,6 +268,14 @@ class Forest:
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._iris)
+
+    def row(self, iri: str) -> NodeRow:
+        """The node row of ``iri`` (a tuple in the order of :data:`NODE_FIELDS`; cheaper than a record).
+
+        >>> Forest([node("a", name="Ann")], []).row("a")[2]
+        'Ann'
+        """
+        return self._rows[self._i(iri)]
 
     def record(self, iri: str) -> Node:
         """The node record of ``iri``.
