@@ -39,32 +39,44 @@ _BATCH = 900  # below SQLite's limit on bound parameters
 PART_LIMIT = 5_000  # above this many nodes, reading every row is faster than following lines
 
 
-def is_current(path: Path) -> bool:
-    """True when the index file at ``path`` exists and has this version's shape."""
+def schema_version(path: Path) -> str | None:
+    """The schema version of the index file at ``path``; None when there is no file or it has the shape of
+    before versions. Raises ``sqlite3.DatabaseError`` when SQLite cannot read the file (damaged)."""
     if not path.is_file():
-        return False
+        return None
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return False
-    return row is not None and row[0] == SCHEMA_VERSION
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "meta" not in tables:
+            return None
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    finally:
+        db.close()
+    return row[0] if row else None
+
+
+def is_current(path: Path) -> bool:
+    """True when the index file at ``path`` exists and has this version's shape (raises as
+    :func:`schema_version` for a damaged file)."""
+    return schema_version(path) == SCHEMA_VERSION
 
 
 class ChartIndex:
     """The index of one store; ``graphs`` are the catalog's current source graphs (what readers see).
 
-    A writer opening an index of another shape empties it (:attr:`rebuilt` says so: the store refills it).
+    A writer opening an index of another shape, or one SQLite cannot read, empties it (:attr:`rebuilt` says
+    so: the store refills it from its triples).
     """
 
     def __init__(self, path: Path, graphs: Iterable[str], writable: bool) -> None:
         self.path = path
         self.rebuilt = False
         if writable:
-            if path.exists() and not is_current(path):
+            try:
+                stale = path.exists() and not is_current(path)
+            except sqlite3.DatabaseError:
+                stale = True
+            if stale:
                 path.unlink()
                 self.rebuilt = True
             self.db = sqlite3.connect(path, isolation_level=None)
