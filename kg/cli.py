@@ -347,6 +347,12 @@ def _title_map(store: Any, path: Path) -> dict[str, str | None]:
     return read_title_map(store, str(path), text)
 
 
+def _ring(cycle: list[str], shown: int = 8) -> str:
+    """A cycle as text, its first ``shown`` members only when it is long."""
+    more = f" -> ... ({len(cycle):,} posts in the cycle)" if len(cycle) > shown else ""
+    return " -> ".join(cycle[:shown]) + more
+
+
 def _summary_text(d: dict[str, Any]) -> str:
     from collections import Counter
 
@@ -368,7 +374,7 @@ def _summary_text(d: dict[str, Any]) -> str:
     lines.append(f"  duplicate ids {d['duplicate_ids_count']}"
                  + (": " + ", ".join(f"{i} (x{n + 1})" for i, n in repeated.items()) if repeated else ""))
     lines.append(f"  cycles {d['cycles_count']}"
-                 + (": " + "; ".join(" -> ".join(c) for c in d["cycles"]) if d["cycles_count"] else ""))
+                 + (": " + "; ".join(_ring(c) for c in d["cycles"]) if d["cycles_count"] else ""))
     if d.get("bad_managers_count"):
         shown = _plain(", ".join(f"{x['id']} -> {x['manager']!r}" for x in d["bad_managers"]))
         lines.append(f"  managers given as text, not a post (kept off the chart) {d['bad_managers_count']}: "
@@ -616,7 +622,7 @@ def _validation_text(report: Any) -> str:
              + (f"  (shapes: {report.shapes})" if report.shapes else "")]
     for severity, findings in report.by_severity().items():
         for f in findings:
-            items = [" -> ".join(i) + f" -> {i[0]}" if isinstance(i, list) else str(i) for i in f.items[:20]]
+            items = [_ring(i) + f" -> {i[0]}" if isinstance(i, list) else str(i) for i in f.items[:20]]
             more = f" ... and {len(f.items) - 20:,} more" if len(f.items) > 20 else ""
             lines.append(f"{severity.upper():<9} {f.message} ({len(f.items):,}): "
                          + _plain("; ".join(items)) + more)
