@@ -361,14 +361,18 @@ class Store(SparqlReads, CatalogReader):
     @property
     def chart(self) -> ChartIndex | None:
         """The chart index (the stored forest rows); None for a reader when it is missing or of an older
-        shape (readers then take the rows from SPARQL; the next writer rebuilds it). A damaged index is one
-        line for a reader; a writer (any `kg load`) rebuilds it from the triples."""
+        shape or damaged (readers then take the same rows from SPARQL; the next writer, any `kg load`, rebuilds
+        it from the triples)."""
         if self._chart is None:
             path = self.path / "chart.sqlite"
             current = [s.graph for s in self.visible_sources()]
             try:
-                if not self.writable and not is_current(path):
-                    return None
+                readable = is_current(path)
+            except sqlite3.DatabaseError:
+                readable = False  # damaged: readers read around it, the next writer rebuilds it
+            if not self.writable and not readable:
+                return None
+            try:
                 self._chart = ChartIndex(path, current, self.writable)
             except sqlite3.Error as exc:
                 raise StoreError(chart_damaged(path, exc)) from exc

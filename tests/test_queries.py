@@ -247,7 +247,8 @@ def test_named_query_errors(example_store: Path) -> None:
 def test_params_are_bound_as_terms_never_as_text(example_store: Path) -> None:
     sneaky = 'P19" } ?x ?y ?z . { "'
     with opened(example_store) as store:
-        assert run(store, "manager-chain", {"person": sneaky}).rows == []
+        with pytest.raises(NotFoundError, match="no person matches"):  # resolved as `kg who` does (issue 12)
+            run(store, "manager-chain", {"person": sneaky})
         echoed = run(store, "SELECT ?v WHERE { BIND(?v AS ?w) }", {"v": sneaky})
         assert echoed.rows == [{"v": sneaky}]
         typed = run(store, "SELECT ?n WHERE { FILTER(?n > 3) }", {"n": '"5"^^xsd:integer'})
