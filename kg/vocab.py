@@ -59,6 +59,8 @@ DCTERMS = Namespace("http://purl.org/dc/terms/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 # UK central-government vocabulary used by published organograms (gov:heldBy, gov:holdsPost).
 GOV = Namespace("http://reference.data.gov.uk/def/central-government/")
+# UK organogram vocabulary: junior posts published as groups of FTE (organogram:reportingTo, fullTimeEquivalent).
+ORGANOGRAM = Namespace("http://reference.data.gov.uk/def/organogram/")
 
 PREFIXES: dict[str, str] = {
     "po": str(PO),

@@ -293,3 +293,34 @@ def test_commands_report_the_files_statuses_and_fte(store_path: Path, real: Path
     below = [r for r in senior_rows if r["Reports to Senior Post"] == manager]
     groups = [r for r in junior_rows if r["Reporting Senior Post"] == manager]
     assert span[manager]["direct_reports"] == len(below) + len(groups)
+
+
+def test_published_organogram_rdf_and_its_csv_agree_on_groups_and_fte(tmp_path: Path, real: Path) -> None:
+    """HEFCE's junior posts as published RDF (organogram:reportingTo, fullTimeEquivalent) are the same groups
+    of FTE as the junior CSV's rows."""
+    import json
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    senior_file, junior_file, encoding = UK["hefce"]
+    senior_rows, junior_rows = read(real / senior_file, encoding), read(real / junior_file, encoding)
+    csv_store, rdf_store = tmp_path / "csv", tmp_path / "rdf"
+    load(csv_store, real / senior_file, real / junior_file)
+    [report] = load(rdf_store, real / "uk-organogram-hefce/HEFCE_organogram_31032011.nt")
+    assert report.groups == len(junior_rows)
+    junior_fte = sum(Decimal(r["Number of Posts in FTE"]) for r in junior_rows)
+    senior_fte = sum(Decimal(r["FTE"]) for r in senior_rows)
+    assert report.fte == pytest.approx(float(junior_fte + senior_fte))
+    [top] = [r for r in senior_rows if r["Reports to Senior Post"].lower() == "xx"]
+
+    def who(store: Path) -> dict:  # type: ignore[type-arg]
+        result = CliRunner().invoke(main, ["--store", str(store), "who", top["Post Unique Reference"],
+                                           "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return {k: v for k, v in json.loads(result.output).items() if k in ("headcount", "fte", "fte_below")}
+
+    assert who(rdf_store) == who(csv_store)
+    assert who(rdf_store)["headcount"] == len(senior_rows) - 1 + len(junior_rows)
+    assert who(rdf_store)["fte_below"] == pytest.approx(float(junior_fte + senior_fte - Decimal(top["FTE"])))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,12 @@ import pyoxigraph as ox
 from kg.errors import InputError
 from kg.forest import Rows
 from kg.ingest.checks import LoadReport
+from kg.ingest.csv_import import FTE_LIMIT, parse_number
 from kg.ingest.titles import TitleMatcher
 from kg.names import fold
 from kg.reading import sparql_forest_rows
 from kg.store import graph_select
-from kg.vocab import DCTERMS, FOAF, GOV, ORG, PO, RDF, RDFS, SCHEMA, SKOS
+from kg.vocab import DCTERMS, FOAF, GOV, ORG, ORGANOGRAM, PO, RDF, RDFS, SCHEMA, SKOS, XSD
 
 FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -256,6 +258,62 @@ def _typed(db: ox.Store, graph: ox.NamedNode, cls: str) -> set[Any]:
 _LOCAL_NAME = re.compile(r"^.*[/#:]")
 
 
+def _organogram_groups(db: ox.Store, graph: ox.NamedNode, report: LoadReport) -> list[ox.Quad]:
+    """kg's view of the junior posts a published UK organogram gives (``organogram:reportingTo`` a senior
+    post, ``organogram:fullTimeEquivalent``, job, grade, profession and unit as coded values): each is a group of
+    posts (``po:PostGroup``) under its senior post with its FTE (``po:headcount``), as the CSV importer makes
+    of a junior file's row. An FTE that is not a number in range is a defect of the report, not stored."""
+    groups = _first(_pairs(db, graph, ORGANOGRAM.reportingTo))
+    tenures = _first(_pairs(db, graph, GOV.post))  # a senior post's FTE is on its holders' tenures
+    if not groups and not tenures:
+        return []
+    label = _first(_pairs(db, graph, SKOS.prefLabel)) | _first(_pairs(db, graph, RDFS.label))
+
+    def text(term: Any) -> ox.Literal | None:
+        value = label.get(term) if not isinstance(term, ox.Literal) else term
+        return ox.Literal(value.value) if value is not None else None
+
+    quad = ox.Quad
+    added: list[ox.Quad] = []
+    kind, post, group = ox.NamedNode(RDF.type), ox.NamedNode(ORG.Post), ox.NamedNode(PO.PostGroup)
+    for node, manager in groups.items():
+        if not isinstance(manager, ox.NamedNode):
+            continue
+        added += [quad(node, kind, post, graph), quad(node, kind, group, graph),
+                  quad(node, ox.NamedNode(ORG.reportsTo), manager, graph),
+                  quad(node, ox.NamedNode(PO.solidLineReportsTo), manager, graph)]
+    for predicate, target in ((ORGANOGRAM.job, PO.jobTitle), (ORGANOGRAM.grade, PO.grade),
+                              (ORGANOGRAM.profession, PO.profession)):
+        for node, value in _first(_pairs(db, graph, predicate)).items():
+            literal = text(value)
+            if node in groups and literal is not None:
+                added.append(quad(node, ox.NamedNode(target), literal, graph))
+    for node, unit in _first(_pairs(db, graph, ORGANOGRAM.unit)).items():
+        if node in groups and isinstance(unit, ox.NamedNode):
+            added.append(quad(node, ox.NamedNode(ORG.postIn), unit, graph))
+    fte: dict[Any, Decimal] = {}
+    for predicate, owners in ((ORGANOGRAM.fullTimeEquivalent, {g: g for g in groups}),
+                              (GOV.fullTimeEquivalent, tenures)):
+        for node, value in _first(_pairs(db, graph, predicate)).items():
+            owner = owners.get(node)
+            if owner is None:
+                continue
+            number = parse_number(value.value, FTE_LIMIT) if isinstance(value, ox.Literal) else None
+            if number is None:
+                report.defects.append({"id": getattr(node, "value", str(node)), "column": predicate,
+                                       "value": str(getattr(value, "value", value))[:40],
+                                       "problem": f"not a number between 0 and {FTE_LIMIT:,}"})
+            else:
+                fte[owner] = fte.get(owner, Decimal(0)) + number  # a job share: two tenures of one post
+    stated = {s for s, _ in _pairs(db, graph, PO.headcount)}
+    added += [quad(node, ox.NamedNode(PO.headcount), ox.Literal(format(value, "f"), datatype=ox.NamedNode(XSD.decimal)),
+                   graph) for node, value in fte.items() if node not in stated]
+    report.groups = len(groups)
+    if fte:
+        report.fte = float(sum(fte.values()))
+    return added
+
+
 def _complete(db: ox.Store, graph: ox.NamedNode, matcher: TitleMatcher | None,
               report: LoadReport) -> Rows:
     """Add kg's normalized view to ``graph`` and fill ``report``; return the reporting forest's rows.
@@ -264,6 +322,7 @@ def _complete(db: ox.Store, graph: ox.NamedNode, matcher: TitleMatcher | None,
     index lookup per row).
     """
     quad = ox.Quad
+    db.bulk_extend(_organogram_groups(db, graph, report))
     added: list[ox.Quad] = []
     reports = _pairs(db, graph, ORG.reportsTo)
     present = set(reports)
