@@ -292,3 +292,17 @@ def test_whatif_remove_merge_csv_and_save(series_store: Path, tmp_path: Path) ->
     assert code == 0 and "merge the team of" in out
     code, out = kg(series_store, "whatif", "--remove", "no-such-post")
     assert code == 1 and out.count("\n") == 1
+
+
+def test_named_queries_for_change_agree_with_the_files(series_store: Path) -> None:
+    expected = _expected_changes()
+    for name, key in (("joiners", "joined"), ("leavers", "left"), ("moves", "moved")):
+        code, out = kg(series_store, "query", name, "--param", f"old={OLD}", "--param", f"new={NEW}",
+                       "--format", "csv")
+        assert code == 0, out
+        rows = list(csv.DictReader(out.splitlines()))
+        assert len(rows) == expected[key], name
+        assert {r["series"] for r in rows} == {"moj"}
+    code, out = kg(series_store, "--as-of", "2011-06-30", "query", "joiners", "--param", f"old={OLD}",
+                   "--param", f"new={NEW}", "--format", "csv")
+    assert code == 0 and out.strip().count("\n") == 0, "as of June the September snapshot does not exist yet"

@@ -50,7 +50,7 @@ def test_every_named_query_has_a_header_and_runs(example_store: Path) -> None:
     found = queries.named_queries()
     assert len(found) >= 15
     values = {"person": "P13", "role": "Product Owner", "responsibility": "product",
-              "from": "Product Manager", "to": "Chief Product Officer"}
+              "from": "Product Manager", "to": "Chief Product Officer", "old": "2011-03-31", "new": "2011-09-30"}
     with opened(example_store) as store:
         for nq in found:
             assert nq.title and nq.title != nq.name, nq.name
