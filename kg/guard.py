@@ -10,8 +10,9 @@ Before a query reaches the engine, :func:`read_query` reads it with rdflib's SPA
   ``SERVICE`` followed by an IRI, a variable, a prefixed name or ``SILENT`` anywhere in the text, strings and
   comments included, so that a query the two parsers might read differently is refused rather than run;
 - anything rdflib cannot parse (a syntax error, or a form rdflib does not accept): the engine never sees it;
-- ``\\u``/``\\U`` escapes are expanded once by kg (4 and 8 hex digits, as the SPARQL grammar says) and the
-  expanded text is what both rdflib and the engine read; an escape that expands to another escape is refused.
+- ``\\u``/``\\U`` escapes are expanded once by kg (4 and 8 hex digits, as the SPARQL grammar says) and line ends
+  normalized to LF; that text is what both rdflib and the engine read; an escape that expands to another escape
+  is refused.
 
 rdflib is imported only when a query is checked (``kg query``, ``kg serve``), never by lookups.
 
@@ -29,6 +30,8 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import pyoxigraph as ox
 
 from kg.errors import QueryError, QueryRefused
 from kg.vocab import PREFIXES
@@ -82,7 +85,8 @@ def expand_escapes(query: str) -> str:
             raise QueryError(f"invalid escape {match.group()} at {position(query, match.start())}")
         return chr(code)
 
-    expanded = _ESCAPE.sub(one, query)
+    # Line ends normalized too: a comment ends at CR for one parser and only at LF for another.
+    expanded = _ESCAPE.sub(one, query).replace("\r\n", "\n").replace("\r", "\n")
     again = _ESCAPE.search(expanded)
     if again:
         raise QueryRefused(f"an escape expands to another escape ({again.group()}): kg does not run text that "
@@ -135,6 +139,11 @@ def read_query(query: str, *, allow_service: bool = False, prefixes: dict[str, s
                                                "string or comment: kg refuses text two parsers could read differently)"
         raise QueryRefused(f"SERVICE (federated query) is refused{where_text}{what}: kg makes no network request "
                            "unless asked; `kg query --allow-service` allows it, the endpoint never does")
+    for iri in names["iris"]:  # the engine checks IRIs (RFC 3987) where rdflib does not: refuse them here
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            raise QueryError(f"invalid IRI <{iri[:200]}>: {exc}") from None
     known = set(PREFIXES if prefixes is None else prefixes) | names["declared"]
     unknown = [p for p in names["used"] if p not in known]
     if unknown and known_prefixes_only:
@@ -188,14 +197,17 @@ def _children(value: Any) -> Iterator[Any]:
 def _walk(tree: Any) -> dict[str, Any]:
     """Parse-tree facts: every named node, the prefixes used and declared, the variables (iteratively)."""
     from rdflib.plugins.sparql.parserutils import CompValue
-    from rdflib.term import Variable
+    from rdflib.term import URIRef, Variable
 
-    out: dict[str, Any] = {"nodes": [], "used": [], "declared": set(), "variables": set()}
+    out: dict[str, Any] = {"nodes": [], "used": [], "declared": set(), "variables": set(), "iris": set()}
     stack = [tree]
     while stack:
         value = stack.pop()
         if isinstance(value, Variable):
             out["variables"].add(str(value))
+            continue
+        if isinstance(value, URIRef):
+            out["iris"].add(str(value))
             continue
         if isinstance(value, CompValue):
             out["nodes"].append(value)

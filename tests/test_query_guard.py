@@ -184,7 +184,7 @@ def test_the_harness_sees_a_service_call(recorder: str) -> None:
 @settings(max_examples=int(os.environ.get("KG_FUZZ_EXAMPLES", "300")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(query=hostile_queries())
-def test_fuzz_whatever_the_guard_allows_never_calls_out(recorder: str, query: str) -> None:
+def test_fuzz_whatever_the_guard_allows_runs_and_never_calls_out(recorder: str, query: str) -> None:
     query = query.replace("TARGET", recorder + "/fuzz")
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.NamedNode("http://e/o")))
@@ -193,8 +193,5 @@ def test_fuzz_whatever_the_guard_allows_never_calls_out(recorder: str, query: st
     except KGError:
         return  # refused: nothing ran
     _Recorder.hits.clear()
-    try:
-        list(store.query(reading.text))
-    except (SyntaxError, OSError, RuntimeError, ValueError):
-        pass  # the engine may still reject it; it must not have called out either way
+    list(store.query(reading.text))  # the engine reads what the guard read: no syntax error, no request
     assert _Recorder.hits == [], query
