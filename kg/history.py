@@ -83,6 +83,36 @@ def date_in_name(name: str) -> str | None:
     return None
 
 
+DATE_COLUMNS = ("as of", "as of date", "snapshot date", "effective date", "report date", "extract date",
+                "extraction date", "date")
+
+
+def date_in_column(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str | None:
+    """The one date a file's date column holds (``As of``, ``Snapshot date``, ``Effective date``... or ``Date``),
+    as an ISO date; None when there is no such column. Raises ValueError when it holds several dates.
+
+    >>> date_in_column(["id", "As of"], [["1", "2024-01-31"], ["2", "2024-01-31"]])
+    '2024-01-31'
+    >>> date_in_column(["id", "name"], [["1", "Ann"]]) is None
+    True
+    """
+    folded = [" ".join(h.replace("_", " ").replace("-", " ").split()).casefold() for h in header]
+    at = next((folded.index(c) for c in DATE_COLUMNS if c in folded), None)
+    if at is None:
+        return None
+    found: set[str] = set()
+    for row in rows:
+        if at < len(row) and row[at].strip():
+            try:
+                found.add(parse_date(row[at].strip()[:10]))
+            except ValueError:
+                continue
+            if len(found) > 1:
+                raise ValueError(f"its column '{header[at]}' holds several dates ({', '.join(sorted(found))}); "
+                                 "give the snapshot's date with --as-of YYYY-MM-DD")
+    return found.pop() if found else None
+
+
 def env_as_of() -> str | None:
     """The date of ``$KG_AS_OF`` (what the global ``--as-of`` sets for this process and its workers), or None."""
     value = os.environ.get(ENV_AS_OF, "").strip()

@@ -113,6 +113,18 @@ def test_a_snapshot_needs_a_date(tmp_path: Path) -> None:
     assert code == 1 and "YYYY-MM-DD" in out and "Traceback" not in out
 
 
+def test_a_date_column_dates_the_snapshot(tmp_path: Path) -> None:
+    export = tmp_path / "export.csv"
+    export.write_text("id,name,manager,As of\n1,Ann,,2024-03-31\n2,Bob,1,2024-03-31\n")
+    code, out = kg(tmp_path / "s", "load", "--series", "hr", str(export))
+    assert code == 0, out
+    with opened(tmp_path / "s") as store:
+        assert [(s.name, s.as_of) for s in store.sources()] == [("export.csv@2024-03-31", "2024-03-31")]
+    export.write_text("id,name,manager,As of\n1,Ann,,2024-03-31\n2,Bob,1,2024-04-30\n")
+    code, out = kg(tmp_path / "s", "load", "--series", "hr", str(export))
+    assert code == 1 and "several dates" in out and out.count("\n") == 1
+
+
 def test_junior_rows_attach_only_to_their_own_snapshot(series_store: Path) -> None:
     """September's junior file names senior posts; a post that exists only in March must not adopt them."""
     with opened(series_store) as store:

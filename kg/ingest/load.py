@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.forest import Rows
-from kg.history import date_in_name, parse_date
+from kg.history import date_in_column, date_in_name, parse_date
 from kg.ingest.checks import LoadReport
 from kg.ingest.csv_import import CsvOptions, import_csv
 from kg.ingest.rdf_import import FORMATS, import_rdf, rdf_format
@@ -137,11 +137,28 @@ def snapshot_dates(paths: list[Path], series: str | None, as_of: str | None) -> 
         return [None] * len(paths)
     if not series.strip() or any(not c.isprintable() for c in series):
         raise InputError("--series: give a printable name for the organization (e.g. --series moj)")
-    dates = [as_of or date_in_name(p.name) for p in paths]
+    dates = [as_of or date_in_name(p.name) or _date_column(p) for p in paths]
     for path, found in zip(paths, dates, strict=True):
         if found is None:
-            raise InputError(f"{path}: its name carries no date; give the snapshot's date with --as-of YYYY-MM-DD")
+            raise InputError(f"{path}: neither its name nor a date column (As of, Snapshot date...) gives a date; "
+                             "give the snapshot's date with --as-of YYYY-MM-DD")
     return dates
+
+
+def _date_column(path: Path) -> str | None:
+    """The date of a CSV file's date column (see :func:`kg.history.date_in_column`), if it has one."""
+    import csv
+
+    if not is_csv(path, None):
+        return None
+    try:
+        with path.open(newline="", encoding="utf-8-sig", errors="replace") as f:
+            reader = csv.reader(f)
+            return date_in_column(next(reader, []), reader)
+    except ValueError as exc:
+        raise InputError(f"{path}: {exc}") from exc
+    except (OSError, csv.Error):
+        return None  # the loader reports what is wrong with the file
 
 
 def default_name(path: Path, as_of: str | None) -> str:
