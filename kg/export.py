@@ -112,11 +112,14 @@ def chart_of(reader: Reader, f: Forest, solid: list[tuple[str, str]], root: str 
 
 def change_chart(reader: Reader, before: Forest, after: Forest, changes: dict[str, str]) -> Chart:
     """The chart of ``after`` with each node's change (``changes``: IRI -> joined, moved, retitled...) in its
-    ``change`` field, and the posts that left drawn where they were (under their manager when it is still
-    there), marked ``left``. ``reader`` sees the ``after`` snapshot."""
+    ``change`` field, and the posts that left drawn where they were (under their old manager, or the nearest
+    manager above it that is still there), marked ``left``. ``reader`` sees the ``after`` snapshot."""
     left = [iri for iri, change in changes.items() if change == "left" and iri in before and iri not in after]
     rows = after.rows() + [tuple(getattr(before.record(x), f) for f in NODE_FIELDS) for x in left]
-    edges = after.edges() + [(x, m) for x in left if (m := before.manager(x)) in after]
+    gone = set(left)
+    # a leaver hangs under its old manager, or the nearest one above still there (or a leaver above it)
+    edges = after.edges() + [(x, m) for x in left
+                             if (m := next((a for a in before.chain(x) if a in after or a in gone), None))]
     both = Forest(rows, edges)
     chart = chart_of(reader, both, both.edges())
     for n in chart.nodes:
@@ -301,6 +304,9 @@ PALETTE = ["#8ecae6", "#ffb703", "#90be6d", "#f28482", "#b8a1e3", "#f9c74f", "#4
            "#e9c46a", "#84dcc6", "#cdb4db", "#ffafcc", "#bde0fe", "#c9ada7", "#d8f3dc", "#ffd6a5", "#caffbf",
            "#9bf6ff", "#fdffb6", "#ffc6ff", "#a0c4ff", "#e5989b", "#b5e48c"]
 COLOUR_BY = ["branch", "unit", "role", "family", "status", "change"]  # change: set by kg diff charts
+# Changes between snapshots (kg diff --chart) read at a glance: green in, red out, orange moved.
+CHANGE_COLOURS = {"joined": "#90be6d", "left": "#f28482", "moved": "#f4a261", "retitled": "#b8a1e3",
+                  "holder_changed": "#4cc9f0", "regraded": "#e9c46a"}
 
 
 def colour_of(value: str) -> str:
@@ -309,7 +315,7 @@ def colour_of(value: str) -> str:
     >>> colour_of("Finance") == colour_of("Finance"), colour_of("Finance").startswith("#")
     (True, True)
     """
-    return PALETTE[zlib.crc32(value.encode("utf-8")) % len(PALETTE)]
+    return CHANGE_COLOURS.get(value) or PALETTE[zlib.crc32(value.encode("utf-8")) % len(PALETTE)]
 
 
 def status_key(n: Node) -> str | None:
