@@ -15,10 +15,10 @@ store then rebuilds from its triples (a writer) or reads around (a reader).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from kg.forest import NODE_FIELDS, Edge, NodeRow
+from kg.forest import NODE_FIELDS, PLACED_FIELDS, Below, Edge, Forest, NodeRow, Placed
 from kg.names import fold
 
 SCHEMA_VERSION = "2"
@@ -34,7 +34,14 @@ CREATE INDEX IF NOT EXISTS node_key ON node(key);
 CREATE INDEX IF NOT EXISTS edge_report ON edge(report);
 CREATE INDEX IF NOT EXISTS edge_manager ON edge(manager);
 CREATE INDEX IF NOT EXISTS edge_graph ON edge(graph);
+CREATE TABLE IF NOT EXISTS placed (pos INTEGER PRIMARY KEY, pre INTEGER NOT NULL, below INTEGER NOT NULL,
+  depth INTEGER NOT NULL, direct INTEGER NOT NULL, fte_below REAL NOT NULL, iri TEXT NOT NULL, id TEXT,
+  name TEXT, title TEXT, manager_id TEXT);
+CREATE INDEX IF NOT EXISTS placed_pre ON placed(pre);
+CREATE INDEX IF NOT EXISTS placed_iri ON placed(iri);
+CREATE INDEX IF NOT EXISTS placed_span ON placed(direct DESC, below DESC, iri) WHERE below > 0;
 """
+_PLACED = ", ".join(PLACED_FIELDS)
 _BATCH = 900  # below SQLite's limit on bound parameters
 PART_LIMIT = 5_000  # above this many nodes, reading every row is faster than following lines
 
@@ -88,8 +95,61 @@ class ChartIndex:
         self.set_graphs(graphs)
 
     def set_graphs(self, graphs: Iterable[str]) -> None:
+        self.visible = sorted(set(graphs))
         self.db.execute("DELETE FROM visible")
-        self.db.executemany("INSERT OR IGNORE INTO visible VALUES (?)", ((g,) for g in graphs))
+        self.db.executemany("INSERT OR IGNORE INTO visible VALUES (?)", ((g,) for g in self.visible))
+
+    # -- the placed table: the whole forest of the visible graphs, numbered (see kg.forest.Forest.placed) ----
+
+    def _placed_key(self) -> str:
+        return "\n".join(self.visible)
+
+    def placed_current(self) -> bool:
+        """True when the placed table was written for exactly the graphs this index shows."""
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'placed'").fetchone()
+        except sqlite3.Error:
+            return False
+        return row is not None and row[0] == self._placed_key()
+
+    def place(self) -> None:
+        """Write the placed table of the visible graphs' forest (a writer, after the visible graphs changed),
+        in one SQLite transaction: readers see the old table or the new one."""
+        if self.placed_current():
+            return
+        forest = Forest(*self.rows())
+        marks = ", ".join("?" * len(PLACED_FIELDS))
+        self.db.execute("BEGIN")
+        self.db.execute("DELETE FROM placed")
+        self.db.executemany(f"INSERT INTO placed VALUES ({marks})", forest.placed())
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('placed', ?)", (self._placed_key(),))
+        self.db.execute("COMMIT")
+
+    def placed_below(self, iri: str, depth: int | None = None) -> Iterator[Below] | None:
+        """Everyone below ``iri`` (``depth`` levels) as :meth:`kg.forest.Forest.below_people` gives them, read
+        with one range scan as they are written out; None when the table is not current."""
+        if not self.placed_current():
+            return None
+        top = self.db.execute("SELECT pre, below, depth FROM placed WHERE iri = ?", (iri,)).fetchone()
+        if top is None:
+            return None
+        pre, below, d0 = top
+        total = self.db.execute("SELECT max(pos) + 1 FROM placed").fetchone()[0]
+        # most of the table: read it in position order (no sort); else the range by index, then sorted
+        column = "+pre" if below * 4 > total else "pre"
+        return self.db.execute(
+            "SELECT id, name, title, CASE WHEN substr(iri, 1, 2) = '_:' THEN NULL ELSE iri END, depth - ?, "
+            f"manager_id FROM placed WHERE {column} > ? AND {column} <= ? AND depth <= ? ORDER BY pos",
+            (d0, pre, pre + below, d0 + depth if depth is not None else 1 << 62))
+
+    def placed_span(self, top: int | None) -> list[Placed] | None:
+        """Placed rows of the managers by direct reports, nodes below (most first), IRI; the first ``top``;
+        None when the table is not current."""
+        if not self.placed_current():
+            return None
+        return self.db.execute(
+            f"SELECT {_PLACED} FROM placed WHERE below > 0 ORDER BY direct DESC, below DESC, iri LIMIT ?",
+            (-1 if top is None else top,)).fetchall()
 
     # -- writing ------------------------------------------------------------------------------------------
 

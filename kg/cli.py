@@ -506,12 +506,24 @@ def chain(ctx: click.Context, person: str, fmt: str) -> None:
 @click.pass_context
 def reports(ctx: click.Context, person: str, all_levels: bool, depth: int | None, fmt: str) -> None:
     """Direct reports of PERSON (--all: everyone below)."""
+    import itertools
+
     from kg import org
+    from kg.forest import BELOW_FIELDS
+    from kg.render import render_stream
 
     with _reading(ctx) as store:
-        rows = org.reports(store, person, all_levels=all_levels or depth is not None, depth=depth)
-    columns = PERSON_COLUMNS + (["depth", "manager_id"] if all_levels or depth else [])
-    _rows(rows, columns, fmt)
+        if not all_levels and depth is None:
+            _rows(org.reports(store, person), PERSON_COLUMNS, fmt)
+            return
+        rows = org.below(store, person, depth)
+        first = next(rows, None)  # a wrong PERSON is one line on stderr before any output
+        if first is None and fmt == "table":
+            click.echo("(none)")
+            return
+        everyone = itertools.chain([first] if first else [], rows)
+        for text in render_stream(everyone, BELOW_FIELDS, fmt, PERSON_COLUMNS + ["depth", "manager_id"]):
+            _out(text)
 
 
 @main.command(epilog=EXIT_CODES)

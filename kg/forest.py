@@ -94,6 +94,14 @@ NODE_FIELDS = tuple(f.name for f in fields(Node))
 NodeRow = tuple[str, str | None, str | None, str | None, str | None, str | None, float | None, str, str | None,
                 int | None, str | None]
 Edge = tuple[str, str]  # (report, manager)
+# A node placed in the whole forest (see Forest.placed): position breadth first, number depth first, nodes below,
+# depth, direct reports, FTE below, iri, id, name, title, its manager's id.
+Placed = tuple[int, int, int, int, int, float, str, str | None, str | None, str | None, str | None]
+# Someone below a manager, as `kg reports --all` lists them (BELOW_FIELDS).
+Below = tuple[str | None, str | None, str | None, str | None, int, str | None]
+BELOW_FIELDS = ("id", "name", "title", "iri", "depth", "manager_id")
+PLACED_FIELDS = ("pos", "pre", "below", "depth", "direct", "fte_below", "iri", "id", "name", "title",
+                 "manager_id")
 
 
 @dataclass
@@ -199,6 +207,7 @@ class Forest:
         self._children: list[list[int]] | None = None
         self._sizes: list[int] | None = None
         self._depth: list[int] | None = None
+        self._fte: list[float] | None = None
 
     def _cut_cycles(self) -> None:
         parent, iris = self._parent, self._iris
@@ -413,8 +422,78 @@ class Forest:
         ...        [("b", "a"), ("g", "b"), ("v", "a")]).fte_below("a")
         3.5
         """
-        rows = self._rows
-        return sum(_fte(rows[self._index[i]]) for i, _ in self.descendants(iri))
+        return self._fte_sums()[self._i(iri)]
+
+    def _fte_sums(self) -> list[float]:
+        """FTE below each node, summed bottom-up (rounded to 6 places, as :meth:`counts` rounds)."""
+        if self._fte is None:
+            rows, parent = self._rows, self._parent
+            sums = [0.0] * len(rows)
+            for i in reversed(self._order()):
+                p = parent[i]
+                if p != -1:
+                    sums[p] += sums[i] + _fte(rows[i])
+            self._fte = [round(x, 6) for x in sums]
+        return self._fte
+
+    # -- the placed table: whole-organization answers as ranges and sorted columns ----------------------------
+
+    def placed(self) -> Iterator[Placed]:
+        """Every node once, breadth first from the roots (each manager's reports in order), as a
+        :data:`Placed` row: its position in that order, its number in a depth-first walk (everyone below a
+        node is numbered ``pre + 1`` to ``pre + below``), nodes below, depth, direct reports, FTE below, and
+        its public fields with its manager's id. Restricted to one node's range and sorted by position,
+        these rows are that node's :meth:`descendants` in order: stored, they answer "everyone below" with
+        one range scan (see :mod:`kg.chart_index`).
+        Blank-node IRIs are kept here (``iri`` identifies the row).
+
+        >>> f = Forest([node("a", id="1"), node("b", id="2"), node("c", id="3")], [("b", "a"), ("c", "b")])
+        >>> [r[:6] for r in f.placed()]
+        [(0, 0, 2, 0, 1, 2.0), (1, 1, 1, 1, 1, 1.0), (2, 2, 0, 2, 0, 0.0)]
+        """
+        order, kids, parent, rows = self._order(), self._kids(), self._parent, self._rows
+        sizes, fte = self._subtree_sizes(), self._fte_sums()
+        pre = [0] * len(rows)
+        n = 0
+        stack = [i for i in reversed(order) if parent[i] == -1]
+        while stack:
+            i = stack.pop()
+            pre[i] = n
+            n += 1
+            stack.extend(reversed(kids[i]))
+        self.depths()
+        depth = self._depth or []
+        for pos, i in enumerate(order):
+            r = rows[i]
+            p = parent[i]
+            yield (pos, pre[i], sizes[i], depth[i], len(kids[i]), fte[i], r[0], r[1], r[2], r[3],
+                   rows[p][1] if p != -1 else None)
+
+    def below_people(self, iri: str, depth: int | None = None) -> Iterator[Below]:
+        """Everyone below ``iri`` (``depth`` levels) in :meth:`descendants` order, as :data:`Below` rows: the
+        public fields (:meth:`Node.public`), the depth below ``iri`` and the manager's id.
+
+        >>> f = Forest([node("a", id="1"), node("b", id="2"), node("c", id="3")], [("b", "a"), ("c", "b")])
+        >>> list(f.below_people("a"))
+        [('2', None, None, 'b', 1, '1'), ('3', None, None, 'c', 2, '2')]
+        """
+        index, rows, parent = self._index, self._rows, self._parent
+        for x, d in self.descendants(iri, depth):
+            i = index[x]
+            r = rows[i]
+            p = parent[i]
+            yield (r[1], r[2], r[3], None if x.startswith("_:") else x, d, rows[p][1] if p != -1 else None)
+
+    def span_rows(self, top: int | None = None) -> list[Placed]:
+        """:meth:`placed` rows of the managers (nodes with someone below), by direct reports, then nodes
+        below (most first), then IRI; the first ``top`` of them.
+
+        >>> f = Forest([node(x) for x in "abcd"], [("b", "a"), ("c", "a"), ("d", "b")])
+        >>> [(r[6], r[4], r[2]) for r in f.span_rows()]
+        [('a', 2, 3), ('b', 1, 1)]
+        """
+        ranked = sorted((r for r in self.placed() if r[2]), key=lambda r: (-r[4], -r[2], r[6]))
+        return ranked if top is None else ranked[:top]
 
     def peers(self, iri: str) -> list[str]:
         """The other reports of ``iri``'s manager (none at a root).

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from kg.errors import AmbiguousError, KGError, NotFoundError
-from kg.forest import Forest, Node
+from kg.forest import BELOW_FIELDS, Below, Forest, Node, Placed
 from kg.names import fold
 from kg.reading import Reader, forest
 from kg.vocab import PREFIXES
@@ -210,19 +211,19 @@ def chain(reader: Reader, ref: str) -> Chain:
 
 def reports(reader: Reader, ref: str, *, all_levels: bool = False, depth: int | None = None) -> list[Person]:
     """Direct reports of ``ref``; with ``all_levels`` everyone below (breadth first, ``depth`` levels)."""
-    iri = resolve(reader, ref)
-    f = forest(reader, below=iri)
     if not all_levels and (depth is None or depth <= 1):
+        iri = resolve(reader, ref)
+        f = forest(reader, below=iri)
         return _people(f, f.direct_reports(iri))
-    below = f.descendants(iri, None if all_levels and depth is None else depth)
-    row, manager = f.row, f.manager
-    out = []
-    for x, d in below:  # rows, not records: a million reports stay cheap
-        r = row(x)
-        boss = manager(x)
-        out.append({"id": r[1], "name": r[2], "title": r[3], "iri": None if x.startswith("_:") else x,
-                    "depth": d, "manager_id": row(boss)[1] if boss else None})
-    return out
+    return [dict(zip(BELOW_FIELDS, r, strict=True)) for r in below(reader, ref, depth)]
+
+
+def below(reader: Reader, ref: str, depth: int | None = None) -> Iterator[Below]:
+    """Everyone below ``ref`` (breadth first, ``depth`` levels; all when None) as rows of
+    :data:`kg.forest.BELOW_FIELDS`, one at a time: from the store's placed table a million people stream out
+    without a list of them. ``ref`` is resolved before the first row."""
+    iri = resolve(reader, ref)
+    return reader.placed_below(iri, depth)
 
 
 def peers(reader: Reader, ref: str) -> list[Person]:
@@ -248,14 +249,13 @@ def common_manager(reader: Reader, a: str, b: str) -> Person | None:
 
 def span(reader: Reader, top: int | None = 20) -> list[Person]:
     """Managers by number of direct reports, with total headcount below each."""
-    f = forest(reader)
-    sizes = f.headcounts()
-    direct = {m: len(f.direct_reports(m)) for m in f if sizes[m]}
-    ranked = sorted(direct, key=lambda m: (-direct[m], -sizes[m], m))
-    if top is not None:
-        ranked = ranked[:top]
-    return [f.record(m).public() | {"direct_reports": direct[m], "headcount": sizes[m],
-                                    "fte_below": f.fte_below(m)} for m in ranked]
+    return [_placed(r) | {"direct_reports": r[4], "headcount": r[2], "fte_below": r[5]}
+            for r in reader.placed_span(top)]
+
+
+def _placed(r: Placed) -> Person:
+    """The JSON contract of a person (:meth:`kg.forest.Node.public`) from a placed row."""
+    return {"id": r[7], "name": r[8], "title": r[9], "iri": None if r[6].startswith("_:") else r[6]}
 
 
 def who(reader: Reader, ref: str) -> Person:

@@ -8,10 +8,10 @@ The embedded store (:mod:`kg.store`) serves forest rows from its chart index; a 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from kg.forest import GROUP, PERSON, POST, Forest, NodeRow, Rows, status_of
+from kg.forest import GROUP, PERSON, POST, Below, Forest, NodeRow, Placed, Rows, status_of
 from kg.names import FILLED
 from kg.vocab import FOAF, PO
 
@@ -47,6 +47,15 @@ class Reader(Protocol):
 
     def name_keys(self) -> list[str]:
         """Every folded name on the chart."""
+        ...
+
+    def placed_below(self, iri: str, depth: int | None = None) -> Iterator[Below]:
+        """Everyone below ``iri`` as :meth:`kg.forest.Forest.below_people` gives them (the embedded store reads
+        them from its stored placed table with one range scan, as they are written out)."""
+        ...
+
+    def placed_span(self, top: int | None = None) -> list[Placed]:
+        """The managers as :meth:`kg.forest.Forest.span_rows` ranks them."""
         ...
 
 
@@ -174,6 +183,12 @@ class SparqlReads:
     def node_records(self, iris: list[str]) -> list[NodeRow]:
         wanted = set(iris)
         return [r for r in self.forest_rows().nodes if r[0] in wanted]
+
+    def placed_below(self, iri: str, depth: int | None = None) -> Iterator[Below]:
+        return self.forest_rows(below=iri).forest().below_people(iri, depth)
+
+    def placed_span(self, top: int | None = None) -> list[Placed]:
+        return self.forest_rows().forest().span_rows(top)
 
     def name_keys(self) -> list[str]:
         return sorted({r["k"] for r in self.select("SELECT DISTINCT ?k WHERE { ?n po:searchKey ?k }") if r["k"]})

@@ -6,7 +6,8 @@ import csv
 import io
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -108,3 +109,47 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> 
     if fmt == "csv":
         return to_csv(rows, columns)
     return to_table(rows, columns)
+
+
+_CHUNK = 1000
+
+
+def render_stream(rows: Iterable[Sequence[Any]], fields: Sequence[str], fmt: str,
+                  columns: Sequence[str] | None = None) -> Iterator[str]:
+    """:func:`render` of rows given as sequences in the order of ``fields`` (``columns``, some of them, are
+    what a table or CSV shows: all by default), as pieces of text written as the rows come (the same text in
+    the end): CSV and long JSON arrays never hold the rows in a list; a table needs every row for its widths.
+
+    >>> rows = [("1", "=x", "http://e/1")]
+    >>> "".join(render_stream(iter(rows), ["id", "n", "iri"], "csv", ["id", "n"])) == render(
+    ...     [{"id": "1", "n": "=x", "iri": "http://e/1"}], ["id", "n"], "csv")
+    True
+    """
+    rows = iter(rows)
+    shown = list(columns if columns is not None else fields)
+    if fmt == "csv":
+        pick = [list(fields).index(c) for c in shown]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(shown)
+        starts = frozenset(_FORMULA_START)
+        while True:
+            batch = list(islice(rows, _CHUNK))
+            # plain text cells as they are; anything else as safe_cell writes it
+            writer.writerows([c if c.__class__ is str and c[:1] not in starts else safe_cell(_flat(c))
+                              for c in map(r.__getitem__, pick)] for r in batch)
+            yield out.getvalue()
+            if not batch:
+                return
+            out.seek(0)
+            out.truncate()
+    first = [dict(zip(fields, r, strict=True)) for r in islice(rows, _CHUNK + 1)]
+    if fmt != "json" or len(first) <= _CHUNK:
+        yield render(first + [dict(zip(fields, r, strict=True)) for r in rows], shown, fmt)
+        return
+    # what json.dumps writes for a long list (to_json does not indent it), one batch at a time
+    dump = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    yield "[" + ", ".join(map(dump, first))
+    while batch := list(islice(rows, _CHUNK)):
+        yield ", " + ", ".join(dump(dict(zip(fields, r, strict=True))) for r in batch)
+    yield "]\n"

@@ -36,7 +36,7 @@ import pyoxigraph as ox
 
 from kg.chart_index import ChartIndex, is_current
 from kg.errors import NoStoreError, QueryError, StoreBusyError, StoreError
-from kg.forest import NodeRow, Rows
+from kg.forest import Below, NodeRow, Placed, Rows
 from kg.ontology import ontology_files, ontology_fingerprint
 from kg.reading import SparqlReads, sparql_forest_rows
 from kg.vocab import CATALOG_GRAPH, KG, KG_GRAPH, ONTOLOGY_GRAPH, PREFIXES, RDF, XSD
@@ -387,6 +387,7 @@ class Store(SparqlReads, CatalogReader):
             if info.graph not in have:
                 rows = sparql_forest_rows(graph_select(self.db, ox.NamedNode(info.graph)))
                 chart.add(info.graph, [(*r[:-1], info.name) for r in rows.nodes], rows.edges)
+        chart.place()
 
     def forest_rows(self, *, above: str | None = None, below: str | None = None) -> Rows:
         """The reporting forest's rows (see :class:`kg.reading.Reader`): from the chart index, only the part
@@ -413,6 +414,15 @@ class Store(SparqlReads, CatalogReader):
         chart = self.chart
         return super().name_keys() if chart is None else sorted(chart.keys())
 
+    def placed_below(self, iri: str, depth: int | None = None) -> Iterator[Below]:
+        """Everyone below ``iri`` from the chart index's placed table (one range scan), else from the forest."""
+        found = self.chart.placed_below(iri, depth) if self.chart is not None else None
+        return super().placed_below(iri, depth) if found is None else found
+
+    def placed_span(self, top: int | None = None) -> list[Placed]:
+        found = self.chart.placed_span(top) if self.chart is not None else None
+        return super().placed_span(top) if found is None else found
+
     def triple_count(self, graph: str) -> int:
         rows = self.db.query(
             "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.NamedNode(graph)
@@ -436,6 +446,7 @@ class Store(SparqlReads, CatalogReader):
         self._graphs = self._named = None
         if self.chart is not None:
             self.chart.set_graphs(s.graph for s in self.visible_sources())
+            self.chart.place()
 
     def see_as_of(self, as_of: str | None) -> None:
         super().see_as_of(as_of)
@@ -464,6 +475,7 @@ class Store(SparqlReads, CatalogReader):
         if self.chart is not None:
             self.chart.drop([info.graph])
             self.chart.set_graphs(s.graph for s in self.visible_sources())
+            self.chart.place()
         return info
 
     def close(self) -> None:
