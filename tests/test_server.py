@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.error import HTTPError
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 from urllib.request import Request, urlopen
 
 import pyoxigraph as ox
@@ -535,7 +535,8 @@ def test_editor_highlights_completes_runs_named_queries_and_sorts(served: Served
         classes = {r["c"] for r in store.select(
             "SELECT DISTINCT ?c WHERE { VALUES ?t { owl:Class rdfs:Class } ?c a ?t }")}
     _editor(browser, served.url)
-    keywords = {s.text for s in browser.find_elements(By.CSS_SELECTOR, ".CodeMirror .cm-keyword")}
+    keywords = set(browser.execute_script(  # read at once: CodeMirror redraws its lines at any time
+        "return [...document.querySelectorAll('.tabPanel.active .CodeMirror .cm-keyword')].map(e => e.textContent)"))
     assert {"PREFIX", "SELECT", "WHERE"} <= keywords  # highlighted
     assert f"po: <{PREFIXES['po']}>" in _hints(browser, "PREFIX p")  # kg's po, not another vocabulary's
     offered = _hints(browser, f"PREFIX po: <{PREFIXES['po']}>\nSELECT * WHERE {{ ?x a po:")  # kg's classes
@@ -561,29 +562,103 @@ def test_editor_highlights_completes_runs_named_queries_and_sorts(served: Served
     WebDriverWait(browser, 10).until(lambda d: "/resource?iri=" in d.current_url)
     _resource_loaded(browser)
     assert browser.find_element(By.ID, "title").text.startswith(top["name"])
+    with opened(served.store) as store:
+        above = org.chain(store, top["iri"]).people
+    assert above  # the resource page shows the person's chain, each a link to that manager's page
+    assert [a.get_attribute("title") for a in browser.find_elements(By.CSS_SELECTOR, "#chain a")] == \
+        [p["iri"] for p in above]
+    browser.find_elements(By.CSS_SELECTOR, "#chain a")[0].click()
+    WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith(quote(above[0]["iri"], safe="")))
+    _resource_loaded(browser)
+    assert browser.find_element(By.ID, "title").text.startswith(above[0]["name"])
+    assert top["iri"] in [a.get_attribute("title") for a in browser.find_elements(By.CSS_SELECTOR, "#reports a")]
+    _page_is_clean(browser, served.url)
 
 
-def test_editor_shows_hostile_data_as_text_and_downloads_safe_csv(served: Served, browser) -> None:
+def _errors_marked(browser) -> int:
+    """How many lines the editor marks as invalid (its gutter error icons), once its check has run."""
+    return browser.execute_script("ed.yasgui.getTab().getYasqe().checkSyntax(); return document.querySelectorAll("
+                                  "'.tabPanel.active .CodeMirror .parseErrorIcon').length")
+
+
+def test_editor_knows_the_predeclared_prefixes(served: Served, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from kg.vocab import PREFIXES
+
+    query = "SELECT * WHERE { ?p org:reportsTo ?m }"
+    browser.get_log("browser")
+    with opened(served.store) as store:
+        rows = min(len(store.select(query)), MAX_ROWS)
+    assert rows
+    _editor(browser, served.url)
+    browser.execute_script("const y = ed.yasgui.getTab().getYasqe(); y.setValue(''); y.focus();")
+    box = browser.find_element(By.CSS_SELECTOR, ".tabPanel.active .CodeMirror textarea")
+    box.send_keys(query)  # typed as an analyst types it, no PREFIX line
+    box.send_keys(Keys.ESCAPE)  # (closes a completion list, if one opened)
+    typed = browser.execute_script("return ed.yasgui.getTab().getYasqe().getValue()")
+    assert "org:reportsTo" in typed and "PREFIX" not in typed  # nothing was added to the analyst's text
+    assert _errors_marked(browser) == 0 and browser.execute_script(
+        "return ed.yasgui.getTab().getYasqe().queryValid")
+    browser.execute_script("ed.yasgui.getTab().getYasqe().setValue(arguments[0])", query)  # pasted
+    assert _errors_marked(browser) == 0
+    browser.execute_script("ed.yasgui.getTab().getYasqe().setValue(arguments[0])", query.replace("org:", "nope:"))
+    assert _errors_marked(browser) == 1  # an undeclared prefix is still an error
+    # after a predeclared prefix, class completion needs no PREFIX line either
+    with opened(served.store) as store:
+        classes = {r["c"] for r in store.select(
+            "SELECT DISTINCT ?c WHERE { VALUES ?t { owl:Class rdfs:Class } ?c a ?t }")}
+    offered = _hints(browser, "SELECT * WHERE { ?x a po:")
+    assert offered and {PREFIXES["po"] + h[len("po:"):] for h in offered} <= classes
+    browser.execute_script("const t = ed.yasgui.getTab(); t.getYasqe().setValue(arguments[0]); t.query();", query)
+    WebDriverWait(browser, 20).until(lambda d: len(_table(d)) == rows)
+    # the same prefixes as the command line: the page lists all of them
+    assert browser.find_element(By.ID, "prefixes").text.split(", ") == list(PREFIXES)
+    _page_is_clean(browser, served.url)
+
+
+def test_editor_shows_hostile_data_as_text_and_downloads_safe_csv_and_json(served: Served, browser) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get_log("browser")
     _editor(browser, served.url)
-    hostile = "<img id=pwned src=x onerror=document.title=666>"
+    hostile = "<img id=pwned src=x onerror=document.title=666> &amp; <b id=pwned>"
     title = browser.title
-    browser.execute_script("const t = ed.yasgui.getTab(); t.getYasqe().setValue(arguments[0]); t.query();",
-                           f'SELECT ?x ?f WHERE {{ BIND("{hostile}" AS ?x) BIND("=1+2" AS ?f) }}')
+    query = f'SELECT ?x ?f WHERE {{ BIND("{hostile}" AS ?x) BIND("=1+1" AS ?f) }}'
+    expected = json.loads(get(served, query, "application/sparql-results+json")[2])
+    assert [b["x"]["value"] for b in expected["results"]["bindings"]] == [hostile]
+    browser.execute_script("const t = ed.yasgui.getTab(); t.getYasqe().setValue(arguments[0]); t.query();", query)
     WebDriverWait(browser, 20).until(lambda d: _table(d))
-    assert _table(browser)[0][1:] == [hostile, "=1+2"]
+    assert _table(browser)[0][1:] == [hostile, "=1+1"]
     assert browser.find_elements(By.ID, "pwned") == [] and browser.title == title
+    # the table's filter finds the text as text
+    count = "return ed.yasgui.getTab().getYasr().plugins.table.dataTable.search(arguments[0]).draw().rows({search: " \
+            "'applied'}).count()"
+    assert browser.execute_script(count, "onerror=document") == 1 and browser.execute_script(count, "nowhere") == 0
+    browser.execute_script(count, "")
+    # CSV: a cell a spreadsheet would run as a formula comes out as text
     csv_text = browser.execute_script("return ed.yasgui.getTab().getYasr().plugins.table.download().getData()")
-    assert csv_text == f"x,f\r\n{hostile},'=1+2\r\n"
-    # YASR parses such a cell's text as HTML once, off the page; the Content-Security-Policy refuses its
-    # handler, and that refusal is the only message in the console
+    assert list(csv.reader(io.StringIO(csv_text))) == [["x", "f"], [hostile, "'=1+1"]]
+    # JSON (the Response view's download): valid SPARQL JSON results, the same as the endpoint's
+    download = browser.execute_script("const d = ed.yasgui.getTab().getYasr().plugins.response.download();"
+                                      "return [d.filename, d.contentType, d.getData()]")
+    assert download[0].endswith(".json") and download[1] == "application/sparql-results+json"
+    results = json.loads(download[2])
+    assert results["head"]["vars"] == ["x", "f"] and results == expected
+    assert results["results"]["bindings"][0]["f"] == {"type": "literal", "value": "=1+1"}  # data, unchanged
+    browser.find_element(By.XPATH, "//div[contains(@class,'tabPanel') and contains(@class,'active')]"
+                                   "//*[normalize-space()='Response']").click()  # the raw response, as text
+    WebDriverWait(browser, 10).until(lambda d: "onerror" in d.find_element(
+        By.CSS_SELECTOR, ".tabPanel.active .yasr .CodeMirror").text)
+    assert browser.find_elements(By.ID, "pwned") == [] and browser.title == title
+    # nothing parsed a cell as HTML: the console is empty, not even a refused event handler
     messages = browser.get_log("browser")
-    assert all(m["source"] == "security" and "inline event handler" in m["message"] for m in messages), messages
+    assert messages == [], messages
     urls = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
-    assert all(u.startswith(served.url) for u in urls), urls
+    assert urls and all(u.startswith(served.url) for u in urls), urls
 
 
 def test_editor_draws_construct_results_as_a_graph(served: Served, browser) -> None:

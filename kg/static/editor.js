@@ -63,8 +63,39 @@ function configureCompletion() {
                           persistenceId: null };
 }
 
+// The editor knows kg's predeclared prefixes (the command line's, which the endpoint accepts undeclared): a
+// query using po:, org:, foaf:... without PREFIX lines is not marked as an error, and class and property
+// completion works after them. A PREFIX line in the query still wins.
+function predeclarePrefixes() {
+  const CodeMirror = Yasgui.Yasqe;  // YASQE is a CodeMirror 5 subclass: its modes are CodeMirror's
+  const factory = CodeMirror.modes.sparql11;
+  CodeMirror.defineMode("sparql11", (config, modeConfig) => {
+    const mode = factory(config, modeConfig);
+    const startState = mode.startState;
+    mode.startState = (...args) => {
+      const state = startState.apply(mode, args);
+      state.prefixes = { ...kg.prefixes };
+      return state;
+    };
+    return mode;
+  });
+}
+
 function configureResults() {
   const Table = Yasgui.Yasr.plugins.table;
+  // YASR gives DataTables a cell's value run through DOMPurify to filter and sort by; DataTables then parses
+  // filter text containing "&" as HTML off the page (an <img> in data would start loading and its handler
+  // be refused by the Content-Security-Policy). Filter by the escaped text (DataTables decodes it back to the
+  // same text) and sort by the text itself: nothing from data is ever parsed as HTML.
+  const getColumns = Table.prototype.getColumns;
+  Table.prototype.getColumns = function () {
+    return getColumns.call(this).map((column, i) => i === 0 ? column : { ...column, render: (cell, type) => {
+      if (cell === "") return cell;
+      if (type === "filter") return escapeHtml(cell.value);
+      if (type === "sort") return cell.value;
+      return column.render(cell, type);
+    } });
+  };
   // DataTables sizes columns by writing the longest cell text, decoded, back as HTML: text that looks like
   // markup would become markup there. No automatic widths, so data is only ever text.
   Table.defaults.tableConfig = { ...Table.defaults.tableConfig, autoWidth: false };
@@ -207,16 +238,10 @@ function runNamed() {
     args.push({ name: "param." + input.dataset.param, value: input.value.trim() });  // bound as RDF terms
   }
   ed.el("named-status").textContent = "";
-  const tab = ed.yasgui.addTab(true, { name: q.title, yasqe: { value: declared(q.query) },
+  const tab = ed.yasgui.addTab(true, { name: q.title, yasqe: { value: q.query },
                                        requestConfig: { ...ed.yasgui.config.requestConfig, args } });
   tab.show();
   tab.query();
-}
-
-// The query with PREFIX lines for the predeclared prefixes it uses (so that the editor's checker knows them).
-function declared(query) {
-  const used = Object.keys(kg.prefixes).filter((p) => new RegExp("(^|[\\s(/^|])" + p + ":", "m").test(query));
-  return used.map((p) => "PREFIX " + p + ": <" + kg.prefixes[p] + ">\n").join("") + query;
 }
 
 async function init() {
@@ -237,6 +262,7 @@ async function init() {
     ed.el("named-status").textContent = "Class and property completion is off: " + err.message;
   }
   configureCompletion();
+  predeclarePrefixes();
   configureResults();
   Yasgui.Yasr.registerPlugin("graph", GraphPlugin);
   Yasgui.Yasr.registerPlugin("chart", ChartPlugin);
