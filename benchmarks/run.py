@@ -265,6 +265,18 @@ class Bench:
             else:
                 base = self._extrapolated("lookups", key)
             self.row("lookups", key, label, kg, base, "rdflib: parse org.nt, same SPARQL (whole process)")
+        alone = [  # kg only (no rdflib script does these)
+            ("reports-all-csv", f"kg reports {ceo} --all --format csv (everyone, streamed)",
+             ["reports", ceo, "--all", "--format", "csv"]),
+            ("stats", "kg stats", ["stats", "--format", "json"]),
+            ("health", "kg health", ["health", "--format", "json"]),
+            ("layers", "kg layers", ["layers", "--format", "json"]),
+        ]
+        for key, label, args in alone:
+            if not _cli_has(args[0]):
+                continue
+            kg = measure(lambda i, a=args: [*self.kg, "--store", str(self.store), *a], self.warmup, self.repeat)
+            self.row("lookups", key, label, kg)
 
     def queries(self) -> None:
         if not _has("kg.queries", "named_queries"):

@@ -14,9 +14,11 @@ store then rebuilds from its triples (a writer) or reads around (a reader).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from kg.forest import NODE_FIELDS, PLACED_FIELDS, Below, Edge, Forest, NodeRow, Placed
 from kg.names import fold
@@ -122,6 +124,7 @@ class ChartIndex:
         self.db.execute("BEGIN")
         self.db.execute("DELETE FROM placed")
         self.db.executemany(f"INSERT INTO placed VALUES ({marks})", forest.placed())
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('placed_summary', ?)", (json.dumps(forest.summary()),))
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('placed', ?)", (self._placed_key(),))
         self.db.execute("COMMIT")
 
@@ -141,6 +144,14 @@ class ChartIndex:
             "SELECT id, name, title, CASE WHEN substr(iri, 1, 2) = '_:' THEN NULL ELSE iri END, depth - ?, "
             f"manager_id FROM placed WHERE {column} > ? AND {column} <= ? AND depth <= ? ORDER BY pos",
             (d0, pre, pre + below, d0 + depth if depth is not None else 1 << 62))
+
+    def placed_summary(self) -> dict[str, Any] | None:
+        """:meth:`kg.forest.Forest.summary` of the visible forest, stored with the placed table; None when the
+        table is not current."""
+        if not self.placed_current():
+            return None
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'placed_summary'").fetchone()
+        return json.loads(row[0]) if row else None
 
     def placed_span(self, top: int | None) -> list[Placed] | None:
         """Placed rows of the managers by direct reports, nodes below (most first), IRI; the first ``top``;

@@ -609,6 +609,15 @@ class Forest:
             "fte": round(sum(_fte(r) for r in rows), 6),
         }
 
+    def summary(self, n: int = 10) -> dict[str, Any]:
+        """What `kg stats` says of the forest: :meth:`counts`, the first ``n`` :meth:`roots` and how many nodes
+        have several managers (stored with the placed table, so stats need not build the forest).
+
+        >>> Forest([node("a"), node("b"), node("c")], [("c", "a"), ("c", "b")]).summary()["several_managers"]
+        1
+        """
+        return {"counts": self.counts(), "roots": self.roots()[:n], "several_managers": len(self.several_managers)}
+
     def to_networkx(self) -> Any:
         """A networkx DiGraph of the forest, edges manager -> report, each node with its record's fields.
 

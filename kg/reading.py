@@ -58,6 +58,10 @@ class Reader(Protocol):
         """The managers as :meth:`kg.forest.Forest.span_rows` ranks them."""
         ...
 
+    def forest_summary(self) -> dict[str, Any]:
+        """:meth:`kg.forest.Forest.summary` of the whole forest (the embedded store stores it at load time)."""
+        ...
+
 
 def forest(reader: Reader, *, above: str | None = None, below: str | None = None) -> Forest:
     """The reporting forest of what ``reader`` holds (see :meth:`Reader.forest_rows`)."""
@@ -189,6 +193,9 @@ class SparqlReads:
 
     def placed_span(self, top: int | None = None) -> list[Placed]:
         return self.forest_rows().forest().span_rows(top)
+
+    def forest_summary(self) -> dict[str, Any]:
+        return self.forest_rows().forest().summary()
 
     def name_keys(self) -> list[str]:
         return sorted({r["k"] for r in self.select("SELECT DISTINCT ?k WHERE { ?n po:searchKey ?k }") if r["k"]})

@@ -423,6 +423,10 @@ class Store(SparqlReads, CatalogReader):
         found = self.chart.placed_span(top) if self.chart is not None else None
         return super().placed_span(top) if found is None else found
 
+    def forest_summary(self) -> dict[str, Any]:
+        found = self.chart.placed_summary() if self.chart is not None else None
+        return super().forest_summary() if found is None else found
+
     def triple_count(self, graph: str) -> int:
         rows = self.db.query(
             "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.NamedNode(graph)

@@ -48,6 +48,10 @@ def _assert_placed_answers(store) -> None:  # type: ignore[no-untyped-def]
         assert list(store.placed_below(m, 1)) == [p for p in people if p[4] == 1]
     assert store.placed_span(None) == span
     assert store.placed_span(3) == span[:3]
+    # kg stats's forest part, stored with the table, is the forest's own summary
+    assert store.chart.placed_summary() == forest(store).summary()
+    assert store.forest_summary()["counts"]["posts"] + store.forest_summary()["counts"]["groups"] == len(
+        forest(store))
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
@@ -75,6 +79,7 @@ def test_placed_table_follows_unload_and_readers_of_other_graphs(tmp_path: Path)
     index = ChartIndex(tmp_path / "s" / "chart.sqlite", graphs + ["urn:other"], writable=False)
     try:
         assert not index.placed_current() and index.placed_below("x") is None and index.placed_span(3) is None
+        assert index.placed_summary() is None
     finally:
         index.close()
 
