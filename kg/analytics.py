@@ -379,14 +379,7 @@ def layer_table(f: Forest) -> list[dict[str, int]]:
     [{'layer': 1, 'posts': 1, 'managers': 1}, {'layer': 2, 'posts': 1, 'managers': 1}, \
 {'layer': 3, 'posts': 1, 'managers': 0}]
     """
-    posts: Counter[int] = Counter()
-    managers: Counter[int] = Counter()
-    sizes = f.headcounts()
-    for node, d in f.depths().items():
-        posts[d] += 1
-        if sizes[node]:
-            managers[d] += 1
-    return [{"layer": d + 1, "posts": posts[d], "managers": managers[d]} for d in sorted(posts)]
+    return f.layer_table()
 
 
 def layers(G: nx.DiGraph) -> list[dict[str, int]]:

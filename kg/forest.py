@@ -586,6 +586,21 @@ class Forest:
             counts[d] += 1
         return counts
 
+    def layer_table(self) -> list[dict[str, int]]:
+        """Nodes per layer (layer 1 is the top) and how many of them manage someone.
+
+        >>> Forest([node("a"), node("b"), node("c")], [("b", "a"), ("c", "a")]).layer_table()
+        [{'layer': 1, 'posts': 1, 'managers': 1}, {'layer': 2, 'posts': 2, 'managers': 0}]
+        """
+        self.depths()
+        posts: dict[int, int] = {}
+        managers: dict[int, int] = {}
+        for d, size in zip(self._depth or [], self._subtree_sizes(), strict=True):
+            posts[d] = posts.get(d, 0) + 1
+            if size:
+                managers[d] = managers.get(d, 0) + 1
+        return [{"layer": d + 1, "posts": posts[d], "managers": managers.get(d, 0)} for d in sorted(posts)]
+
     def counts(self) -> dict[str, Any]:
         """The counts every command reports, under the names the README defines: ``posts`` (nodes that are
         not junior FTE groups), ``groups``, ``named_people`` (posts whose holder is named), ``vacancies``,
@@ -610,13 +625,15 @@ class Forest:
         }
 
     def summary(self, n: int = 10) -> dict[str, Any]:
-        """What `kg stats` says of the forest: :meth:`counts`, the first ``n`` :meth:`roots` and how many nodes
-        have several managers (stored with the placed table, so stats need not build the forest).
+        """What `kg stats` and `kg layers` say of the forest: :meth:`counts`, the first ``n`` :meth:`roots`, how
+        many nodes have several managers and the :meth:`layer_table` (stored with the placed table, so these
+        commands need not build the forest).
 
         >>> Forest([node("a"), node("b"), node("c")], [("c", "a"), ("c", "b")]).summary()["several_managers"]
         1
         """
-        return {"counts": self.counts(), "roots": self.roots()[:n], "several_managers": len(self.several_managers)}
+        return {"counts": self.counts(), "roots": self.roots()[:n], "several_managers": len(self.several_managers),
+                "layers": self.layer_table()}
 
     def to_networkx(self) -> Any:
         """A networkx DiGraph of the forest, edges manager -> report, each node with its record's fields.

@@ -105,7 +105,7 @@ def path_report(reader: Reader, a: str, b: str, relations: str = "reporting", k:
 
 def layers_report(reader: Reader) -> list[dict[str, int]]:
     """Posts and managers per layer of the reporting forest (layer 1 is the top)."""
-    return A.layer_table(forest(reader))
+    return reader.forest_summary()["layers"]
 
 
 def health_report(reader: Reader, n: int = 10) -> dict[str, Any]:
