@@ -181,6 +181,9 @@ def test_diff_counts_equal_those_computed_from_the_files(series_store: Path, tmp
     assert {k: data["summary"][k] for k in expected} == expected
     assert all(len(data[k]) == n for k, n in expected.items())
     assert expected["joined"] and expected["left"] and expected["moved"]  # the files do change
+    new_rows = {r["Post Unique Reference"].strip(): r for r in senior_rows(NEW)}
+    code, out = kg(series_store, "who", "2", "--format", "json")
+    assert json.loads(out)["grade"] == new_rows["2"]["Grade (or equivalent)"]  # the grade column is read
     old = {r["Post Unique Reference"].strip(): r for r in senior_rows(OLD)}
     for item in data["moved"]:  # each move names the managers of the two files
         boss = old[item["id"]]["Reports to Senior Post"].strip()

@@ -46,7 +46,7 @@ _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "fte": ("numberofpostsinfte", "numberofpostsfte", "fte", "headcount"),
     "dotted": ("dottedlinemanagerid", "dottedlinemanager", "dottedline", "dottedlinereportsto",
                "matrixmanagerid", "matrixmanager", "secondarymanagerid", "secondarymanager"),
-    "grade": ("grade", "level", "band", "paygrade"),
+    "grade": ("grade", "gradeorequivalent", "level", "band", "paygrade"),
     "org": ("organisation", "organization", "organizationreference", "company"),
     "profession": ("professionaloccupationalgroup", "profession", "professionalgroup", "occupationalgroup"),
     "pay_min": ("payscaleminimum", "actualpayfloor", "payfloor", "payminimum", "salaryminimum", "minpay"),
