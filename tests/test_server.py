@@ -461,26 +461,36 @@ def test_resource_page_of_a_unit_lists_its_people(served: Served, browser) -> No
     _page_is_clean(browser, served.url)
 
 
-def test_resource_page_shows_hostile_data_as_text(browser, tmp_path: Path) -> None:
-    from selenium.webdriver.common.by import By
-    from serving import serving
+HOSTILE = '<img id=pwned src=x onerror="document.title=1">'
+HOSTILE_TITLE = "</script><b id=pwned>x</b>"
 
+
+def _hostile_store(tmp_path: Path) -> tuple[Path, str]:
+    """A store whose person H1 is named HOSTILE and reports to B1 (Boss, titled HOSTILE_TITLE); H1's IRI."""
     from kg import org
 
-    hostile = '<img id=pwned src=x onerror="document.title=1">'
     data = tmp_path / "hostile.csv"
     data.write_text("employee_id,name,job_title,manager_id\n"
-                    f'B1,Boss,"</script><b id=pwned>x</b>",\nH1,"{hostile.replace(chr(34), chr(34) * 2)}",Analyst,B1\n')
+                    f'B1,Boss,"{HOSTILE_TITLE}",\nH1,"{HOSTILE.replace(chr(34), chr(34) * 2)}",Analyst,B1\n')
     store = tmp_path / "store"
     with opened(store, write=True) as db:
         load_files(db, [data])
         iri = org.who(db, "H1")["iri"]
+    return store, iri
+
+
+def test_resource_page_shows_hostile_data_as_text(browser, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from serving import serving
+
+    hostile = HOSTILE
+    store, iri = _hostile_store(tmp_path)
     with serving(store, "--workers", "1") as running:
         browser.get_log("browser")
         browser.get(running.url + "resource?iri=" + iri)
         _resource_loaded(browser)
         assert browser.find_element(By.ID, "title").text.startswith(hostile)
-        assert browser.find_element(By.CSS_SELECTOR, "#chain a").text.startswith("Boss — </script><b id=pwned>")
+        assert browser.find_element(By.CSS_SELECTOR, "#chain a").text.startswith("Boss — " + HOSTILE_TITLE)
         assert browser.find_elements(By.ID, "pwned") == [] and browser.title != "1"
         browser.get(running.url + "resource?iri=" + "javascript:alert(1)")
         _resource_loaded(browser)
@@ -516,10 +526,10 @@ def _hints(browser, text: str) -> list[str]:
 
 
 def _table(browser) -> list[list[str]]:
-    from selenium.webdriver.common.by import By
-
-    return [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
-            for tr in browser.find_elements(By.CSS_SELECTOR, ".tabPanel.active .yasr tbody tr")]
+    """The rows of the active tab's result table as shown (read at once: YASR redraws it at any time)."""
+    return browser.execute_script(
+        "return [...document.querySelectorAll('.tabPanel.active .yasr tbody tr')]"
+        ".map(tr => [...tr.querySelectorAll('td')].map(td => td.innerText.trim()))")
 
 
 def test_editor_highlights_completes_runs_named_queries_and_sorts(served: Served, browser) -> None:
@@ -659,6 +669,44 @@ def test_editor_shows_hostile_data_as_text_and_downloads_safe_csv_and_json(serve
     assert messages == [], messages
     urls = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert urls and all(u.startswith(served.url) for u in urls), urls
+
+
+def test_editor_shows_hostile_labels_from_data_as_text(browser, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from serving import serving
+
+    store, _ = _hostile_store(tmp_path)
+    pattern = "?p po:identifier ?id ; org:heldBy/foaf:name|foaf:name ?n ; po:jobTitle ?t"
+    with opened(store) as db:
+        rows = db.select(f"SELECT DISTINCT ?p ?n ?t WHERE {{ {pattern} }}")
+    triples = {(r["p"], "name", r["n"]) for r in rows} | {(r["p"], "title", r["t"]) for r in rows}
+    with serving(store, "--workers", "1") as running:
+        browser.get_log("browser")
+        _editor(browser, running.url)
+        title = browser.title
+        # the side panel (a value in <...> is an IRI there, so the hostile person by id)
+        Select(browser.find_element(By.ID, "named")).select_by_value("manager-chain")
+        browser.find_element(By.ID, "param-person").send_keys("H1")
+        browser.find_element(By.ID, "run-named").click()
+        WebDriverWait(browser, 20).until(lambda d: _table(d))
+        assert [row[2:5] for row in _table(browser)] == [["B1", "Boss", HOSTILE_TITLE]]
+        # another query in the same tab: the named query's ?person binding is dropped, not refused
+        query = f"CONSTRUCT {{ ?p foaf:name ?n ; po:jobTitle ?t }} WHERE {{ {pattern} }}"
+        browser.execute_script("const t = ed.yasgui.getTab(); t.getYasqe().setValue(arguments[0]); t.query();",
+                               query)
+        WebDriverWait(browser, 20).until(lambda d: any(HOSTILE in " ".join(r) for r in _table(d)))
+        cells = {c for row in _table(browser) for c in row}
+        assert f'"{HOSTILE}"^^xsd:string' in cells and f'"{HOSTILE_TITLE}"^^xsd:string' in cells
+        browser.find_element(By.XPATH, "//div[contains(@class,'tabPanel') and contains(@class,'active')]"
+                                       "//*[normalize-space()='Graph']").click()
+        graph = WebDriverWait(browser, 20).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, ".tabPanel.active .kg-graph"))
+        assert graph.get_attribute("data-edges") == str(len(triples)) and graph.find_elements(By.TAG_NAME, "canvas")
+        assert browser.find_elements(By.ID, "pwned") == [] and browser.title == title
+        messages = browser.get_log("browser")  # not even a refused handler: nothing was parsed as HTML
+        assert messages == [], messages
+        _page_is_clean(browser, running.url)
 
 
 def test_editor_draws_construct_results_as_a_graph(served: Served, browser) -> None:

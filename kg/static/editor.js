@@ -244,6 +244,16 @@ function runNamed() {
   tab.query();
 }
 
+// A named query's tab binds its parameters (param.NAME) on every run; once the analyst edits the query so that
+// ?NAME is gone, the endpoint would refuse the binding, so the tab forgets it before the query is sent.
+function dropUnusedParams(tab) {
+  const args = tab.getRequestConfig().args || [];
+  const query = tab.getYasqe().getValue();
+  const kept = args.filter((a) => !a.name.startsWith("param.") ||
+                                  new RegExp("[?$]" + a.name.slice("param.".length) + "\\b").test(query));
+  if (kept.length !== args.length) tab.setRequestConfig({ args: kept });
+}
+
 async function init() {
   const info = await kg.loadPrefixes();
   ed.queries = info.queries;
@@ -276,6 +286,7 @@ async function init() {
     yasqe: { value: "PREFIX po: <" + kg.prefixes.po + ">\nSELECT ?post ?id ?title WHERE {\n" +
                     "  ?post po:identifier ?id ; po:jobTitle ?title .\n}\nORDER BY ?id\nLIMIT 20" },
   });
+  ed.yasgui.on("queryBefore", (_, tab) => dropUnusedParams(tab));
   document.body.dataset.loaded = "true";
 }
 
