@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from kg.errors import NotFoundError
 from kg.names import ELIMINATED, FILLED, NOT_DISCLOSED, NOT_NAMED, STATUS_CONCEPTS, STATUSES, VACANT
 
 # Kinds of node: a post (or a person the data links directly), a person, a UK junior-organogram FTE group.
@@ -61,6 +62,13 @@ def status_of(term: str | None) -> str | None:
         return None
     local = term.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
     return _STATUS_TERMS.get(local) or (local if local in STATUSES else None)
+
+
+class NotOnForest(NotFoundError, KeyError):
+    """Asked about a node the forest does not hold (a one-line error for the user, a KeyError for code)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +250,8 @@ class Forest:
         try:
             return self._index[iri]
         except KeyError:
-            raise KeyError(f"{iri} is not on the reporting forest") from None
+            raise NotOnForest(f"<{iri}> is not a person or post of the org chart; give a person's id, name or "
+                              "IRI (for a role: kg role NAME)") from None
 
     def _key(self, i: int) -> tuple[bool, str, str, str]:
         r = self._rows[i]

@@ -544,13 +544,16 @@ class Handler(BaseHTTPRequestHandler):
             return
         query = queries[0]
         try:
-            params = {k[len("param."):]: to_term(v[0]) for k, v in fields.items() if k.startswith("param.")}
-            text = prepare(query, params or None, allow_service=False)  # checked: what the worker runs
+            raw = {k[len("param."):]: v[0] for k, v in fields.items() if k.startswith("param.")}
+            text = prepare(query, {k: to_term(v) for k, v in raw.items()} or None, allow_service=False)
             dataset = self._dataset(fields, query)
         except QueryError as exc:
             self._error(403 if isinstance(exc, QueryRefused) else 400, str(exc))
             return
-        job = {"store": self.server.store_path, "query": text, "params": None, "prepared": True,
+        # With parameters the worker prepares the query again once people are resolved as `kg who` resolves
+        # them (kg.org.resolve_params needs the store); the text was checked here all the same.
+        job = {"store": self.server.store_path, "query": query if raw else text, "params": raw or None,
+               "prepared": not raw,
                "limit": self.server.max_rows, "allow_service": False, "lock_wait": self.server.timeout,
                "keep_open": True, "dataset": dataset,
                "formats": {"solutions": formats[0], "graph": formats[1]}}
@@ -592,7 +595,7 @@ class Handler(BaseHTTPRequestHandler):
                              "narrow it (or restart the server with a larger --timeout)")
             return None
         if not reply["ok"]:
-            status = {"QueryError": 400, "NotFoundError": 400, "StoreBusyError": 503,
+            status = {"QueryError": 400, "NotFoundError": 400, "AmbiguousError": 400, "StoreBusyError": 503,
                       "NoStoreError": 503}.get(reply["error"], 500)
             self._error(status, reply["message"])
             return None

@@ -244,3 +244,11 @@ def test_global_options_before_or_after_the_command(example_store: Path) -> None
     # an option the command defines itself stays the command's (`kg load --as-of` dates a snapshot)
     missing = runner.invoke(main, ["--store", str(example_store), "load", "nothing.csv", "--as-of", "2020-01-01"])
     assert missing.exit_code == 1 and "nothing.csv" in missing.output
+
+
+def test_a_node_off_the_chart_is_one_line(example_store: Path) -> None:
+    """An IRI that is in the data but no person or post (a role) gets a one-line answer from every lookup."""
+    for command in (["who"], ["chain"], ["manager"], ["reports", "--all"], ["peers"]):
+        code, out, err = kg(example_store, *command, "po:HeadOfProduct")
+        assert code == 1 and out == "", command
+        assert err.count("\n") == 1 and "not a person or post" in err and "Traceback" not in err, command

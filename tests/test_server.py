@@ -173,6 +173,15 @@ def test_params_and_concurrent_clients(served: Served) -> None:
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda _: post_form(served, fields), range(16)))
     assert {a[0] for a in answers} == {200} and len({a[2] for a in answers}) == 1
+    # param.NAME resolves a person exactly as `kg who` does: a name in any case, an id, an IRI
+    example = Path(__file__).parents[1] / "kg" / "data" / "example_org.csv"
+    rows = list(csv.DictReader(example.open(encoding="utf-8")))
+    p19 = next(r for r in rows if r["employee_id"] == "P19")
+    for value in (p19["name"].upper(), "P19", "poid:example-product-org/post/P19"):
+        chain = ids(post_form(served, fields | {"param.person": value})[2])
+        assert chain == ["P14", "P09", "P08", "P06", "P02", "P01"], value
+    status, _, body = post_form(served, fields | {"param.person": "nobody at all"})
+    assert status == 400 and b"no person matches" in body and body.count(b"\n") <= 1
 
 
 def test_service_description(served: Served) -> None:
