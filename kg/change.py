@@ -21,6 +21,7 @@ from kg.reading import Reader, forest
 
 Person = dict[str, Any]
 CHANGES = ("joined", "left", "moved", "retitled", "holder_changed", "regraded")
+MATCH_KEYS = ("id", "name")  # how a post of one snapshot is found in the other: by post id, or by holder name
 
 
 # -- the shape of an organization ------------------------------------------------------------------------------

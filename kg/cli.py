@@ -14,13 +14,15 @@ from typing import Any
 import click
 
 from kg.analytics import METRICS
+from kg.change import MATCH_KEYS
 from kg.errors import KGError
+from kg.look import COLOUR_CHOICES, PAPER_CHOICES, VIEWS
 from kg.org_reports import GRAPHS, RELATIONS
-from kg.render import EXPORT_FORMATS
+from kg.render import EXPORT_FORMATS, GRAPH_FORMATS, REPORT_FORMATS, ROW_FORMATS, SOLUTION_FORMATS
 
 EXIT_CODES = "Exit codes: 0 success, 1 error (not found, ambiguous, bad input or data), 2 usage."
 PERSON_COLUMNS = ["id", "name", "title"]
-FORMATS = click.Choice(["table", "json", "csv"])
+FORMATS = click.Choice(ROW_FORMATS)
 
 
 # Options of the main command, accepted after the subcommand too (`kg who X --store S`); ``--format`` is the
@@ -609,7 +611,7 @@ def stats(ctx: click.Context, fmt: str) -> None:
 
 
 @main.command(epilog="Exit codes: 0 no violations, 1 violations found (or an error), 2 usage.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True,
               help="Output format.")
 @click.option("--no-shacl", is_flag=True, help="Run the graph checks only, not the SHACL shapes.")
 @click.pass_context
@@ -717,7 +719,7 @@ CHANGE_COLUMNS = ["change", "id", "name", "title", "from", "to"]
 @main.command("diff", epilog=EXIT_CODES)
 @click.argument("old")
 @click.argument("new")
-@click.option("--match", type=click.Choice(["id", "name"]), default="id", show_default=True,
+@click.option("--match", type=click.Choice(MATCH_KEYS), default="id", show_default=True,
               help="Match posts by id, or by the holder's name (for exports whose ids change).")
 @click.option("--chart", "chart_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write an HTML chart of NEW with joined, moved, retitled... and left posts marked.")
@@ -842,12 +844,12 @@ def whatif(ctx: click.Context, moves: tuple[str, ...], unders: tuple[str, ...], 
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("org-chart.html"), show_default=True,
               help="HTML file to write (one file, works offline).")
-@click.option("--view", type=click.Choice(["org", "concepts"]), default="org", show_default=True,
+@click.option("--view", type=click.Choice(VIEWS), default="org", show_default=True,
               help="org: the reporting chart, top-down; concepts: roles, portfolios and products.")
 @click.option("--root", metavar="PERSON", help="Chart only PERSON and the people below.")
 @click.option("--depth", type=click.IntRange(min=0), help="Levels below the top (or --root) to include.")
 @click.option("--path", "between", nargs=2, metavar="A B", help="Highlight the reporting path from A to B.")
-@click.option("--color-by", "colour_by", type=click.Choice(["branch", "unit", "role", "family", "status"]),
+@click.option("--color-by", "colour_by", type=click.Choice(COLOUR_CHOICES),
               default="branch", show_default=True, help="Colour cards by top-level branch, unit, role, role "
               "family or status (the same value has the same colour in every chart).")
 @click.option("--title", help="Heading of the page (default: the loaded sources).")
@@ -874,10 +876,10 @@ def viz(ctx: click.Context, out: Path, view: str, root: str | None, depth: int |
                    "contradicts the ending is an error.")
 @click.option("--root", metavar="PERSON", help="Export only PERSON and the people below.")
 @click.option("--depth", type=click.IntRange(min=0), help="Levels below the top (or --root) to include.")
-@click.option("--paper", type=click.Choice(["a4", "letter", "a3"]), default="a4", show_default=True,
+@click.option("--paper", type=click.Choice(PAPER_CHOICES), default="a4", show_default=True,
               help="PDF: paper size.")
 @click.option("--portrait", is_flag=True, help="PDF: portrait pages (landscape by default).")
-@click.option("--color-by", "colour_by", type=click.Choice(["branch", "unit", "role", "family", "status"]),
+@click.option("--color-by", "colour_by", type=click.Choice(COLOUR_CHOICES),
               default="branch", show_default=True, help="PDF/SVG/PNG: colour cards by top-level branch, unit, "
               "role, role family or status (the same value has the same colour in every chart).")
 @click.pass_context
@@ -903,8 +905,7 @@ def export(ctx: click.Context, out: Path, fmt: str | None, root: str | None, dep
 
 # -- SPARQL for analysts (kg query, kg queries, kg serve) ----------------------------------------------------
 
-QUERY_FORMATS = click.Choice(["table", "csv", "tsv", "json", "xml",  # SELECT and ASK
-                              "turtle", "ntriples", "json-ld", "rdfxml"])  # CONSTRUCT and DESCRIBE
+QUERY_FORMATS = click.Choice(SOLUTION_FORMATS + GRAPH_FORMATS)
 
 
 @main.command(epilog="Exit codes: 0 success, 1 error (or ASK false with --check), 2 usage.")
@@ -960,7 +961,7 @@ def query(ctx: click.Context, query: str | None, text: str | None, params: tuple
 
 @main.command("queries", epilog=EXIT_CODES)
 @click.argument("name", required=False)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True)
 def queries_command(name: str | None, fmt: str) -> None:
     """List the named queries (with NAME: show that query and its parameters)."""
     from kg import queries
@@ -1139,7 +1140,7 @@ def _tree_lines(nodes: list[dict[str, Any]], prefix: str = "") -> list[str]:
 
 
 @main.command(epilog=EXIT_CODES)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True,
               help="Output format (json: the ladders, or with --tree nested nodes iri, label, kind, children).")
 @click.option("--tree", is_flag=True, help="The taxonomy as a tree of families and roles, without levels.")
 @click.pass_context
@@ -1174,7 +1175,7 @@ def _ladder_lines(data: list[dict[str, Any]]) -> list[str]:
 @main.command(epilog=EXIT_CODES)
 @click.argument("a")
 @click.argument("b")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True,
               help="Output format.")
 @click.pass_context
 def compare(ctx: click.Context, a: str, b: str, fmt: str) -> None:
@@ -1259,7 +1260,7 @@ def titles_command(ctx: click.Context, source: Any, fmt: str) -> None:
 
 @main.command(epilog=EXIT_CODES)
 @click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True,
               help="Output format.")
 @click.pass_context
 def role(ctx: click.Context, name: str, fmt: str) -> None:
@@ -1277,7 +1278,7 @@ def role(ctx: click.Context, name: str, fmt: str) -> None:
 @main.command(epilog=EXIT_CODES)
 @click.argument("a")
 @click.argument("b")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True,
               help="Output format.")
 @click.pass_context
 def explain(ctx: click.Context, a: str, b: str, fmt: str) -> None:

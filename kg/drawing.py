@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from html import escape
 
 from kg.layout import Card, Layout, layout, text_width, tree_of
+from kg.look import PAPERS
 
 MAX_SIDE = 16_384  # px: larger images are refused (viewers and Graphviz's 32,767 px cap)
 MAX_RATIO = 8.0
-PAPERS = {"a4": (595.0, 842.0), "letter": (612.0, 792.0), "a3": (842.0, 1191.0)}
 BORDER, VACANT_BORDER, LINE, DOTTED = "#4a5568", "#8a8f99", "#8794a8", "#c77d00"
 PDF_SCALE = 0.75  # pt per layout px: 12 px names print at 9 pt
 

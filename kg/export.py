@@ -27,6 +27,7 @@ from kg.errors import InputError, KGError
 from kg.forest import FILLED, NODE_FIELDS, Forest, status_label
 from kg.forest import Node as ForestNode
 from kg.layout import Card, Layout, is_assistant_title, layout
+from kg.look import COLOUR_BY, PAPER_CHOICES
 from kg.org import resolve
 from kg.reading import Reader
 from kg.render import EXPORT_FORMATS, to_csv
@@ -303,7 +304,6 @@ def concept_map(store: Reader) -> Chart:
 PALETTE = ["#8ecae6", "#ffb703", "#90be6d", "#f28482", "#b8a1e3", "#f9c74f", "#4cc9f0", "#f4a261", "#a3c4f3",
            "#e9c46a", "#84dcc6", "#cdb4db", "#ffafcc", "#bde0fe", "#c9ada7", "#d8f3dc", "#ffd6a5", "#caffbf",
            "#9bf6ff", "#fdffb6", "#ffc6ff", "#a0c4ff", "#e5989b", "#b5e48c"]
-COLOUR_BY = ["branch", "unit", "role", "family", "status", "change"]  # change: set by kg diff charts
 # Changes between snapshots (kg diff --chart) read at a glance: green in, red out, orange moved.
 CHANGE_COLOURS = {"joined": "#90be6d", "left": "#f28482", "moved": "#f4a261", "retitled": "#b8a1e3",
                   "holder_changed": "#4cc9f0", "regraded": "#e9c46a"}
@@ -501,9 +501,6 @@ def render_image(chart: Chart, fmt: str, colour_by: str = "branch") -> bytes:
     if run.returncode != 0:
         raise KGError(f"Graphviz failed: {run.stderr.decode(errors='replace').strip()[:300]}")
     return run.stdout
-
-
-PAPER_CHOICES = ["a4", "letter", "a3"]
 
 
 def render_pdf(chart: Chart, paper: str = "a4", landscape: bool = True,

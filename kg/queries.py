@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from kg.errors import InputError, NotFoundError, QueryError, QueryRefused
+from kg.render import GRAPH_FORMATS, SOLUTION_FORMATS
 from kg.store import Store
 from kg.vocab import PREFIXES, XSD
 
@@ -37,8 +38,6 @@ if TYPE_CHECKING:
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
-SOLUTION_FORMATS = ("table", "csv", "tsv", "json", "xml")
-GRAPH_FORMATS = ("turtle", "ntriples", "json-ld", "rdfxml")
 MEDIA_TYPES = {
     "json": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",

@@ -35,6 +35,7 @@ from kg.export import (
     write_atomic,
 )
 from kg.layout import STYLE, Card, card_text, layout, tree_of
+from kg.look import VIEWS
 from kg.store import Store
 
 OTHER_COLOUR = "#d9dde5"
@@ -68,8 +69,8 @@ def chart_page(store: Store, *, view: str = "org", root: str | None = None, dept
         if not chart.nodes:
             raise KGError("no roles, portfolios or products to show")
         return build_page(chart, title=title)
-    if view != "org":
-        raise KGError(f"unknown view '{view}'; choose org or concepts")
+    if view not in VIEWS:
+        raise KGError(f"unknown view '{view}'; choose one of {', '.join(VIEWS)}")
     chart = org_chart(store, root, depth)
     if not chart.nodes:
         raise KGError("no reporting lines to draw: load an org chart first (kg load FILE)")
