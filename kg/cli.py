@@ -269,7 +269,7 @@ def main(ctx: click.Context, store: str | None, endpoint: str | None, update_end
               "nquads, trig, json-ld, rdfxml.")
 @click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN",
               help="CSV: use COLUMN for FIELD (id, manager, name, first_name, last_name, title, unit, fte, "
-                   "dotted, grade, org). Repeatable.")
+                   "dotted, grade, org, photo). Repeatable.")
 @click.option("--normalize-ids", is_flag=True, help="CSV: strip leading zeros and fold case in ids.")
 @click.option("--org", help="CSV: namespace for the IRIs minted (default: the Organisation column or file name).")
 @click.option("--encoding", help="CSV: text encoding (default: UTF-8, else Windows-1252).")
@@ -332,6 +332,10 @@ def _statuses_text(d: dict[str, Any]) -> list[str]:
         lines.append("  top of the chart marked by: " + ", ".join(
             f"'{k}' ({v:,} row{'s' if v != 1 else ''})" if k else f"a blank manager ({v:,} row{'s' if v != 1 else ''})"
             for k, v in d["top_markers"].items()))
+    if d.get("photos") or d.get("photos_not_embedded"):
+        lines.append(f"  photos embedded {d.get('photos', 0):,}" + (
+            f"  photos not embedded (web addresses are not fetched) {d['photos_not_embedded']:,}"
+            if d.get("photos_not_embedded") else ""))
     if d.get("defects_count"):
         shown = "; ".join(f"row {x['row']} {x['column']} '{x['value']}': {x['problem']}" for x in d["defects"][:5])
         lines.append(f"  defective cells {d['defects_count']} (not stored): {shown}")

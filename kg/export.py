@@ -45,6 +45,7 @@ _ATTR_QUERIES = {
               "skos:prefLabel ?v }",
     "pay_min": "SELECT ?n ?v WHERE { ?n po:payBandMinimum ?v }",
     "pay_max": "SELECT ?n ?v WHERE { ?n po:payBandMaximum ?v }",
+    "photo": "SELECT ?n ?v WHERE { ?n schema:image ?v FILTER(isLiteral(?v) && STRSTARTS(STR(?v), 'data:image/')) }",
 }
 _OWNS = "SELECT ?n ?label WHERE { ?x po:ownedBy ?n . ?x rdfs:label|skos:prefLabel ?label } ORDER BY ?label"
 _BATCH = 2000

@@ -56,6 +56,7 @@ class Card:
     title: str = ""
     assistant: bool = False
     hidden: int = 0
+    photo: bool = False  # the card draws a photo at its left (the text moves right by ``Style.photo + pad``)
 
 
 @dataclass(slots=True)
@@ -128,6 +129,7 @@ class Style:
     indent: float = 18.0  # left of each grid column: its spine and ticks
     grid_aspect: float = 1.5  # a compact grid's width over height, about
     font_margin: float = 1.12  # text is measured this much wider than Helvetica (DejaVu is ~8% wider)
+    photo: float = 32.0  # side of a card's photo (square, at the card's left, ``pad`` from its edges)
 
 
 STYLE = Style()
@@ -231,6 +233,8 @@ def card_text(card: Card, style: Style = STYLE, cache: dict[str, tuple[list[str]
 
     >>> card_text(Card("a", None, "Ada Lovelace", "Analyst"))
     ([('name', 'Ada Lovelace'), ('title', 'Analyst')], 120.0, 44.0)
+    >>> card_text(Card("a", None, "Ada Lovelace", "Analyst", photo=True))[1:]
+    (159.0, 46.0)
     """
     names, name_w = _measure("name", card.name, style)
     got = cache.get(card.title) if cache is not None else None
@@ -242,6 +246,9 @@ def card_text(card: Card, style: Style = STYLE, cache: dict[str, tuple[list[str]
     lines = [("name", part) for part in names] + [("title", part) for part in titles]
     height = 2 * style.pad + (len(names) * style.name_size + len(titles) * style.title_size) * style.line
     w = min(style.max_w, max(style.min_w, math.ceil(max(name_w, title_w) + 2 * style.pad)))
+    if card.photo:  # room for the photo at the left; the card is at least the photo's height
+        w += math.ceil(style.photo + style.pad)
+        height = max(height, style.photo + 2 * style.pad)
     return lines, float(w), float(math.ceil(height))
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +130,8 @@ def org_page(chart: Chart, *, title: str | None = None, colour_by: str = "branch
     from pyvis.network import Network
 
     cards, dotted = chart_cards(chart)
+    photos = {n["key"] for n in chart.nodes if n.get("photo")}
+    cards = [replace(c, photo=True) if c.key in photos else c for c in cards]
     index, parent, kids = tree_of(cards)
     opened = _first_open(cards, dotted, parent, kids)
     folded = {cards[i].key for i in range(len(cards)) if kids[i] and i not in opened}
@@ -199,7 +201,7 @@ def _card_columns(cards: list[Card], by_key: dict[str, dict[str, Any]], parent: 
                   kids: list[list[int]], colour: list[int]) -> dict[str, list[Any]]:
     """Everything the page needs per card, as columns (compact JSON for 100,000 posts)."""
     names = ("p", "t", "w", "h", "a", "x", "c", "v", "d", "name", "title", "id", "unit", "grade", "fte", "pay",
-             "status", "role", "dm", "hc", "fb")
+             "status", "role", "dm", "hc", "fb", "img")
     cols: dict[str, list[Any]] = {k: [] for k in names}
     fte = [_number(by_key[c.key].get("fte")) for c in cards]
     below = [0.0] * len(cards)
@@ -241,6 +243,7 @@ def _card_columns(cards: list[Card], by_key: dict[str, dict[str, Any]], parent: 
         cols["dm"].append(", ".join(n.get("dotted_managers") or []))
         cols["hc"].append(count[i])
         cols["fb"].append(round(below[i], 2))
+        cols["img"].append(n.get("photo") or "" if c.photo else "")
     return cols
 
 

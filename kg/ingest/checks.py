@@ -27,6 +27,8 @@ class LoadReport:
     duplicate_ids: list[str] = field(default_factory=list)
     cycles: list[list[str]] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)  # posts by status (kg.names.STATUSES)
+    photos: int = 0  # photos embedded as data URIs
+    photos_not_embedded: int = 0  # photo cells holding web addresses (never fetched)
     fte: float | None = None  # sum of the FTE column (None: the file has no FTE values)
     top_markers: dict[str, int] = field(default_factory=dict)  # manager cell meaning "no manager" -> rows
     defects: list[dict[str, Any]] = field(default_factory=list)  # cells that are not what their column holds

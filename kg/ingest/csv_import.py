@@ -22,12 +22,13 @@ from urllib.parse import quote
 from kg.errors import InputError
 from kg.forest import GROUP, POST, Forest, NodeRow, Rows, node
 from kg.ingest.checks import LoadReport
+from kg.ingest.photos import WEB, photo_uri
 from kg.ingest.titles import TitleMatcher
 from kg.names import FILLED, STATUS_CONCEPTS, VACANT, clean_cell, fold, post_status
-from kg.vocab import FOAF, ORG, PO, PO_ID, RDF, RDFS, SKOS, XSD
+from kg.vocab import FOAF, ORG, PO, PO_ID, RDF, RDFS, SCHEMA, SKOS, XSD
 
 FIELDS = ("id", "manager", "name", "first_name", "last_name", "title", "unit", "fte", "dotted", "grade", "org",
-          "profession", "pay_min", "pay_max")
+          "profession", "pay_min", "pay_max", "photo")
 
 # Header names (folded, spaces removed) that identify each field, most specific first.
 _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -51,6 +52,7 @@ _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "profession": ("professionaloccupationalgroup", "profession", "professionalgroup", "occupationalgroup"),
     "pay_min": ("payscaleminimum", "actualpayfloor", "payfloor", "payminimum", "salaryminimum", "minpay"),
     "pay_max": ("payscalemaximum", "actualpayceiling", "payceiling", "paymaximum", "salarymaximum", "maxpay"),
+    "photo": ("photo", "image", "imageurl", "avatar", "picture", "photourl", "avatarurl"),
 }
 # Manager cells that mean "no manager" (the top of a tree), unless some row has that id: then it is a reference.
 TOP_MARKERS = frozenset({"", "xx", "none", "null", "n/a", "na", "-", "--", "root", "top", "#n/a", "0"})
@@ -84,6 +86,7 @@ class _Row:
     profession: str
     pay_min: str
     pay_max: str
+    photo: str
     extras: list[tuple[int, str]]
 
 
@@ -354,7 +357,8 @@ def import_csv(
         extras += [(len(headers) + j, c.strip()) for j, c in enumerate(cells[len(headers):]) if c.strip()]
         rows.append(_Row(number, ident, cell(cells, "manager"), cell(cells, "dotted"), name,
                          cell(cells, "title"), cell(cells, "unit"), cell(cells, "fte"), cell(cells, "grade"),
-                         cell(cells, "profession"), cell(cells, "pay_min"), cell(cells, "pay_max"), extras))
+                         cell(cells, "profession"), cell(cells, "pay_min"), cell(cells, "pay_max"),
+                         cell(cells, "photo"), extras))
     extra_headers = headers + [f"column_{i + 1}" for i in range(len(headers), max(
         [len(c) for _, c in raw_rows] + [len(headers)]))]
 
@@ -463,6 +467,7 @@ def import_csv(
     fte = _numbers(rows, "fte", FTE_LIMIT, headers[cols["fte"]] if "fte" in cols else "", report)
     if fte:
         report.fte = float(sum(fte.values()))
+    photos = _photos(rows, path.parent, headers[cols["photo"]] if "photo" in cols else "", report)
 
     # Structure: roots, cycles and lines of the file's own forest (posts of other sources it names count).
     rows_out = chart if chart is not None else Rows()
@@ -482,7 +487,7 @@ def import_csv(
     report.dotted = len(dotted)
 
     chunks = _triples(rows, post_iri, person_iri, managers, dotted, minter, matcher, junior, extra_headers,
-                      statuses, fte, report)
+                      statuses, fte, photos, report)
     return report, chunks
 
 
@@ -528,6 +533,25 @@ def _numbers(rows: list[_Row], fld: str, limit: Decimal, column: str, report: Lo
     return out
 
 
+def _photos(rows: list[_Row], folder: Path, column: str, report: LoadReport) -> dict[int, str]:
+    """The photos of the rows as data URIs; web addresses are counted (never fetched), bad cells are defects."""
+    out: dict[int, str] = {}
+    for row in rows:
+        if not row.photo:
+            continue
+        uri, problem = photo_uri(row.photo, folder)
+        if uri is not None:
+            out[row.number] = uri
+        elif problem == WEB:
+            report.photos_not_embedded += 1
+        else:
+            report.defects.append({"row": row.number, "id": row.id, "column": column,
+                                   "value": row.photo if len(row.photo) <= 40 else row.photo[:37] + "...",
+                                   "problem": problem})
+    report.photos = len(out)
+    return out
+
+
 def _forest_row(row: _Row, iri: str, status: str | None, fte: Decimal | None, junior: bool,
                 source: str) -> NodeRow:
     """The forest's node row of a data row (see :class:`kg.forest.Node`)."""
@@ -550,7 +574,7 @@ def _decimal(value: Decimal) -> str:
 def _triples(rows: list[_Row], post_iri: dict[int, str], person_iri: dict[int, str], managers: dict[int, str | None],
              dotted: dict[int, str], minter: _Minter, matcher: TitleMatcher | None, junior: bool,
              headers: list[str], statuses: dict[int, str | None], fte: dict[int, Decimal],
-             report: LoadReport) -> Iterator[bytes]:
+             photos: dict[int, str], report: LoadReport) -> Iterator[bytes]:
     """N-Triples for the rows, yielded in chunks (the report's counters are filled as rows are written)."""
     a, label = f"<{RDF.type}>", f"<{RDFS.label}>"
     p_ident, p_title, p_role = f"<{PO.identifier}>", f"<{PO.jobTitle}>", f"<{PO.hasRole}>"
@@ -606,6 +630,8 @@ def _triples(rows: list[_Row], post_iri: dict[int, str], person_iri: dict[int, s
             out.append(f"{post} {p_grade} {_lit(row.grade)} .\n")
         if row.profession:
             out.append(f"{post} {p_prof} {_lit(row.profession)} .\n")
+        if row.number in photos:
+            out.append(f"{post} <{SCHEMA.image}> {_lit(photos[row.number])} .\n")
         for fld, column_index in pay_columns.items():
             text = getattr(row, fld)
             pay = parse_number(text, PAY_LIMIT) if text else None

@@ -232,6 +232,16 @@
     while (text.length > 1 && ctx.measureText(text + "\u2026").width > width) text = text.slice(0, -1);
     return text + "\u2026";
   }
+  var photos = {};  // card -> its decoded photo (data URIs only: the page makes no request)
+  function photo(i) {
+    if (!C.img[i]) return null;
+    if (!photos[i]) {
+      photos[i] = new Image();
+      photos[i].onload = function () { network.redraw(); };
+      photos[i].src = C.img[i];
+    }
+    return photos[i].complete && photos[i].naturalWidth ? photos[i] : null;
+  }
   function renderer(i) {
     return function (o) {
       var ctx = o.ctx, w = L.w[i], h = L.h[i], x = o.x - w / 2, y = o.y - h / 2;
@@ -246,14 +256,15 @@
           ctx.strokeStyle = marked[i] || (o.state.selected ? "#1d4ed8" : (vacant ? "#8a8f99" : "#4a5568"));
           ctx.stroke();
           ctx.setLineDash([]);
-          var ty = y + S.pad;
+          var ty = y + S.pad, off = C.img[i] ? Math.ceil(S.photo + S.pad) : 0, img = photo(i);
+          if (img) ctx.drawImage(img, x + S.pad, y + S.pad, S.photo, S.photo);
           ctx.textBaseline = "alphabetic"; ctx.textAlign = "left";
           C.t[i].forEach(function (line) {
             var size = line[0] === 0 ? S.name_size : S.title_size;
             ty += size * S.line;
             ctx.font = (line[0] === 0 ? "bold " : "") + size + "px " + FONT;
             ctx.fillStyle = vacant ? "#4b5563" : "#1a202c";
-            ctx.fillText(fitText(ctx, line[1], w - 2 * S.pad + 2), x + S.pad, ty - size * (S.line - 1) - 1);
+            ctx.fillText(fitText(ctx, line[1], w - off - 2 * S.pad + 2), x + off + S.pad, ty - size * (S.line - 1) - 1);
           });
           if (!KIDS[i].length && C.x[i]) {  // reports cut off this chart (--depth, --root): not expandable
             ctx.font = "10px " + FONT; ctx.fillStyle = "#4a5568"; ctx.textAlign = "center";
@@ -357,6 +368,11 @@
     details.textContent = "";
     if (i < 0) { details.hidden = true; return; }
     details.hidden = false;
+    if (C.img[i]) {
+      var pic = document.createElement("img");
+      pic.className = "photo"; pic.alt = ""; pic.src = C.img[i];
+      details.appendChild(pic);
+    }
     var rows = [["", C.name[i]], ["Title", C.title[i]], ["Id", C.id[i]], ["Unit", C.unit[i]],
                 ["Grade", C.grade[i]], ["FTE", C.fte[i] === null ? "" : String(fmt(C.fte[i]))],
                 ["Pay band", C.pay[i]], ["Status", C.status[i]], ["Role", C.role[i]],
