@@ -315,31 +315,7 @@ def load(ctx: click.Context, files: tuple[Path, ...], file_format: str | None, m
               keys + ["roots", "dangling", "duplicate_ids", "cycles", "bad_managers"], "csv")
         return
     for report in reports:
-        click.echo("\n".join(_plain(line) for line in _summary_text(report.to_dict(limit=5)).splitlines()))
-
-
-def _statuses_text(d: dict[str, Any]) -> list[str]:
-    """The load summary's lines on statuses, FTE groups, top markers and defective cells."""
-    lines = []
-    if d.get("statuses"):
-        lines.append("  posts by status: " + ", ".join(f"{k.replace('_', ' ')} {v:,}"
-                                                      for k, v in d["statuses"].items()))
-    sizes = ([f"groups of posts {d['groups']:,}"] if d.get("groups") else []) + (
-        [f"FTE {d['fte']:,.2f}"] if d.get("fte") is not None else [])
-    if sizes:
-        lines.append("  " + "  ".join(sizes))
-    if d.get("top_markers"):
-        lines.append("  top of the chart marked by: " + ", ".join(
-            f"'{k}' ({v:,} row{'s' if v != 1 else ''})" if k else f"a blank manager ({v:,} row{'s' if v != 1 else ''})"
-            for k, v in d["top_markers"].items()))
-    if d.get("photos") or d.get("photos_not_embedded"):
-        lines.append(f"  photos embedded {d.get('photos', 0):,}" + (
-            f"  photos not embedded (web addresses are not fetched) {d['photos_not_embedded']:,}"
-            if d.get("photos_not_embedded") else ""))
-    if d.get("defects_count"):
-        shown = "; ".join(f"row {x['row']} {x['column']} '{x['value']}': {x['problem']}" for x in d["defects"][:5])
-        lines.append(f"  defective cells {d['defects_count']} (not stored): {shown}")
-    return lines
+        click.echo(report.text())
 
 
 def _title_map(store: Any, path: Path) -> dict[str, str | None]:
@@ -351,45 +327,6 @@ def _title_map(store: Any, path: Path) -> dict[str, str | None]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the title map ({exc})") from exc
     return read_title_map(store, str(path), text)
-
-
-def _ring(cycle: list[str], shown: int = 8) -> str:
-    """A cycle as text, its first ``shown`` members only when it is long."""
-    more = f" -> ... ({len(cycle):,} posts in the cycle)" if len(cycle) > shown else ""
-    return " -> ".join(cycle[:shown]) + more
-
-
-def _summary_text(d: dict[str, Any]) -> str:
-    from collections import Counter
-
-    lines = [f"{d['source']}: {d['rows']:,} rows read ({d['format']}"
-             + (f", {d['encoding']}" if d.get("encoding") else "") + ")",
-             f"  posts {d['posts']:,}" + (f"  groups {d['groups']:,}" if d.get("groups") else "")
-             + f"  named people {d['named_people']:,}  reporting edges {d['edges']:,}  "
-             f"dotted lines {d['dotted']:,}  triples {d['triples']:,}",
-             f"  roots {d['roots_count']}" + (f": {', '.join(d['roots'])}" if d["roots"] else "")
-             + (" ..." if d["roots_count"] > 5 else "")]
-    lines += _statuses_text(d)
-    if d["dangling_count"]:
-        shown = ", ".join(f"{x.get('id')} -> {x.get('manager')}" + (f" (row {x['row']})" if "row" in x else "")
-                          for x in d["dangling"])
-        lines.append(f"  dangling manager references {d['dangling_count']}: {shown}")
-    else:
-        lines.append("  dangling manager references 0")
-    repeated = Counter(d["duplicate_ids"])
-    lines.append(f"  duplicate ids {d['duplicate_ids_count']}"
-                 + (": " + ", ".join(f"{i} (x{n + 1})" for i, n in repeated.items()) if repeated else ""))
-    lines.append(f"  cycles {d['cycles_count']}"
-                 + (": " + "; ".join(_ring(c) for c in d["cycles"]) if d["cycles_count"] else ""))
-    if d.get("bad_managers_count"):
-        shown = _plain(", ".join(f"{x['id']} -> {x['manager']!r}" for x in d["bad_managers"]))
-        lines.append(f"  managers given as text, not a post (kept off the chart) {d['bad_managers_count']}: "
-                     f"{shown}")
-    if d.get("manager_by_name"):
-        lines.append("  the manager column holds names; matched them to the name column")
-    for warning in d.get("warnings", []):
-        lines.append(f"  warning: {warning}")
-    return "\n".join(lines)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -451,29 +388,17 @@ def who(ctx: click.Context, person: str, fmt: str) -> None:
     if fmt == "json":
         _one(profile, "json")
         return
-    flat = {k: v for k, v in profile.items()}
-    flat["manager"] = _label(profile["manager"])
-    flat["dotted_line_managers"] = ", ".join(_label(m) for m in profile["dotted_line_managers"])
     if fmt == "csv":
+        flat = org.profile_flat(profile)
         _rows([flat], list(flat), "csv")
         return
-    for key in ["id", "name", "title", "role", "unit", "status", "grade", "fte", "manager", "dotted_line_managers",
-                "direct_reports", "headcount", "fte_below", "iri", "person_iri"]:
-        if flat.get(key) not in (None, ""):
-            click.echo(f"{key.replace('_', ' '):>22}  {_plain(flat[key])}")
+    _out(org.profile_text(profile))
 
 
 def _plain(value: Any) -> str:
     from kg.render import terminal_safe
 
     return terminal_safe(value)
-
-
-def _label(person: dict[str, Any] | None) -> str:
-    if not person:
-        return ""
-    name = person.get("name") or "(no name)"
-    return _plain(f"{name} [{person.get('id')}]" if person.get("id") else name)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -500,7 +425,7 @@ def chain(ctx: click.Context, person: str, fmt: str) -> None:
         result = org.chain(store, person)
     _rows(result.people, PERSON_COLUMNS, fmt)
     if result.cycle_at:
-        click.echo(f"warning: the chain loops back to {_label(result.cycle_at)}: a reporting cycle; "
+        click.echo(f"warning: the chain loops back to {org.person_label(result.cycle_at)}: a reporting cycle; "
                    "stopped there (see `kg load` summary)", err=True)
 
 
@@ -596,19 +521,11 @@ def stats(ctx: click.Context, fmt: str) -> None:
     if fmt == "json":
         _out(to_json(data))
         return
-    scalars = {k: v for k, v in data.items() if not isinstance(v, (list, dict))}
     if fmt == "csv":
+        scalars = org.stats_scalars(data)
         _rows([scalars], list(scalars), "csv")
         return
-    for key, value in scalars.items():
-        click.echo(f"{key.replace('_', ' '):>24}  {value:,}")
-    if data["root_people"]:
-        click.echo(f"{'top of the chart':>24}  " + ", ".join(_label(p) for p in data["root_people"]))
-    unmatched = data["unmatched_titles"]
-    if unmatched:
-        click.echo(f"{'unmatched titles':>24}  {len(unmatched):,} distinct; most common:")
-        for title, count in list(unmatched.items())[:10]:
-            click.echo(f"{'':>26}{count:>6}  {_plain(title)}")
+    _out(org.stats_text(data))
 
 
 # -- validation (reliability) --------------------------------------------------------------------------------
@@ -629,24 +546,9 @@ def validate(ctx: click.Context, fmt: str, no_shacl: bool) -> None:
     if fmt == "json":
         _out(to_json(report.to_dict()))
     else:
-        click.echo(_validation_text(report))
+        click.echo(report.text())
     if not report.ok:
         ctx.exit(1)
-
-
-def _validation_text(report: Any) -> str:
-    counts = report.counts
-    lines = [f"violations {counts['violation']:,}  warnings {counts['warning']:,}  info {counts['info']:,}"
-             + (f"  (shapes: {report.shapes})" if report.shapes else "")]
-    for severity, findings in report.by_severity().items():
-        for f in findings:
-            items = [_ring(i) + f" -> {i[0]}" if isinstance(i, list) else str(i) for i in f.items[:20]]
-            more = f" ... and {len(f.items) - 20:,} more" if len(f.items) > 20 else ""
-            lines.append(f"{severity.upper():<9} {f.message} ({len(f.items):,}): "
-                         + _plain("; ".join(items)) + more)
-    lines += [f"note: {n}" for n in report.notes]
-    lines.append("OK: no violations" if report.ok else "FAILED: violations found")
-    return "\n".join(lines)
 
 
 # -- external SPARQL stores (remote) -----------------------------------------------------------------------
@@ -1399,38 +1301,19 @@ def layers(ctx: click.Context, fmt: str) -> None:
 @click.pass_context
 def health(ctx: click.Context, top_n: int, fmt: str) -> None:
     """Organization health: layers, span of control, single-report managers, largest teams, units."""
-    from kg.org_reports import health_report
-    from kg.render import to_json, to_table
+    from kg.org_reports import health_report, health_summary, health_text
+    from kg.render import to_json
 
     with _reading(ctx) as store:
         data = health_report(store, top_n)
-    span = data["span"]
-    summary = {"posts": data["posts"], "named_people": data["named_people"], "vacancies": data["vacancies"],
-               "fte": data["fte"], "roots": data["roots"], "cycles": data["cycles"], "layers": data["layers"],
-               "managers": data["managers"], "span_mean": span["mean"], "span_median": span["median"],
-               "span_max": span["max"], "single_report_managers": data["single_report_managers"]["count"],
-               "dotted_lines": data["dotted_lines"]}
     if fmt == "json":
         _out(to_json(data))
         return
     if fmt == "csv":
+        summary = health_summary(data)
         _rows([summary], list(summary), "csv")
         return
-    for key, value in summary.items():
-        click.echo(f"{key.replace('_', ' '):>24}  {value:,}" if isinstance(value, int) else
-                   f"{key.replace('_', ' '):>24}  {value}")
-    click.echo("\nSpan of control (direct reports: managers)")
-    _out(to_table([{"direct_reports": k, "managers": v} for k, v in span["distribution"].items()],
-                  ["direct_reports", "managers"]))
-    click.echo("\nLargest teams (posts below)")
-    _out(to_table(data["largest_teams"], ["id", "name", "title", "headcount", "fte_below", "direct_reports"]))
-    singles = data["single_report_managers"]["first"]
-    if singles:
-        click.echo("\nManagers with a single report")
-        _out(to_table(singles, ["id", "name", "title"]))
-    click.echo("\nHeadcount per unit")
-    _out(to_table([{"unit": k, "posts": v} for k, v in list(data["headcount_by_unit"].items())[:top_n]],
-                  ["unit", "posts"]))
+    _out(health_text(data, top_n))
 
 
 @main.command(epilog=EXIT_CODES)

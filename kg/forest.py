@@ -130,6 +130,16 @@ class Rows:
         return Forest(self.nodes, self.edges)
 
 
+def cycle_text(cycle: list[str], shown: int = 8) -> str:
+    """A cycle as text, its first ``shown`` members only when it is long.
+
+    >>> cycle_text(["a", "b"]), cycle_text(list("abcd"), shown=2)
+    ('a -> b', 'a -> b -> ... (4 posts in the cycle)')
+    """
+    more = f" -> ... ({len(cycle):,} posts in the cycle)" if len(cycle) > shown else ""
+    return " -> ".join(cycle[:shown]) + more
+
+
 def node(iri: str, **values: Any) -> NodeRow:
     """A node row with the given fields, the others empty.
 

@@ -19,6 +19,7 @@ from kg.errors import AmbiguousError, KGError, NotFoundError
 from kg.forest import BELOW_FIELDS, Below, Forest, Node, Placed
 from kg.names import fold
 from kg.reading import Reader, forest
+from kg.render import terminal_safe
 from kg.vocab import PREFIXES
 
 Person = dict[str, Any]
@@ -328,3 +329,51 @@ def stats(reader: Reader) -> dict[str, Any]:
         "unmatched_titles": dict(sorted(((r["t"], int(r["c"] or 0)) for r in titles if r["t"]),
                                         key=lambda tc: (-tc[1], tc[0]))),
     }
+
+
+# -- the text views of `kg who` and `kg stats` ---------------------------------------------------------------
+
+PROFILE_KEYS = ("id", "name", "title", "role", "unit", "status", "grade", "fte", "manager", "dotted_line_managers",
+                "direct_reports", "headcount", "fte_below", "iri", "person_iri")
+
+
+def person_label(person: dict[str, Any] | None) -> str:
+    """A person as one line of text: name and id, safe for a terminal ("" for nobody).
+
+    >>> person_label({"name": "Ada", "id": "7"}), person_label({"id": "8"}), person_label(None)
+    ('Ada [7]', '(no name) [8]', '')
+    """
+    if not person:
+        return ""
+    name = person.get("name") or "(no name)"
+    return terminal_safe(f"{name} [{person.get('id')}]" if person.get("id") else name)
+
+
+def profile_flat(profile: Person) -> dict[str, Any]:
+    """A profile of :func:`who` as one row: its managers as labels."""
+    return profile | {"manager": person_label(profile["manager"]),
+                      "dotted_line_managers": ", ".join(person_label(m) for m in profile["dotted_line_managers"])}
+
+
+def profile_text(profile: Person) -> str:
+    """A profile of :func:`who` as ``kg who`` prints it: one line per field that has a value."""
+    flat = profile_flat(profile)
+    return "".join(f"{key.replace('_', ' '):>22}  {terminal_safe(flat[key])}\n"
+                   for key in PROFILE_KEYS if flat.get(key) not in (None, ""))
+
+
+def stats_scalars(data: dict[str, Any]) -> dict[str, Any]:
+    """The counts of :func:`stats` (its lists and maps left out)."""
+    return {k: v for k, v in data.items() if not isinstance(v, (list, dict))}
+
+
+def stats_text(data: dict[str, Any]) -> str:
+    """The counts of :func:`stats` as ``kg stats`` prints them, with the tops and the commonest unmatched titles."""
+    lines = [f"{key.replace('_', ' '):>24}  {value:,}" for key, value in stats_scalars(data).items()]
+    if data["root_people"]:
+        lines.append(f"{'top of the chart':>24}  " + ", ".join(person_label(p) for p in data["root_people"]))
+    unmatched = data["unmatched_titles"]
+    if unmatched:
+        lines.append(f"{'unmatched titles':>24}  {len(unmatched):,} distinct; most common:")
+        lines += [f"{'':>26}{count:>6}  {terminal_safe(title)}" for title, count in list(unmatched.items())[:10]]
+    return "".join(line + "\n" for line in lines)

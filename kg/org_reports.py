@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from kg import analytics as A
 from kg.errors import KGError, NotFoundError
 from kg.reading import Reader, forest
+from kg.render import to_table
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -142,3 +143,32 @@ def communities_report(reader: Reader, graph: str = "org", seed: int = 0, resolu
     labels = _entities(reader, [x for group in shown for x in group])
     return [{"community": i, "size": len(c), "members": [labels[x] for x in group]}
             for i, (c, group) in enumerate(zip(found, shown, strict=True), 1)]
+
+
+def health_summary(data: dict[str, Any]) -> dict[str, Any]:
+    """The counts of :func:`health_report` as one row (``kg health --format csv``)."""
+    span = data["span"]
+    return {"posts": data["posts"], "named_people": data["named_people"], "vacancies": data["vacancies"],
+            "fte": data["fte"], "roots": data["roots"], "cycles": data["cycles"], "layers": data["layers"],
+            "managers": data["managers"], "span_mean": span["mean"], "span_median": span["median"],
+            "span_max": span["max"], "single_report_managers": data["single_report_managers"]["count"],
+            "dotted_lines": data["dotted_lines"]}
+
+
+def health_text(data: dict[str, Any], top_n: int = 10) -> str:
+    """:func:`health_report` as ``kg health`` prints it: the counts, then span, largest teams, single-report
+    managers and the ``top_n`` units as tables."""
+    out = [f"{key.replace('_', ' '):>24}  {value:,}\n" if isinstance(value, int) else
+           f"{key.replace('_', ' '):>24}  {value}\n" for key, value in health_summary(data).items()]
+    out += ["\nSpan of control (direct reports: managers)\n",
+            to_table([{"direct_reports": k, "managers": v} for k, v in data["span"]["distribution"].items()],
+                     ["direct_reports", "managers"]),
+            "\nLargest teams (posts below)\n",
+            to_table(data["largest_teams"], ["id", "name", "title", "headcount", "fte_below", "direct_reports"])]
+    singles = data["single_report_managers"]["first"]
+    if singles:
+        out += ["\nManagers with a single report\n", to_table(singles, ["id", "name", "title"])]
+    out += ["\nHeadcount per unit\n",
+            to_table([{"unit": k, "posts": v} for k, v in list(data["headcount_by_unit"].items())[:top_n]],
+                     ["unit", "posts"])]
+    return "".join(out)

@@ -16,8 +16,9 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from kg.errors import KGError
-from kg.forest import PERSON, Forest
+from kg.forest import PERSON, Forest, cycle_text
 from kg.reading import Reader, bad_managers
+from kg.render import terminal_safe
 from kg.vocab import PO_ID
 
 SEVERITIES = ("violation", "warning", "info")
@@ -56,6 +57,21 @@ class ValidationReport:
 
     def by_severity(self) -> dict[str, list[Finding]]:
         return {s: [f for f in self.findings if f.severity == s] for s in SEVERITIES}
+
+    def text(self) -> str:
+        """The report as ``kg validate`` prints it: counts, each finding (20 items at most), notes, verdict."""
+        counts = self.counts
+        lines = [f"violations {counts['violation']:,}  warnings {counts['warning']:,}  info {counts['info']:,}"
+                 + (f"  (shapes: {self.shapes})" if self.shapes else "")]
+        for severity, findings in self.by_severity().items():
+            for f in findings:
+                items = [cycle_text(i) + f" -> {i[0]}" if isinstance(i, list) else str(i) for i in f.items[:20]]
+                more = f" ... and {len(f.items) - 20:,} more" if len(f.items) > 20 else ""
+                lines.append(f"{severity.upper():<9} {f.message} ({len(f.items):,}): "
+                             + terminal_safe("; ".join(items)) + more)
+        lines += [f"note: {n}" for n in self.notes]
+        lines.append("OK: no violations" if self.ok else "FAILED: violations found")
+        return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "counts": self.counts, "shapes": self.shapes, "notes": self.notes,
