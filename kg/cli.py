@@ -926,123 +926,11 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, max_rows: in
 
 # -- role-level questions (kg roles, kg role, kg explain) ----------------------------------------------------
 
-_ROLE_SECTIONS = [("reports_to", "Typically reports to"), ("manages", "Typically manages"),
-                  ("reporting_notes", "Place in the hierarchy"), ("responsibilities", "Responsibilities"),
-                  ("knowledge", "Knowledge"), ("requirements", "Requirements"), ("pay", "Pay"),
-                  ("career_previous", "Career: comes from"), ("career_next", "Career: moves on to"),
-                  ("collaborators", "Collaborates with"), ("mentoring", "Mentoring and support"),
-                  ("distinctions", "Distinctions"), ("owns", "Owns")]
-
-
 def _reading_ontology(ctx: click.Context):  # type: ignore[no-untyped-def]
     """Open the store for reading; the ontology alone is enough (no loaded data needed)."""
     from kg.store import opened
 
     return opened(_store_path(ctx), write=False, on_wait=_progress)
-
-
-def _sources_text(fact: dict[str, Any], indent: str = "      ") -> list[str]:
-    lines = [] if fact.get("sources") else [f"{indent}(editorial link: no source sentence)"]
-    sources = list(fact.get("sources", []))
-    for detail in fact.get("details", []):
-        sources += [s for s in detail["sources"] if s not in sources]
-    for source in sources:
-        document = f"{_plain(source['document'])}, " if source.get("document") else ""
-        lines.append(f"{indent}\"{_plain(source['quote'])}\" ({document}sentence {source['sentence']})")
-    if fact.get("note"):
-        lines.append(f"{indent}note: {_plain(fact['note'])}")
-    return lines
-
-
-def _fact_head(fact: dict[str, Any]) -> str:
-    target = fact["target"]
-    if fact.get("relation") == "used as a job title":
-        target = "yes" if str(target).lower() == "true" else "no"
-        return f"  - used as a job title: {target}" + (f"  [{_plain(fact['context'])}]" if fact.get("context")
-                                                        else "")
-    head = f"  - {_plain(fact['relation'])}: {_plain(target)}" if fact["relation"] not in (
-        "typically reports to", "typically manages", "has responsibility", "requires knowledge of",
-        "collaborates with", "progresses to", "is reached from", "owns") else f"  - {_plain(target)}"
-    if fact.get("context"):
-        head += f"  [{_plain(fact['context'])}]"
-    grouped: dict[str, list[str]] = {}
-    for detail in fact.get("details", []):
-        grouped.setdefault(detail["relation"], []).append(_plain(detail["target"]))
-    head += "".join(f"; {relation}: {', '.join(targets)}" for relation, targets in grouped.items())
-    return head
-
-
-def _requirement_text(req: dict[str, Any]) -> str:
-    parts = []
-    if req["education_levels"]:
-        parts.append("education: " + " or ".join(req["education_levels"]))
-    if req["fields_of_study"]:
-        parts.append("in " + " or ".join(req["fields_of_study"]))
-    if req["min_years_of_experience"] is not None:
-        parts.append(f"{req['min_years_of_experience']}+ years of experience")
-    if req["experience_in"]:
-        parts.append("in " + " or ".join(req["experience_in"]))
-    if req["min_years_in_leading_role"] is not None:
-        span = str(req["min_years_in_leading_role"])
-        if req["max_years_in_leading_role"] is not None:
-            span += f"-{req['max_years_in_leading_role']}"
-        parts.append(f"of which {span} in a leading role"
-                     + (" such as " + ", ".join(req["leading_role_examples"]) if req["leading_role_examples"]
-                        else ""))
-    if req["prior_roles"]:
-        parts.append("usually held before: " + ", ".join(req["prior_roles"]))
-    context = f"  [{_plain(req['context'])}]" if req.get("context") else ""
-    return f"  - {_plain(req['label'] or 'requirement')}: {_plain(', '.join(parts))}{context}"
-
-
-def _pay_text(pay: dict[str, Any]) -> str:
-    periods = {"P1Y": "per year", "P1M": "per month", "P1W": "per week"}
-    period = periods.get(pay["period"] or "", pay["period"])
-    amount = f"{pay['amount']:,}" if isinstance(pay["amount"], (int, float)) else "?"
-    provider = f", data: {pay['data_provider']}" if pay["data_provider"] else ""
-    as_of = f", as of {pay['as_of']}" if pay["as_of"] else ", date not stated"
-    return (f"  - {pay['currency'] or ''} {amount} {period or ''}, {_plain(pay['statistic'] or 'pay')}, "
-            f"region {pay['region'] or '?'}{provider}{as_of}")
-
-
-def _profile_text(p: dict[str, Any]) -> str:
-    lines = [f"{_plain(p['label'])}  <{p['iri']}>"]
-    if p["alt_labels"]:
-        lines.append(f"  also called: {_plain(', '.join(p['alt_labels']))}")
-    if p["families"]:
-        lines.append(f"  families: {_plain(', '.join(p['families']))}")
-    if p["definition"]:
-        lines.append(f"  definition: {_plain(p['definition'])}")
-    for match in p["close_matches"]:
-        lines.append(f"  close match: {_plain(match['notation'] or '')} {_plain(match['label'] or '')} "
-                     f"<{match['iri']}>")
-    if p["career_path"]:
-        lines.append(f"  career path: {_plain(' -> '.join(p['career_path']))}")
-    for key, title in _ROLE_SECTIONS:
-        items = p[key]
-        if not items:
-            continue
-        lines += ["", title]
-        for item in items:
-            if key == "requirements":
-                lines.append(_requirement_text(item))
-            elif key == "pay":
-                lines.append(_pay_text(item))
-            else:
-                lines.append(_fact_head(item))
-            lines += _sources_text(item)
-    return "\n".join(lines) + "\n"
-
-
-def _tree_lines(nodes: list[dict[str, Any]], prefix: str = "") -> list[str]:
-    lines = []
-    for i, node in enumerate(nodes):
-        last = i == len(nodes) - 1
-        branch = "" if not prefix and node["kind"] == "family" else ("└── " if last else "├── ")
-        lines.append(f"{prefix}{branch}{_plain(node['label'])}")
-        child_prefix = prefix + ("" if not branch else ("    " if last else "│   "))
-        lines += _tree_lines(node["children"], child_prefix)
-    return lines
 
 
 @main.command(epilog=EXIT_CODES)
@@ -1054,28 +942,15 @@ def roles(ctx: click.Context, fmt: str, tree: bool) -> None:
     """The role ladders: for each role family, its tracks (individual contributor, management) and their roles
     from the lowest level up."""
     from kg.knowledge import ladders, role_tree
+    from kg.knowledge_text import roles_text
     from kg.render import to_json
 
     with _reading_ontology(ctx) as store:
         data = role_tree(store) if tree else ladders(store)
     if fmt == "json":
         _out(to_json(data))
-    elif tree:
-        click.echo("\n".join(_tree_lines(data)))
     else:
-        click.echo("\n".join(_ladder_lines(data)))
-
-
-def _ladder_lines(data: list[dict[str, Any]]) -> list[str]:
-    lines = []
-    for family in data:
-        lines.append(_plain(family["family"]))
-        for track in family["tracks"]:
-            lines.append(f"  {_plain(track['track'])}")
-            for role in track["roles"]:
-                level = f"{role['rank']:>2} {role['level']}" if role["rank"] else " ? (no level)"
-                lines.append(f"    {_plain(level):<22} {_plain(role['label'])}")
-    return lines
+        click.echo(roles_text(data, tree=tree))
 
 
 @main.command(epilog=EXIT_CODES)
@@ -1088,54 +963,12 @@ def compare(ctx: click.Context, a: str, b: str, fmt: str) -> None:
     """Two roles point by point: scope, track and level, typical managers, the responsibilities and knowledge
     only one has and the shared ones, direct relations and career steps; each fact with its sources."""
     from kg.knowledge import compare as compare_roles
+    from kg.knowledge_text import compare_text
     from kg.render import to_json
 
     with _reading_ontology(ctx) as store:
         result = compare_roles(store, a, b)
-    _out(to_json(result)) if fmt == "json" else _out(_compare_text(result))
-
-
-def _compare_text(c: dict[str, Any]) -> str:
-    a, b = c["a"], c["b"]
-    lines = [f"{_plain(a['label'])}  vs  {_plain(b['label'])}", ""]
-    for side in (a, b):
-        lines.append(f"{_plain(side['label'])}: {_plain(side['definition'] or '(no definition)')}")
-        lines.append(f"  family: {_plain(', '.join(side['families']) or '?')}; track: {_plain(side['track'] or '?')}; "
-                     f"level: {_plain(side['level'] or '?')}"
-                     + (f" ({side['rank']})" if side["rank"] else ""))
-        managers = ", ".join(f["target"] for f in side["reports_to"]) or "(the sources name none)"
-        lines.append(f"  typically reports to: {_plain(managers)}")
-        for fact in side["distinctions"]:
-            lines.append("  " + _fact_head(fact).strip())
-            lines += _sources_text(fact)
-    diff = c["level_difference"]
-    if diff is not None:
-        lines.append("")
-        lines.append("Level: the same level" if diff == 0 else
-                     f"Level: {_plain(b['label'])} is {abs(diff)} level(s) {'above' if diff > 0 else 'below'} "
-                     f"{_plain(a['label'])}")
-    sections = [("only_a", f"Responsibilities only {a['label']} has"),
-                ("only_b", f"Responsibilities only {b['label']} has"),
-                ("knowledge_only_a", f"Knowledge only {a['label']} needs"),
-                ("knowledge_only_b", f"Knowledge only {b['label']} needs"),
-                ("relations", "How the two are related")]
-    for key, title in sections:
-        if c[key]:
-            lines += ["", _plain(title)]
-            for fact in c[key]:
-                lines.append(_fact_head(fact))
-                lines += _sources_text(fact)
-    for key, title in (("shared", "Responsibilities both have"), ("knowledge_shared", "Knowledge both need")):
-        if c[key]:
-            lines += ["", title]
-            for fact in c[key]:
-                lines.append(f"  - {_plain(fact['target'])}")
-                for side, label in (("sources_a", a["label"]), ("sources_b", b["label"])):
-                    lines += [line.replace("      ", f"      {_plain(label)}: ", 1)
-                              for line in _sources_text({"sources": fact[side]})]
-    lines += ["", "Career steps: " + (_plain(" -> ".join(c["career_steps"])) if c["career_steps"]
-                                      else "neither role leads to the other in the sources")]
-    return "\n".join(lines) + "\n"
+    _out(to_json(result)) if fmt == "json" else _out(compare_text(result))
 
 
 @main.command("titles", epilog=EXIT_CODES)
@@ -1174,11 +1007,12 @@ def role(ctx: click.Context, name: str, fmt: str) -> None:
     reports, responsibilities, knowledge, requirements, pay, career path, collaborators; each fact with the
     source sentence it comes from."""
     from kg.knowledge import role_profile
+    from kg.knowledge_text import profile_text
     from kg.render import to_json
 
     with _reading_ontology(ctx) as store:
         profile = role_profile(store, name)
-    _out(to_json(profile)) if fmt == "json" else _out(_profile_text(profile))
+    _out(to_json(profile)) if fmt == "json" else _out(profile_text(profile))
 
 
 @main.command(epilog=EXIT_CODES)
@@ -1190,6 +1024,7 @@ def role(ctx: click.Context, name: str, fmt: str) -> None:
 def explain(ctx: click.Context, a: str, b: str, fmt: str) -> None:
     """How the concepts A and B (roles, families, responsibilities...) are connected, hop by hop."""
     from kg.knowledge import explain as explain_path
+    from kg.knowledge_text import explain_text
     from kg.render import to_json
 
     with _reading_ontology(ctx) as store:
@@ -1197,28 +1032,12 @@ def explain(ctx: click.Context, a: str, b: str, fmt: str) -> None:
     if fmt == "json":
         _out(to_json(result))
         return
-    if not result["connected"]:
-        click.echo(f"{_plain(result['from']['label'])} and {_plain(result['to']['label'])} are not connected")
-        return
-    lines = [_plain(result["from"]["label"])]
-    for n, hop in enumerate(result["hops"], 1):
-        for rel in hop["relations"]:
-            name = rel["relation"]
-            arrow = f"--{name}-->" if rel["direction"] == "forward" else f"<--{name}--"
-            context = f"  [{_plain(rel['context'])}]" if rel.get("context") else ""
-            lines.append(f"  {n}. {arrow} {_plain(hop['to']['label'])}{context}")
-            lines += _sources_text(rel, indent="       ")
-    click.echo("\n".join(lines))
+    click.echo(explain_text(result))
 
 
 # -- network analytics (kg path, kg centrality, kg layers, kg health, kg communities) ------------------------
 
 ENTITY_COLUMNS = ["id", "name", "title", "kind"]
-
-
-def _entity(e: dict[str, Any]) -> str:
-    name = _plain(e.get("name") or e.get("iri") or "?")
-    return f"{name} [{e['id']}]" if e.get("id") else name
 
 
 @main.command(epilog=EXIT_CODES)
@@ -1233,7 +1052,7 @@ def _entity(e: dict[str, Any]) -> str:
 @click.pass_context
 def path(ctx: click.Context, a: str, b: str, relations: str, k: int, fmt: str) -> None:
     """Shortest path between A and B (people, products, portfolios), hop by hop with each relation."""
-    from kg.org_reports import path_report
+    from kg.org_reports import entity_label, path_report, path_text
     from kg.render import to_json
 
     with _reading(ctx) as store:
@@ -1241,19 +1060,13 @@ def path(ctx: click.Context, a: str, b: str, relations: str, k: int, fmt: str) -
     if fmt == "json":
         _out(to_json(result))
         return
-    rows = [{"path": i, "step": j, "from": _entity(h["from"]), "relation": h["relation"],
-             "to": _entity(h["to"]), "from_id": h["from"]["id"], "to_id": h["to"]["id"]}
+    rows = [{"path": i, "step": j, "from": entity_label(h["from"]), "relation": h["relation"],
+             "to": entity_label(h["to"]), "from_id": h["from"]["id"], "to_id": h["to"]["id"]}
             for i, p in enumerate(result["paths"], 1) for j, h in enumerate(p["hops"], 1)]
     if fmt == "csv":
         _rows(rows, ["path", "step", "from_id", "from", "relation", "to_id", "to"], "csv")
         return
-    for i, p in enumerate(result["paths"], 1):
-        head = f"path {i}: {p['length']} hop{'s' if p['length'] != 1 else ''}" if k > 1 else \
-            f"{p['length']} hop{'s' if p['length'] != 1 else ''}"
-        click.echo(head)
-        click.echo(f"  {_entity(result['from'])}")
-        for hop in p["hops"]:
-            click.echo(f"    {hop['relation']} {_entity(hop['to'])}")
+    _out(path_text(result, numbered=k > 1))
 
 
 @main.command(epilog=EXIT_CODES)
@@ -1328,14 +1141,14 @@ def health(ctx: click.Context, top_n: int, fmt: str) -> None:
 @click.pass_context
 def communities(ctx: click.Context, graph: str, seed: int, resolution: float, members: int, fmt: str) -> None:
     """Communities (Louvain) of the organization or concept graph, largest first."""
-    from kg.org_reports import communities_report
+    from kg.org_reports import communities_report, entity_label
 
     with _reading(ctx) as store:
         rows = communities_report(store, graph, seed=seed, resolution=resolution, members=members)
     if fmt == "json":
         _rows(rows, [], "json")
         return
-    flat = [r | {"members": ", ".join(_entity(m) for m in r["members"])
+    flat = [r | {"members": ", ".join(entity_label(m) for m in r["members"])
                  + (" ..." if r["size"] > len(r["members"]) else "")} for r in rows]
     _rows(flat, ["community", "size", "members"], fmt)
 

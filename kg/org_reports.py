@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from kg import analytics as A
 from kg.errors import KGError, NotFoundError
 from kg.reading import Reader, forest
-from kg.render import to_table
+from kg.render import terminal_safe, to_table
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -172,3 +172,24 @@ def health_text(data: dict[str, Any], top_n: int = 10) -> str:
             to_table([{"unit": k, "posts": v} for k, v in list(data["headcount_by_unit"].items())[:top_n]],
                      ["unit", "posts"])]
     return "".join(out)
+
+
+def entity_label(e: dict[str, Any]) -> str:
+    """A person or concept of a report as one line of text: its name (or IRI) and id, safe for a terminal.
+
+    >>> entity_label({"name": "Ada", "id": "7"}), entity_label({"iri": "http://x/p"})
+    ('Ada [7]', 'http://x/p')
+    """
+    name = terminal_safe(e.get("name") or e.get("iri") or "?")
+    return f"{name} [{e['id']}]" if e.get("id") else name
+
+
+def path_text(result: dict[str, Any], *, numbered: bool = False) -> str:
+    """The paths of :func:`path_report` as ``kg path`` prints them, hop by hop (``numbered``: several paths)."""
+    out = []
+    for i, p in enumerate(result["paths"], 1):
+        hops = f"{p['length']} hop{'s' if p['length'] != 1 else ''}"
+        out.append(f"path {i}: {hops}" if numbered else hops)
+        out.append(f"  {entity_label(result['from'])}")
+        out += [f"    {hop['relation']} {entity_label(hop['to'])}" for hop in p["hops"]]
+    return "".join(line + "\n" for line in out)
