@@ -18,6 +18,7 @@ from kg.forest import GROUP, NODE_FIELDS, Forest, Node, _fte
 from kg.history import snapshot
 from kg.names import fold
 from kg.reading import Reader, forest
+from kg.render import terminal_safe, to_table
 
 Person = dict[str, Any]
 CHANGES = ("joined", "left", "moved", "retitled", "holder_changed", "regraded")
@@ -406,3 +407,35 @@ def changes_by_iri(d: Diff) -> dict[str, str]:
             if p.get("iri"):
                 out.setdefault(p["iri"], kind)
     return out
+
+
+# -- the text views of `kg diff` and `kg whatif` -------------------------------------------------------------
+
+CHANGE_COLUMNS = ["change", "id", "name", "title", "from", "to"]  # the columns of Diff.rows()
+SHAPE_KEYS = ("posts", "groups", "fte", "roots", "layers", "managers", "span_mean", "span_median", "span_max",
+              "single_report_managers")
+
+
+def shape_text(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """The shape of the organization before and after (posts, layers, span...) as a table after a blank line."""
+    return "\n" + to_table([{"measure": k.replace("_", " "), "before": before[k], "after": after[k]}
+                            for k in SHAPE_KEYS], ["measure", "before", "after"])
+
+
+def diff_text(d: Diff, old: str, new: str, before: dict[str, Any], after: dict[str, Any]) -> str:
+    """A diff as ``kg diff`` prints it: the counts of each change, the changed posts, the shape before and after."""
+    out = [f"{terminal_safe(old)} -> {terminal_safe(new)}: "
+           + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in d.summary().items()) + "\n"]
+    if d.rows():
+        out.append(to_table(d.rows(), CHANGE_COLUMNS))
+    return "".join(out) + shape_text(before, after)
+
+
+def whatif_text(result: dict[str, Any]) -> str:
+    """A what-if result as ``kg whatif`` prints it: the edits, the shape before and after, the units changed."""
+    out = [f"- {terminal_safe(line)}\n" for line in result["changes"]]
+    out.append(shape_text(result["before"], result["after"]))
+    if result["units_changed"]:
+        out += ["\n", to_table(result["units_changed"],
+                               ["unit", "posts_before", "posts_after", "fte_before", "fte_after"])]
+    return "".join(out)

@@ -619,7 +619,6 @@ class _PushProgress:
 
 # -- change over time (kg diff, kg whatif) --------------------------------------------------------------------
 
-CHANGE_COLUMNS = ["change", "id", "name", "title", "from", "to"]
 
 
 @main.command("diff", epilog=EXIT_CODES)
@@ -635,8 +634,8 @@ def diff_command(ctx: click.Context, old: str, new: str, match: str, chart_out: 
     """What changed from snapshot OLD to NEW: posts joined, left, moved, retitled, with another holder, regraded;
     teams that grew or shrank; layers and span before and after. OLD and NEW: SERIES@DATE, a series (its
     latest snapshot) or a source name (with the other files of its snapshot)."""
-    from kg.change import diff_snapshots
-    from kg.render import to_json, to_table
+    from kg.change import CHANGE_COLUMNS, diff_snapshots, diff_text
+    from kg.render import to_json
 
     with _reading(ctx) as store:
         d, sides = diff_snapshots(store, old, new, match=match)
@@ -648,11 +647,7 @@ def diff_command(ctx: click.Context, old: str, new: str, match: str, chart_out: 
     elif fmt == "csv":
         _rows(d.rows(), CHANGE_COLUMNS, "csv")
     else:
-        click.echo(f"{_plain(old)} -> {_plain(new)}: " + ", ".join(f"{k.replace('_', ' ')} {v}"
-                                                                     for k, v in d.summary().items()))
-        if d.rows():
-            _out(to_table(d.rows(), CHANGE_COLUMNS))
-        _shape_table(data["before"], data["after"])
+        _out(diff_text(d, old, new, data["before"], data["after"]))
     if chart_out is not None:
         click.echo(f"wrote {written}", err=True)
 
@@ -669,16 +664,6 @@ def _change_chart(store: Any, old: str, new: str, d: Any, out: Path) -> str:
         chart = change_chart(store, before, forest(store), changes_by_iri(d))
     page = org_page(chart, title=f"Changes from {old} to {new}", colour_by="change")
     return str(page.save(out))
-
-
-def _shape_table(before: dict[str, Any], after: dict[str, Any]) -> None:
-    from kg.render import to_table
-
-    keys = ["posts", "groups", "fte", "roots", "layers", "managers", "span_mean", "span_median", "span_max",
-            "single_report_managers"]
-    click.echo("")
-    _out(to_table([{"measure": k.replace("_", " "), "before": before[k], "after": after[k]} for k in keys],
-                  ["measure", "before", "after"]))
 
 
 @main.command(epilog=EXIT_CODES)
@@ -701,9 +686,9 @@ def whatif(ctx: click.Context, moves: tuple[str, ...], unders: tuple[str, ...], 
     after. The loaded data never changes (--save adds the scenario as a snapshot of its own)."""
     import csv
 
-    from kg.change import parse_edits
+    from kg.change import parse_edits, whatif_text
     from kg.change import whatif as try_edits
-    from kg.render import to_json, to_table
+    from kg.render import to_json
 
     if len(moves) != len(unders):
         raise click.UsageError("give one --under MANAGER for each --move POST")
@@ -734,12 +719,7 @@ def whatif(ctx: click.Context, moves: tuple[str, ...], unders: tuple[str, ...], 
                for k, v in result["before"].items() if not isinstance(v, list)],
               ["measure", "before", "after", "change"], "csv")
         return
-    for line in result["changes"]:
-        click.echo(f"- {_plain(line)}")
-    _shape_table(result["before"], result["after"])
-    if result["units_changed"]:
-        click.echo("")
-        _out(to_table(result["units_changed"], ["unit", "posts_before", "posts_after", "fte_before", "fte_after"]))
+    _out(whatif_text(result))
     if save:
         click.echo(f"saved as snapshot {_plain(result['saved'])}", err=True)
 
