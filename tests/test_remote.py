@@ -206,7 +206,7 @@ def test_other_data_in_the_store_stays_out_of_sight(remote: RemoteStore, server:
 
 def test_snapshots_survive_push(server: virtuoso.Virtuoso, tmp_path: Path) -> None:
     """Two MoJ snapshots pushed to Virtuoso: --as-of and kg diff answer there as they do locally."""
-    snapshots = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "uk-organogram-snapshots"
+    snapshots = Path(__file__).resolve().parent / "data" / "realdata" / "uk-organogram-snapshots"
     store = tmp_path / "store"
     for when in ("2011-03-31", "2011-09-30"):
         files = [str(snapshots / f"ministry_of_justice-{when}-{kind}.csv") for kind in ("senior", "junior")]
