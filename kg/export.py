@@ -106,7 +106,13 @@ def chart_of(reader: Reader, f: Forest, solid: list[tuple[str, str]], root: str 
     edges += [{"from": keys[c], "to": keys[m], "kind": "dotted"} for c, m in sorted(set(dotted))]
     chart = Chart(nodes, edges, "org", _org_title(reader))
     if root is not None:
-        chart = subtree(chart, keys[_chart_iri(reader, root, keys)], depth)
+        top = _chart_iri(reader, root, keys)
+        below = {keys[x]: d for x, d in f.descendants(top, depth)} | {keys[top]: 0}  # the forest's walk
+        chart = _restrict(chart, set(below))
+        for n in chart.nodes:
+            n["level"] = below[n["key"]]
+            if n["key"] == keys[top]:
+                n["parent"] = None
     elif depth is not None:
         chart = _restrict(chart, {n["key"] for n in chart.nodes if n["level"] <= depth})
     return chart
@@ -183,30 +189,6 @@ def _betweenness(nodes: list[Node]) -> None:
     scores = tree_betweenness(tree, normalized=False)
     for n in nodes:
         n["betweenness"] = round(scores[n["key"]])
-
-
-def subtree(chart: Chart, key: str, depth: int | None = None) -> Chart:
-    """The part of ``chart`` under the node ``key`` (``depth`` levels below it), levels counted from it."""
-    kids: dict[str, list[str]] = {}
-    for n in chart.nodes:
-        if n["parent"] is not None:
-            kids.setdefault(n["parent"], []).append(n["key"])
-    keep: dict[str, int] = {key: 0}
-    stack = [key]
-    while stack:
-        node = stack.pop()
-        if depth is not None and keep[node] >= depth:
-            continue
-        for child in kids.get(node, []):
-            if child not in keep:
-                keep[child] = keep[node] + 1
-                stack.append(child)
-    out = _restrict(chart, set(keep))
-    for n in out.nodes:
-        n["level"] = keep[n["key"]]
-        if n["key"] == key:
-            n["parent"] = None
-    return out
 
 
 def _restrict(chart: Chart, keep: set[str]) -> Chart:
