@@ -22,6 +22,7 @@ from collections.abc import Hashable
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
+from kg.choices import METRICS
 from kg.errors import KGError, NotFoundError
 from kg.forest import Forest
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     import networkx as nx
 
 Node = Hashable
-METRICS = ("degree", "betweenness", "closeness", "pagerank", "eigenvector")
 
 
 class NoPathError(KGError):

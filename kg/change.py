@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from kg.choices import MATCH_KEYS
 from kg.errors import InputError
 from kg.forest import GROUP, NODE_FIELDS, Forest, Node, _fte
 from kg.history import snapshot
@@ -22,7 +23,6 @@ from kg.render import terminal_safe, to_table
 
 Person = dict[str, Any]
 CHANGES = ("joined", "left", "moved", "retitled", "holder_changed", "regraded")
-MATCH_KEYS = ("id", "name")  # how a post of one snapshot is found in the other: by post id, or by holder name
 
 
 # -- the shape of an organization ------------------------------------------------------------------------------
@@ -169,8 +169,8 @@ def diff(old: Forest, new: Forest, *, match: str = "id") -> Diff:
     >>> [p["id"] for p in d.joined], [p["id"] for p in d.left], [(p["id"], p["title"]) for p in d.retitled]
     (['4'], ['3'], [('2', 'Lead')])
     """
-    if match not in ("id", "name"):
-        raise InputError(f"--match {match}: use id or name")
+    if match not in MATCH_KEYS:
+        raise InputError(f"--match {match}: use {' or '.join(MATCH_KEYS)}")
     keys_old, miss_old = _keys(old, match)
     keys_new, miss_new = _keys(new, match)
     out = Diff(unmatched={f"old_{k}": v for k, v in miss_old.items()} | {f"new_{k}": v for k, v in miss_new.items()})

@@ -8,21 +8,40 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from kg.analytics import METRICS
-from kg.change import MATCH_KEYS
+from kg.choices import (
+    EXPORT_FORMATS,
+    GRAPH_FORMATS,
+    GRAPHS,
+    MATCH_KEYS,
+    METRICS,
+    RELATIONS,
+    REPORT_FORMATS,
+    ROW_FORMATS,
+    SOLUTION_FORMATS,
+)
 from kg.errors import KGError
 from kg.look import COLOUR_CHOICES, PAPER_CHOICES, VIEWS
-from kg.org_reports import GRAPHS, RELATIONS
-from kg.render import EXPORT_FORMATS, GRAPH_FORMATS, REPORT_FORMATS, ROW_FORMATS, SOLUTION_FORMATS
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 EXIT_CODES = "Exit codes: 0 success, 1 error (not found, ambiguous, bad input or data), 2 usage."
 PERSON_COLUMNS = ["id", "name", "title"]
 FORMATS = click.Choice(ROW_FORMATS)
+
+
+class FilePath(click.Path):
+    """A file argument given to the command as a :class:`pathlib.Path` (imported when a command takes one, not
+    at start-up: `kg --help` and the lookups never need it)."""
+
+    def coerce_path_result(self, value: Any) -> Any:
+        from pathlib import Path
+
+        return Path(value)
 
 
 # Options of the main command, accepted after the subcommand too (`kg who X --store S`); ``--format`` is the
@@ -264,7 +283,7 @@ def main(ctx: click.Context, store: str | None, endpoint: str | None, update_end
 
 
 @main.command(epilog=EXIT_CODES)
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=FilePath())
 @click.option("--format", "file_format", help="File format, when the extension does not say: csv, turtle, nt, "
               "nquads, trig, json-ld, rdfxml.")
 @click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN",
@@ -277,7 +296,7 @@ def main(ctx: click.Context, store: str | None, endpoint: str | None, update_end
 @click.option("--series", help="The FILES are snapshots of this organization (one name per organization).")
 @click.option("--as-of", "snapshot", metavar="DATE",
               help="With --series: the date the FILES describe, YYYY-MM-DD (default: the date in each file name).")
-@click.option("--titles", "title_map", type=click.Path(path_type=Path, dir_okay=False), metavar="MAP.csv",
+@click.option("--titles", "title_map", type=FilePath(dir_okay=False), metavar="MAP.csv",
               help="Title map for these FILES: CSV with columns title,role (a role label or IRI; empty: no "
                    "role). It overrides the title matcher for the titles it lists.")
 @click.option("--summary", "summary_fmt", type=FORMATS, default="table", show_default=True,
@@ -626,7 +645,7 @@ class _PushProgress:
 @click.argument("new")
 @click.option("--match", type=click.Choice(MATCH_KEYS), default="id", show_default=True,
               help="Match posts by id, or by the holder's name (for exports whose ids change).")
-@click.option("--chart", "chart_out", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--chart", "chart_out", type=FilePath(dir_okay=False),
               help="Also write an HTML chart of NEW with joined, moved, retitled... and left posts marked.")
 @format_option
 @click.pass_context
@@ -673,7 +692,7 @@ def _change_chart(store: Any, old: str, new: str, d: Any, out: Path) -> str:
               help="Remove POST; its reports move to its manager (repeatable).")
 @click.option("--merge", "merges", multiple=True, nargs=2, metavar="A B",
               help="Merge team B into A: B's reports move under A and B's post goes (repeatable).")
-@click.option("--moves", "moves_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--moves", "moves_file", type=FilePath(exists=True, dir_okay=False),
               help="CSV of changes: columns post, under, and optionally action (move, remove, merge).")
 @click.option("--base", metavar="SNAPSHOT", help="Start from this snapshot (SERIES@DATE...; default: what reads see).")
 @click.option("--save", metavar="NAME", help="Keep the result as a snapshot of the series NAME (see `kg diff`).")
@@ -727,8 +746,8 @@ def whatif(ctx: click.Context, moves: tuple[str, ...], unders: tuple[str, ...], 
 # -- charts and exports (kg viz, kg export) ------------------------------------------------------------------
 
 @main.command(epilog=EXIT_CODES)
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("org-chart.html"), show_default=True,
+@click.option("-o", "--output", "out", type=FilePath(dir_okay=False),
+              default="org-chart.html", show_default=True,
               help="HTML file to write (one file, works offline).")
 @click.option("--view", type=click.Choice(VIEWS), default="org", show_default=True,
               help="org: the reporting chart, top-down; concepts: roles, portfolios and products.")
@@ -754,7 +773,7 @@ def viz(ctx: click.Context, out: Path, view: str, root: str | None, depth: int |
 
 
 @main.command(epilog=EXIT_CODES)
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("-o", "--output", "out", type=FilePath(dir_okay=False), required=True,
               help="File to write (atomically); its ending gives the format: .pdf .svg .png .graphml .dot .mmd "
                    ".json (d3) .csv (people) .ttl .jsonld.")
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS),
@@ -825,6 +844,8 @@ def query(ctx: click.Context, query: str | None, text: str | None, params: tuple
     if (query is None) == (text is None):
         raise click.UsageError("give a query: FILE.rq, NAME, - (stdin) or -e 'SELECT ...'")
     if text is None:
+        from pathlib import Path
+
         source = Path(query or "")
         if query == "-":
             text = sys.stdin.read()

@@ -22,6 +22,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.choices import EXPORT_FORMATS
 from kg.drawing import Look, paper_size, plan_pages, to_fixed_dot, to_pdf, to_svg, too_big
 from kg.errors import InputError, KGError
 from kg.forest import FILLED, NODE_FIELDS, Forest, status_label
@@ -30,7 +31,7 @@ from kg.layout import Card, Layout, is_assistant_title, layout
 from kg.look import COLOUR_BY, PAPER_CHOICES
 from kg.org import resolve
 from kg.reading import Reader
-from kg.render import EXPORT_FORMATS, to_csv
+from kg.render import to_csv
 from kg.store import bind_values
 from kg.vocab import PREFIXES
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from kg import analytics as A
+from kg.choices import GRAPHS, RELATIONS
 from kg.errors import KGError, NotFoundError
 from kg.reading import Reader, forest
 from kg.render import terminal_safe, to_table
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
     import networkx as nx
 
 Node = A.Node
-GRAPHS = ("reporting", "org", "concepts")
-RELATIONS = ("reporting", "all")
 
 
 def project(reader: Reader, graph: str = "reporting", relations: Sequence[str] | None = None) -> nx.DiGraph:

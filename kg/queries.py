@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from kg.choices import GRAPH_FORMATS, SOLUTION_FORMATS
 from kg.errors import InputError, NotFoundError, QueryError, QueryRefused
-from kg.render import GRAPH_FORMATS, SOLUTION_FORMATS
 from kg.store import Store
 from kg.vocab import PREFIXES, XSD
 

@@ -11,14 +11,6 @@ from itertools import islice
 from typing import Any
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-# The formats `kg export` writes (kg.export renders them; kept here so the command line lists them cheaply).
-EXPORT_FORMATS = ("svg", "png", "pdf", "graphml", "dot", "mermaid", "d3-json", "d3-csv", "csv", "edges-csv",
-                  "turtle", "json-ld")
-ROW_FORMATS = ("table", "json", "csv")  # what render() writes
-REPORT_FORMATS = ("table", "json")  # the formats of a report that is not one table (a profile, a health check)
-# The formats of `kg query` (kg.queries renders them): SELECT and ASK answers, CONSTRUCT and DESCRIBE graphs.
-SOLUTION_FORMATS = ("table", "csv", "tsv", "json", "xml")
-GRAPH_FORMATS = ("turtle", "ntriples", "json-ld", "rdfxml")
 
 
 def safe_cell(value: Any) -> str:
