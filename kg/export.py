@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,8 @@ import pyoxigraph as ox
 
 from kg.choices import EXPORT_FORMATS
 from kg.drawing import Look, paper_size, plan_pages, to_fixed_dot, to_pdf, to_svg, too_big
-from kg.errors import InputError, KGError
+from kg.errors import KGError
+from kg.files import write_atomic
 from kg.forest import FILLED, NODE_FIELDS, Forest, status_label
 from kg.forest import Node as ForestNode
 from kg.layout import Card, Layout, is_assistant_title, layout
@@ -408,29 +408,6 @@ def chart_layout(chart: Chart, folded: set[str] | frozenset[str] = frozenset()) 
     """The one layout of a chart (with the reports of ``folded`` cards hidden)."""
     cards, dotted = chart_cards(chart)
     return layout(cards, dotted, folded)
-
-
-# -- writing files -------------------------------------------------------------------------------------------
-
-
-def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and one rename."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"cannot write {target}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError) and not exc.filename:  # say which file (disk full, read-only...)
-            raise OSError(exc.errno, exc.strerror, str(target)) from exc
-        raise
-    return target
 
 
 # -- text formats --------------------------------------------------------------------------------------------

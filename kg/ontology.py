@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from kg.errors import KGError
@@ -35,6 +34,8 @@ def shapes_file() -> Path:
 
 def ontology_fingerprint() -> str:
     """A hash of the ontology files, so a store can tell when its copy is stale."""
+    import hashlib  # OpenSSL: loaded by the writers that need it, not by every lookup
+
     digest = hashlib.sha256()
     for path in ontology_files():
         digest.update(path.name.encode())

@@ -9,7 +9,6 @@ person holding the post. Every answer about who reports to whom comes from the r
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -158,6 +157,8 @@ def _describe(reader: Reader, rec: Node) -> str:
 
 def closest_names(reader: Reader, text: str, limit: int = 5) -> list[str]:
     """Names on the chart closest to ``text`` (for "did you mean" hints)."""
+    import difflib  # only when a name is not found
+
     keys = reader.name_keys()
     folded = fold(text)
     matches = difflib.get_close_matches(folded, keys, n=limit, cutoff=0.6)

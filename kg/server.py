@@ -252,7 +252,10 @@ def make_server(store_path: str, host: str = DEFAULT_HOST, port: int = DEFAULT_P
     from kg.store import open_store
 
     store = open_store(store_path)  # fail now, with a clear message, when there is no store
-    store.close()
+    try:
+        store.db  # noqa: B018 - or its database is damaged (a reader opens it at first use)
+    finally:
+        store.close()
     try:
         return SparqlServer(str(store.path), host, port, timeout=timeout, max_rows=max_rows, workers=workers,
                             max_connections=max_connections, idle_timeout=idle_timeout)

@@ -6,11 +6,19 @@ Layout of a store directory (``.kg/`` by default)::
     .kg/kg.lock     advisory lock: readers share it, a writer holds it alone
     .kg/kg.writer   flag a writer holds while it waits and writes (long-lived readers then close)
     .kg/oxigraph/   the Oxigraph (RocksDB) database
+    .kg/chart.sqlite  the chart index: the reporting forest's rows (kg/chart_index.py)
+    .kg/catalog.json  a copy of the catalog of sources, written by each writer as it closes (see below)
 
 Every loaded source lives in its own named graph. A load writes a *new* graph, then switches the catalog (one
 small SPARQL Update, atomic in Oxigraph) from the old graph to the new one, then drops the old graph. Queries
 only ever see the graphs the catalog names, so a load that fails or is killed midway changes nothing that can
 be seen; graphs it left behind are removed by the next writer.
+
+A reader opens the Oxigraph database only when it runs SPARQL: lookups that the chart index answers (`kg chain`,
+`kg reports`, `kg span` ...) read the catalog from ``catalog.json``. A writer removes that copy as soon as it holds
+the lock and writes it again, from the database, when it closes; a writer that is killed leaves none, and a copy
+is used only while ``chart.sqlite`` is exactly as the writer left it, so a reader never sees a stale catalog
+(without a copy it reads the catalog from the database, as before).
 """
 
 from __future__ import annotations
@@ -30,9 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import pyoxigraph as ox
+from typing import TYPE_CHECKING, Any
 
 from kg.chart_index import ChartIndex, is_current
 from kg.errors import NoStoreError, QueryError, StoreBusyError, StoreError
@@ -41,6 +47,20 @@ from kg.ontology import ontology_files, ontology_fingerprint
 from kg.reading import SparqlReads, sparql_forest_rows
 from kg.vocab import CATALOG_GRAPH, KG, KG_GRAPH, ONTOLOGY_GRAPH, PREFIXES, RDF, XSD
 
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+else:
+    class _Oxigraph:
+        """pyoxigraph, imported at its first use: a lookup that the chart index answers never loads it."""
+
+        def __getattr__(self, name: str) -> Any:
+            import pyoxigraph
+
+            globals()["ox"] = pyoxigraph  # from now on the module itself
+            return getattr(pyoxigraph, name)
+
+    ox = _Oxigraph()
+
 FORMAT_VERSION = 1
 DEFAULT_DIRNAME = ".kg"
 ENV_STORE = "KG_STORE"
@@ -48,6 +68,7 @@ ENV_LOCK_TIMEOUT = "KG_LOCK_TIMEOUT"
 READ_WAIT_SECONDS = 30.0
 WRITE_WAIT_SECONDS = 600.0
 WRITER_FLAG = "kg.writer"  # held (shared) by writers while they wait and write; see writer_waiting
+CATALOG_COPY = "catalog.json"  # the catalog's rows as the last writer left them; see Store.sources
 
 
 def default_store_path(path: str | os.PathLike[str] | None = None) -> Path:
@@ -296,9 +317,11 @@ class CatalogReader:
 class Store(SparqlReads, CatalogReader):
     """A kg store: an Oxigraph database plus its catalog of sources. Open it with :func:`open_store`."""
 
-    def __init__(self, path: Path, db: ox.Store, writable: bool, lock: _Lock) -> None:
+    def __init__(self, path: Path, db: ox.Store | None, writable: bool, lock: _Lock,
+                 open_db: Callable[[], ox.Store] | None = None) -> None:
         self.path = path
-        self.db = db
+        self._db = db
+        self._open_db = open_db  # opens the database at first use (readers), under the lock already held
         self.writable = writable
         self._lock = lock
         self._graphs: list[ox.NamedNode] | None = None
@@ -306,12 +329,26 @@ class Store(SparqlReads, CatalogReader):
         self._chart: ChartIndex | None = None
         self._scope: tuple[list[ox.NamedNode], list[ox.NamedNode]] | None = None
 
+    @property
+    def db(self) -> ox.Store:
+        """The Oxigraph database; a reader opens it at its first SPARQL query (see the module's notes)."""
+        if self._db is None:
+            if self._open_db is None:
+                raise StoreError(f"the store at {self.path} is closed")
+            self._db = self._open_db()
+        return self._db
+
     # -- reading ------------------------------------------------------------------------------------------
 
     def sources(self) -> list[SourceInfo]:
-        """Every loaded source, sorted by name."""
+        """Every loaded source, sorted by name: a reader takes them from the last writer's copy of the catalog
+        when it is current (no database opened), else from the database."""
+        copied = None if self.writable else read_catalog_copy(self.path)
+        return sources_from_rows(self._catalog_rows() if copied is None else copied)
+
+    def _catalog_rows(self) -> list[dict[str, str | None]]:
         rows = self.db.query(SOURCES_QUERY, default_graph=ox.NamedNode(CATALOG_GRAPH))
-        return sources_from_rows([{k: term_value(r[k]) for k in SOURCE_VARS} for r in rows])
+        return [{k: term_value(r[k]) for k in SOURCE_VARS} for r in rows]
 
     def query(self, sparql: str, *, prefixes: bool = True, **bindings: Any) -> Any:
         """Run SPARQL over the visible dataset.
@@ -483,17 +520,19 @@ class Store(SparqlReads, CatalogReader):
         return info
 
     def close(self) -> None:
-        """Flush and release the database and the lock."""
+        """Flush and release the database and the lock (a writer leaves its copy of the catalog)."""
         try:
             if self._chart is not None:
                 self._chart.close()
             if self.writable:
                 self.db.flush()
+                write_catalog_copy(self.path, self._catalog_rows())
         finally:
             global _lingering
-            if sys.getrefcount(self.db) > 2:  # other references than this attribute and the call's argument
-                _lingering = True
-            del self.db
+            self._open_db = None
+            if self._db is not None and sys.getrefcount(self._db) > 2:  # other references than the attribute
+                _lingering = True                                        # and the call's argument
+            self._db = None
             self._lock.release()
 
     def _ensure_ontology(self) -> None:
@@ -600,6 +639,36 @@ class Transaction:
             self.store.chart.drop(g.value for g in self._graphs)
 
 
+def _chart_stamp(root: Path) -> list[int] | None:
+    """Size and modification time of the chart index: any write changes them."""
+    try:
+        st = (root / "chart.sqlite").stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def read_catalog_copy(root: Path) -> list[dict[str, str | None]] | None:
+    """The catalog rows (of :data:`SOURCES_QUERY`) the last writer copied, or None when there is no current
+    copy: none written (a killed writer, an older kg), or the chart index changed since (a writer that left no
+    copy)."""
+    try:
+        copy = json.loads((root / CATALOG_COPY).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(copy, dict) or copy.get("chart") != _chart_stamp(root) or copy.get("chart") is None:
+        return None
+    rows = copy.get("sources")
+    return rows if isinstance(rows, list) else None
+
+
+def write_catalog_copy(root: Path, rows: list[dict[str, str | None]]) -> None:
+    """Copy the catalog rows for readers (a writer, as it closes, holding the lock)."""
+    from kg.files import write_atomic
+
+    write_atomic(root / CATALOG_COPY, json.dumps({"chart": _chart_stamp(root), "sources": rows}, sort_keys=True))
+
+
 def chart_damaged(path: Path, exc: BaseException) -> str:
     """The one-line message for a chart index that SQLite cannot read."""
     return (f"the chart index {path} is damaged ({exc}): run `kg doctor` to rebuild it from the store "
@@ -653,20 +722,17 @@ def open_store(
                           (WRITE_WAIT_SECONDS if write else READ_WAIT_SECONDS))
     lock = _Lock(root / "kg.lock", exclusive=write)
     lock.acquire(timeout, on_wait)
-    try:
-        db_path = str(root / "oxigraph")
-        db = ox.Store(db_path) if write else ox.Store.read_only(db_path)
-    except (OSError, RuntimeError) as exc:  # RocksDB reports damage as RuntimeError("Corruption: ...")
-        lock.release()
-        if write and not os.access(root, os.W_OK):
-            raise StoreError(f"store {root} is read-only: cannot write to it") from exc
-        detail = " ".join(str(exc).split())[:200]
-        if isinstance(exc, RuntimeError) or "Corruption" in detail:
-            raise StoreError(f"the store's database {db_path} is damaged ({detail}); restore the folder from a "
-                             f"backup, or move {root} aside and load your files again (`kg doctor` checks it)"
-                             ) from exc
-        raise StoreError(f"cannot open the store at {root}: {detail}") from exc
-    store = Store(root, db, write, lock)
+    if write or read_catalog_copy(root) is None or not (root / "oxigraph").is_dir():
+        try:
+            db = _open_database(root, write)
+            if write:
+                (root / CATALOG_COPY).unlink(missing_ok=True)  # readers read the database until this writer closes
+        except BaseException:
+            lock.release()
+            raise
+        store = Store(root, db, write, lock)
+    else:  # the database opens at the first SPARQL query, still under this reader's lock
+        store = Store(root, None, write, lock, open_db=lambda: _open_database(root, write=False))
     if not write:
         try:
             store.see_as_the_environment_says()
@@ -681,6 +747,22 @@ def open_store(
             store.close()
             raise
     return store
+
+
+def _open_database(root: Path, write: bool) -> ox.Store:
+    """The Oxigraph database of the store at ``root`` (the caller holds the lock); one line when it cannot."""
+    db_path = str(root / "oxigraph")
+    try:
+        return ox.Store(db_path) if write else ox.Store.read_only(db_path)
+    except (OSError, RuntimeError) as exc:  # RocksDB reports damage as RuntimeError("Corruption: ...")
+        if write and not os.access(root, os.W_OK):
+            raise StoreError(f"store {root} is read-only: cannot write to it") from exc
+        detail = " ".join(str(exc).split())[:200]
+        if isinstance(exc, RuntimeError) or "Corruption" in detail:
+            raise StoreError(f"the store's database {db_path} is damaged ({detail}); restore the folder from a "
+                             f"backup, or move {root} aside and load your files again (`kg doctor` checks it)"
+                             ) from exc
+        raise StoreError(f"cannot open the store at {root}: {detail}") from exc
 
 
 @contextmanager
