@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from kg.choices import METRICS
 from kg.errors import KGError, NotFoundError
-from kg.forest import Forest
+from kg.forest import Forest, Placed
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -147,17 +147,49 @@ def tree_betweenness(G: nx.Graph, normalized: bool = True) -> dict[Node, float]:
 
 
 def _forest_betweenness(forest: _Forest, normalized: bool) -> dict[Node, float]:
+    through = _through(forest.parent, forest.size, forest.comp_size)
+    return dict(zip(forest.nodes, (through * _scale(len(forest.nodes), normalized)).tolist(), strict=True))
+
+
+def _scale(n: int, normalized: bool) -> float:
+    return 0.0 if n <= 2 else 1 / ((n - 1) * (n - 2)) if normalized else 0.5
+
+
+def _through(parent: Any, size: Any, comp_size: Any) -> Any:
+    """Ordered pairs (s, t), s != v != t, whose path runs through each v of a forest, as networkx counts
+    them (numpy int64 arrays: parent -1 at a root, subtree size, size of the node's tree)."""
     import numpy as np
 
-    n = len(forest.nodes)
-    size, comp_size = forest.size, forest.comp_size
+    n = len(parent)
     child_squares = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(child_squares, np.where(forest.parent < 0, n, forest.parent), size * size)
-    # Ordered pairs (s, t), s != v != t, whose path runs through v, as networkx counts them; then its scale.
+    np.add.at(child_squares, np.where(parent < 0, n, parent), size * size)
     up, others = comp_size - size, comp_size - 1
-    through = others * others - child_squares[:n] - up * up
-    scale = 0.0 if n <= 2 else 1 / ((n - 1) * (n - 2)) if normalized else 0.5
-    return dict(zip(forest.nodes, (through * scale).tolist(), strict=True))
+    return others * others - child_squares[:n] - up * up
+
+
+def placed_betweenness(manager_pos: Any, below: Any) -> Any:
+    """Normalized betweenness of every node of a placed forest (:meth:`kg.forest.Forest.placed`: columns in
+    position order, so every manager comes before its reports), as a numpy array; the same numbers as
+    :func:`tree_betweenness` of the forest's graph, without building one.
+
+    >>> from kg.forest import Forest, node
+    >>> f = Forest([node(x) for x in "abcd"], [("b", "a"), ("c", "a"), ("d", "b")])
+    >>> cols = list(zip(*f.placed(), strict=True))
+    >>> placed_betweenness(cols[11], cols[2]).tolist(), [tree_betweenness(f.to_networkx())[x] for x in cols[6]]
+    ([0.6666666666666666, 0.6666666666666666, 0.0, 0.0], [0.6666666666666666, 0.6666666666666666, 0.0, 0.0])
+    """
+    import numpy as np
+
+    parent = np.asarray(manager_pos, dtype=np.int64)
+    size = np.asarray(below, dtype=np.int64) + 1
+    n = len(parent)
+    top = np.where(parent < 0, np.arange(n), parent)  # each node's root, by pointer jumping
+    while True:
+        higher = top[top]
+        if np.array_equal(higher, top):
+            break
+        top = higher
+    return _through(parent, size, size[top]) * _scale(n, True)
 
 
 def tree_closeness(G: nx.Graph) -> dict[Node, float]:
@@ -427,23 +459,43 @@ def forest_health(f: Forest, n: int = 10) -> dict[str, Any]:
     >>> h["posts"], h["layers"], h["span"]["mean"], h["single_report_managers"]
     (4, 3, 1.5, ['b'])
     """
-    sizes = f.headcounts()
-    direct = {m: len(f.direct_reports(m)) for m in f if sizes[m]}
-    spans = sorted(direct.values())
-    mid = len(spans) // 2
-    median = (spans[mid] if len(spans) % 2 else (spans[mid - 1] + spans[mid]) / 2) if spans else 0
-    ranked = sorted(direct, key=lambda m: (-sizes[m], -direct[m], str(m)))[:n]
-    counts = f.counts()
+    return health_numbers(f.summary(), [r[6] for r in f.ranked("single")], f.ranked("teams", n),
+                          [list(c) for c in f.cycles])
+
+
+def health_numbers(summary: dict[str, Any], singles: list[Any], teams: list[Placed],
+                   cycles: list[list[Any]]) -> dict[str, Any]:
+    """:func:`forest_health` from a forest's :meth:`~kg.forest.Forest.summary` (its counts, layers and span
+    distribution), its single-report managers, the placed rows of its largest teams and its cycles: one
+    computation for a forest in memory and for the placed table a store keeps.
+
+    >>> from kg.forest import Forest, node
+    >>> f = Forest([node(x) for x in "abc"], [("b", "a"), ("c", "a")])
+    >>> health_numbers(f.summary(), [], f.ranked("teams"), [])["span"]
+    {'mean': 2.0, 'median': 2, 'max': 2, 'distribution': {2: 1}}
+    """
+    spans = [(int(d), int(c)) for d, c in summary["span"]]  # (direct reports, managers), fewest first
+    managers = sum(c for _, c in spans)
+
+    def nth(k: int) -> int:  # the k-th smallest span (from 0)
+        for d, c in spans:
+            if k < c:
+                return d
+            k -= c
+        raise IndexError(k)
+
+    mid = managers // 2
+    median = (nth(mid) if managers % 2 else (nth(mid - 1) + nth(mid)) / 2) if managers else 0
     return {
-        **counts,
-        "layers": len(f.layers()),
-        "managers": len(spans),
-        "span": {"mean": round(sum(spans) / len(spans), 2) if spans else 0.0, "median": median,
-                 "max": spans[-1] if spans else 0, "distribution": dict(sorted(Counter(spans).items()))},
-        "single_report_managers": sorted(m for m in f if direct.get(m) == 1),  # same order from every store
-        "largest_teams": [{"manager": m, "headcount": sizes[m], "direct_reports": direct[m]} for m in ranked],
-        "cycles_cut": [list(c) for c in f.cycles],
-        "several_managers": len(f.several_managers),
+        **summary["counts"],
+        "layers": len(summary["layers"]),
+        "managers": managers,
+        "span": {"mean": round(sum(d * c for d, c in spans) / managers, 2) if managers else 0.0, "median": median,
+                 "max": spans[-1][0] if spans else 0, "distribution": dict(spans)},
+        "single_report_managers": singles,
+        "largest_teams": [{"manager": r[6], "headcount": r[2], "direct_reports": r[4]} for r in teams],
+        "cycles_cut": cycles,
+        "several_managers": summary["several_managers"],
     }
 
 

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from kg.forest import NODE_FIELDS, PLACED_FIELDS, Below, Edge, Forest, NodeRow, Placed
 from kg.names import fold
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: the placed table has manager_pos; stored data counts (placed_counts)
 _COLUMNS = ", ".join(f'"{f}"' for f in NODE_FIELDS)  # "row" is a keyword in some SQLite versions
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -38,13 +38,17 @@ CREATE INDEX IF NOT EXISTS edge_manager ON edge(manager);
 CREATE INDEX IF NOT EXISTS edge_graph ON edge(graph);
 CREATE TABLE IF NOT EXISTS placed (pos INTEGER PRIMARY KEY, pre INTEGER NOT NULL, below INTEGER NOT NULL,
   depth INTEGER NOT NULL, direct INTEGER NOT NULL, fte_below REAL NOT NULL, iri TEXT NOT NULL, id TEXT,
-  name TEXT, title TEXT, manager_id TEXT);
+  name TEXT, title TEXT, manager_id TEXT, manager_pos INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS placed_pre ON placed(pre);
 CREATE INDEX IF NOT EXISTS placed_iri ON placed(iri);
 CREATE INDEX IF NOT EXISTS placed_span ON placed(direct DESC, below DESC, iri) WHERE below > 0;
 """
 _PLACED = ", ".join(PLACED_FIELDS)
 _BATCH = 900  # below SQLite's limit on bound parameters
+# The rankings of kg.forest.RANKINGS (Forest.ranked) as SQL: which rows, in which order.
+_RANKED = {"span": "below > 0 ORDER BY direct DESC, below DESC, iri",
+           "teams": "below > 0 ORDER BY below DESC, direct DESC, iri",
+           "single": "direct = 1 ORDER BY iri"}
 PART_LIMIT = 5_000  # above this many nodes, reading every row is faster than following lines
 
 
@@ -114,17 +118,21 @@ class ChartIndex:
             return False
         return row is not None and row[0] == self._placed_key()
 
-    def place(self) -> None:
+    def place(self, data_counts: Callable[[], dict[str, Any]]) -> None:
         """Write the placed table of the visible graphs' forest (a writer, after the visible graphs changed),
-        in one SQLite transaction: readers see the old table or the new one."""
+        with the forest's summary and ``data_counts()`` (counts of the visible data beyond the forest, see
+        :func:`kg.reading.sparql_data_counts`), in one SQLite transaction: readers see the old table or the
+        new one."""
         if self.placed_current():
             return
         forest = Forest(*self.rows())
+        counts = json.dumps(data_counts())
         marks = ", ".join("?" * len(PLACED_FIELDS))
         self.db.execute("BEGIN")
         self.db.execute("DELETE FROM placed")
         self.db.executemany(f"INSERT INTO placed VALUES ({marks})", forest.placed())
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('placed_summary', ?)", (json.dumps(forest.summary()),))
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('placed_counts', ?)", (counts,))
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('placed', ?)", (self._placed_key(),))
         self.db.execute("COMMIT")
 
@@ -145,22 +153,56 @@ class ChartIndex:
             f"manager_id FROM placed WHERE {column} > ? AND {column} <= ? AND depth <= ? ORDER BY pos",
             (d0, pre, pre + below, d0 + depth if depth is not None else 1 << 62))
 
+    def _meta_json(self, key: str) -> Any:
+        if not self.placed_current():
+            return None
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
     def placed_summary(self) -> dict[str, Any] | None:
         """:meth:`kg.forest.Forest.summary` of the visible forest, stored with the placed table; None when the
         table is not current."""
+        return self._meta_json("placed_summary")
+
+    def placed_counts(self) -> dict[str, Any] | None:
+        """The data counts stored with the placed table (see :meth:`place`); None when it is not current."""
+        return self._meta_json("placed_counts")
+
+    def placed_top(self, ranking: str, top: int | None) -> list[Placed] | None:
+        """The first ``top`` placed rows of a ranking, as :meth:`kg.forest.Forest.ranked` gives them; None when
+        the table is not current."""
         if not self.placed_current():
             return None
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'placed_summary'").fetchone()
-        return json.loads(row[0]) if row else None
+        return self.db.execute(f"SELECT {_PLACED} FROM placed WHERE {_RANKED[ranking]} LIMIT ?",
+                               (-1 if top is None else top,)).fetchall()
 
     def placed_span(self, top: int | None) -> list[Placed] | None:
         """Placed rows of the managers by direct reports, nodes below (most first), IRI; the first ``top``;
         None when the table is not current."""
+        return self.placed_top("span", top)
+
+    def placed_columns(self, names: Sequence[str]) -> list[tuple[Any, ...]] | None:
+        """The placed table's columns ``names`` (of :data:`kg.forest.PLACED_FIELDS`), each as a tuple in
+        position order; None when the table is not current."""
         if not self.placed_current():
             return None
-        return self.db.execute(
-            f"SELECT {_PLACED} FROM placed WHERE below > 0 ORDER BY direct DESC, below DESC, iri LIMIT ?",
-            (-1 if top is None else top,)).fetchall()
+        unknown = set(names) - set(PLACED_FIELDS)
+        if unknown:
+            raise ValueError(f"no placed column {sorted(unknown)}")
+        rows = self.db.execute(f"SELECT {', '.join(names)} FROM placed ORDER BY pos").fetchall()
+        return list(zip(*rows, strict=True)) if rows else [() for _ in names]
+
+    def placed_rows(self, positions: Sequence[int]) -> list[Placed] | None:
+        """The placed rows at ``positions``, in position order; None when the table is not current."""
+        if not self.placed_current():
+            return None
+        out: list[Placed] = []
+        wanted = sorted(set(positions))
+        for start in range(0, len(wanted), _BATCH):
+            batch = wanted[start:start + _BATCH]
+            out += self.db.execute(f"SELECT {_PLACED} FROM placed WHERE pos IN ({','.join('?' * len(batch))}) "
+                                   "ORDER BY pos", batch).fetchall()
+        return out
 
     # -- writing ------------------------------------------------------------------------------------------
 

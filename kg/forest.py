@@ -103,13 +103,16 @@ NodeRow = tuple[str, str | None, str | None, str | None, str | None, str | None,
                 int | None, str | None]
 Edge = tuple[str, str]  # (report, manager)
 # A node placed in the whole forest (see Forest.placed): position breadth first, number depth first, nodes below,
-# depth, direct reports, FTE below, iri, id, name, title, its manager's id.
-Placed = tuple[int, int, int, int, int, float, str, str | None, str | None, str | None, str | None]
+# depth, direct reports, FTE below, iri, id, name, title, its manager's id, its manager's position (-1 at a root).
+Placed = tuple[int, int, int, int, int, float, str, str | None, str | None, str | None, str | None, int]
 # Someone below a manager, as `kg reports --all` lists them (BELOW_FIELDS).
 Below = tuple[str | None, str | None, str | None, str | None, int, str | None]
 BELOW_FIELDS = ("id", "name", "title", "iri", "depth", "manager_id")
 PLACED_FIELDS = ("pos", "pre", "below", "depth", "direct", "fte_below", "iri", "id", "name", "title",
-                 "manager_id")
+                 "manager_id", "manager_pos")
+# Orders of the managers (nodes with someone below) that whole-organization answers list (Forest.ranked): by span
+# of control (kg span), by team size (kg health's largest teams); and the single-report managers, by IRI.
+RANKINGS = ("span", "teams", "single")
 
 
 @dataclass
@@ -461,7 +464,7 @@ class Forest:
         """Every node once, breadth first from the roots (each manager's reports in order), as a
         :data:`Placed` row: its position in that order, its number in a depth-first walk (everyone below a
         node is numbered ``pre + 1`` to ``pre + below``), nodes below, depth, direct reports, FTE below, and
-        its public fields with its manager's id. Restricted to one node's range and sorted by position,
+        its public fields with its manager's id and position. Restricted to one node's range and sorted by position,
         these rows are that node's :meth:`descendants` in order: stored, they answer "everyone below" with
         one range scan (see :mod:`kg.chart_index`).
         Blank-node IRIs are kept here (``iri`` identifies the row).
@@ -482,11 +485,14 @@ class Forest:
             stack.extend(reversed(kids[i]))
         self.depths()
         depth = self._depth or []
+        at = [0] * len(rows)
+        for pos, i in enumerate(order):
+            at[i] = pos
         for pos, i in enumerate(order):
             r = rows[i]
             p = parent[i]
             yield (pos, pre[i], sizes[i], depth[i], len(kids[i]), fte[i], r[0], r[1], r[2], r[3],
-                   rows[p][1] if p != -1 else None)
+                   rows[p][1] if p != -1 else None, at[p] if p != -1 else -1)
 
     def below_people(self, iri: str, depth: int | None = None) -> Iterator[Below]:
         """Everyone below ``iri`` (``depth`` levels) in :meth:`descendants` order, as :data:`Below` rows: the
@@ -511,8 +517,25 @@ class Forest:
         >>> [(r[6], r[4], r[2]) for r in f.span_rows()]
         [('a', 2, 3), ('b', 1, 1)]
         """
-        ranked = sorted((r for r in self.placed() if r[2]), key=lambda r: (-r[4], -r[2], r[6]))
-        return ranked if top is None else ranked[:top]
+        return self.ranked("span", top)
+
+    def ranked(self, ranking: str, top: int | None = None) -> list[Placed]:
+        """The first ``top`` :meth:`placed` rows of a ranking (:data:`RANKINGS`): ``span``, the managers by
+        direct reports, then nodes below (most first), then IRI; ``teams``, the managers by nodes below, then
+        direct reports (most first), then IRI; ``single``, the managers of exactly one report, by IRI.
+
+        >>> f = Forest([node(x) for x in "abcde"], [("b", "a"), ("c", "a"), ("d", "b"), ("e", "d")])
+        >>> [r[6] for r in f.ranked("span")], [r[6] for r in f.ranked("teams", 2)], [r[6] for r in f.ranked("single")]
+        (['a', 'b', 'd'], ['a', 'b'], ['b', 'd'])
+        """
+        if ranking == "single":
+            found = sorted((r for r in self.placed() if r[4] == 1), key=lambda r: r[6])
+        elif ranking in RANKINGS:
+            key = (lambda r: (-r[4], -r[2], r[6])) if ranking == "span" else (lambda r: (-r[2], -r[4], r[6]))
+            found = sorted((r for r in self.placed() if r[2]), key=key)
+        else:
+            raise ValueError(f"unknown ranking {ranking!r}; choose from {', '.join(RANKINGS)}")
+        return found if top is None else found[:top]
 
     def peers(self, iri: str) -> list[str]:
         """The other reports of ``iri``'s manager (none at a root).
@@ -644,15 +667,29 @@ class Forest:
         }
 
     def summary(self, n: int = 10) -> dict[str, Any]:
-        """What `kg stats` and `kg layers` say of the forest: :meth:`counts`, the first ``n`` :meth:`roots`, how
-        many nodes have several managers and the :meth:`layer_table` (stored with the placed table, so these
-        commands need not build the forest).
+        """What `kg stats`, `kg layers` and `kg health` say of the forest: :meth:`counts`, the first ``n``
+        :meth:`roots`, how many nodes have several managers, the :meth:`layer_table`, ``span`` (``[direct
+        reports, managers]`` pairs, fewest reports first), ``units`` (``[unit, nodes]`` pairs, most nodes
+        first, then by unit; "(none)" for nodes without one) and ``cycles_cut`` (each of :attr:`cycles` by id,
+        else IRI). Stored with the placed table, so these commands need not build the forest.
 
-        >>> Forest([node("a"), node("b"), node("c")], [("c", "a"), ("c", "b")]).summary()["several_managers"]
-        1
+        >>> s = Forest([node("a", id="1"), node("b", unit="HR"), node("c")], [("c", "a"), ("c", "b")]).summary()
+        >>> s["several_managers"], s["span"], s["units"]
+        (1, [[1, 1]], [['(none)', 2], ['HR', 1]])
         """
+        spans: dict[int, int] = {}
+        for kids in self._kids():
+            if kids:
+                spans[len(kids)] = spans.get(len(kids), 0) + 1
+        units: dict[str, int] = {}
+        for r in self._rows:
+            unit = r[5] or "(none)"
+            units[unit] = units.get(unit, 0) + 1
+        ids = {iri: self._rows[self._index[iri]][1] or iri for ring in self.cycles for iri in ring}
         return {"counts": self.counts(), "roots": self.roots()[:n], "several_managers": len(self.several_managers),
-                "layers": self.layer_table()}
+                "layers": self.layer_table(), "span": [[k, spans[k]] for k in sorted(spans)],
+                "units": [[u, c] for u, c in sorted(units.items(), key=lambda uc: (-uc[1], uc[0]))],
+                "cycles_cut": [[ids[iri] for iri in ring] for ring in self.cycles]}
 
     def to_networkx(self) -> Any:
         """A networkx DiGraph of the forest, edges manager -> report, each node with its record's fields.

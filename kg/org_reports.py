@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from kg import analytics as A
 from kg.choices import GRAPHS, RELATIONS
 from kg.errors import KGError, NotFoundError
-from kg.reading import Reader, forest
+from kg.reading import Reader
 from kg.render import terminal_safe, to_table
 
 if TYPE_CHECKING:
@@ -47,11 +47,31 @@ def _entities(reader: Reader, nodes: Sequence[Node]) -> dict[Node, dict[str, Any
 
 def centrality_report(reader: Reader, metric: str = "betweenness", graph: str = "reporting", n: int = 10,
                       sample: int | None = None, seed: int = 0) -> list[dict[str, Any]]:
-    """The ``n`` most central nodes of a projection: rank, id, name, title, kind, iri, score."""
-    G = project(reader, graph)
-    ranked = A.top(A.centrality(G, metric, k=sample, seed=seed), n)
+    """The ``n`` most central nodes of a projection: rank, id, name, title, kind, iri, score. Betweenness on
+    the reporting forest comes from the placed table's columns (:func:`kg.analytics.placed_betweenness`, exact,
+    no graph built); the rest from the networkx projection."""
+    if metric == "betweenness" and graph == "reporting":
+        ranked = _placed_betweenness_top(reader, n)
+    else:
+        ranked = A.top(A.centrality(project(reader, graph), metric, k=sample, seed=seed), n)
     people = _entities(reader, [node for node, _ in ranked])
     return [{"rank": i} | people[node] | {"score": score} for i, (node, score) in enumerate(ranked, 1)]
+
+
+def _placed_betweenness_top(reader: Reader, n: int) -> list[tuple[str, float]]:
+    """:func:`kg.analytics.top` of the reporting forest's betweenness, read in columns: the IRIs of the
+    nodes that can make the top ``n`` (every node tied with the ``n``-th score) are the only ones read."""
+    import numpy as np
+
+    manager_pos, below = reader.placed_columns(("manager_pos", "below"))
+    scores = A.placed_betweenness(manager_pos, below)
+    if not len(scores):
+        return []
+    k = min(n, len(scores))
+    nth = np.partition(scores, len(scores) - k)[len(scores) - k]
+    maybe = np.flatnonzero(scores >= nth).tolist()
+    found = [(r[6], float(scores[r[0]])) for r in reader.placed_rows(maybe)]
+    return A.top(dict(found), n)
 
 
 def resolve_node(reader: Reader, G: nx.Graph, ref: str, hint: str = "") -> str:
@@ -110,25 +130,20 @@ def layers_report(reader: Reader) -> list[dict[str, int]]:
 
 def health_report(reader: Reader, n: int = 10) -> dict[str, Any]:
     """:func:`kg.analytics.forest_health` of the reporting forest with people named, plus headcount (and FTE)
-    per unit and the number of dotted lines."""
-    f = forest(reader)
-    out = A.forest_health(f, n)
-    singles = out["single_report_managers"]
-    shown = singles[:n] + [t["manager"] for t in out["largest_teams"]]
-    named = {m: f.record(m).public() for m in shown}
-    out["single_report_managers"] = {"count": len(singles), "first": [named[m] for m in singles[:n]]}
-    out["largest_teams"] = [named[t["manager"]] | {"headcount": t["headcount"],
-                                                    "direct_reports": t["direct_reports"],
-                                                    "fte_below": f.fte_below(t["manager"])}
-                            for t in out["largest_teams"]]
-    out["cycles_cut"] = [[f.record(n).id or n for n in ring] for ring in out["cycles_cut"]]
-    units: dict[str, int] = {}
-    for rec in f.records():
-        unit = rec.unit or "(none)"
-        units[unit] = units.get(unit, 0) + 1
-    out["headcount_by_unit"] = dict(sorted(units.items(), key=lambda item: (-item[1], item[0])))
-    dotted = reader.select("SELECT (COUNT(*) AS ?c) WHERE { ?a po:dottedLineReportsTo ?b }")[0]["c"]
-    out["dotted_lines"] = int(dotted or 0)
+    per unit and the number of dotted lines: from the forest's summary, two rankings of its placed rows and the
+    data counts, which the embedded store keeps (no forest is built)."""
+    from kg.org import _placed
+
+    summary = reader.forest_summary()
+    singles = reader.placed_top("single", n)
+    teams = reader.placed_top("teams", n)
+    out = A.health_numbers(summary, [], teams, summary["cycles_cut"])
+    out["single_report_managers"] = {"count": dict(out["span"]["distribution"]).get(1, 0),
+                                     "first": [_placed(r) for r in singles]}
+    out["largest_teams"] = [_placed(r) | {"headcount": r[2], "direct_reports": r[4], "fte_below": r[5]}
+                            for r in teams]
+    out["headcount_by_unit"] = dict(summary["units"])
+    out["dotted_lines"] = reader.data_counts()["dotted_lines"]
     return out
 
 

@@ -33,7 +33,7 @@ import sqlite3
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,7 +44,7 @@ from kg.chart_index import ChartIndex, is_current
 from kg.errors import NoStoreError, QueryError, StoreBusyError, StoreError
 from kg.forest import Below, NodeRow, Placed, Rows
 from kg.ontology import ontology_files, ontology_fingerprint
-from kg.reading import SparqlReads, sparql_forest_rows
+from kg.reading import SparqlReads, sparql_data_counts, sparql_forest_rows
 from kg.vocab import CATALOG_GRAPH, KG, KG_GRAPH, ONTOLOGY_GRAPH, PREFIXES, RDF, XSD
 
 if TYPE_CHECKING:
@@ -424,7 +424,7 @@ class Store(SparqlReads, CatalogReader):
             if info.graph not in have:
                 rows = sparql_forest_rows(graph_select(self.db, ox.NamedNode(info.graph)))
                 chart.add(info.graph, [(*r[:-1], info.name) for r in rows.nodes], rows.edges)
-        chart.place()
+        self._place(chart)
 
     def forest_rows(self, *, above: str | None = None, below: str | None = None) -> Rows:
         """The reporting forest's rows (see :class:`kg.reading.Reader`): from the chart index, only the part
@@ -464,6 +464,26 @@ class Store(SparqlReads, CatalogReader):
         found = self.chart.placed_summary() if self.chart is not None else None
         return super().forest_summary() if found is None else found
 
+    def data_counts(self) -> dict[str, Any]:
+        found = self.chart.placed_counts() if self.chart is not None else None
+        return super().data_counts() if found is None else found
+
+    def placed_top(self, ranking: str, top: int | None = None) -> list[Placed]:
+        found = self.chart.placed_top(ranking, top) if self.chart is not None else None
+        return super().placed_top(ranking, top) if found is None else found
+
+    def placed_columns(self, names: Sequence[str]) -> list[tuple[Any, ...]]:
+        found = self.chart.placed_columns(names) if self.chart is not None else None
+        return super().placed_columns(names) if found is None else found
+
+    def placed_rows(self, positions: Sequence[int]) -> list[Placed]:
+        found = self.chart.placed_rows(positions) if self.chart is not None else None
+        return super().placed_rows(positions) if found is None else found
+
+    def _place(self, chart: ChartIndex) -> None:
+        """Write the chart's placed table for the visible graphs, with the data counts of what reads see."""
+        chart.place(lambda: sparql_data_counts(self.select))
+
     def triple_count(self, graph: str) -> int:
         rows = self.db.query(
             "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.NamedNode(graph)
@@ -487,7 +507,7 @@ class Store(SparqlReads, CatalogReader):
         self._graphs = self._named = None
         if self.chart is not None:
             self.chart.set_graphs(s.graph for s in self.visible_sources())
-            self.chart.place()
+            self._place(self.chart)
 
     def see_as_of(self, as_of: str | None) -> None:
         super().see_as_of(as_of)
@@ -516,7 +536,7 @@ class Store(SparqlReads, CatalogReader):
         if self.chart is not None:
             self.chart.drop([info.graph])
             self.chart.set_graphs(s.graph for s in self.visible_sources())
-            self.chart.place()
+            self._place(self.chart)
         return info
 
     def close(self) -> None:
