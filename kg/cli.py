@@ -466,7 +466,7 @@ def reports(ctx: click.Context, person: str, all_levels: bool, depth: int | None
         if not all_levels and depth is None:
             _rows(org.reports(store, person), PERSON_COLUMNS, fmt)
             return
-        rows = org.below(store, person, depth)
+        rows = org.below(store, person, depth, with_iri=fmt == "json")  # tables and CSV show no IRI
         first = next(rows, None)  # a wrong PERSON is one line on stderr before any output
         if first is None and fmt == "table":
             click.echo("(none)")

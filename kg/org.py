@@ -220,12 +220,13 @@ def reports(reader: Reader, ref: str, *, all_levels: bool = False, depth: int | 
     return [dict(zip(BELOW_FIELDS, r, strict=True)) for r in below(reader, ref, depth)]
 
 
-def below(reader: Reader, ref: str, depth: int | None = None) -> Iterator[Below]:
+def below(reader: Reader, ref: str, depth: int | None = None, *, with_iri: bool = True) -> Iterator[Below]:
     """Everyone below ``ref`` (breadth first, ``depth`` levels; all when None) as rows of
     :data:`kg.forest.BELOW_FIELDS`, one at a time: from the store's placed table a million people stream out
-    without a list of them. ``ref`` is resolved before the first row."""
+    without a list of them. ``ref`` is resolved before the first row. ``with_iri=False``: for output that shows
+    no IRI (the store may leave them out)."""
     iri = resolve(reader, ref)
-    return reader.placed_below(iri, depth)
+    return reader.placed_below(iri, depth, with_iri=with_iri)
 
 
 def peers(reader: Reader, ref: str) -> list[Person]:

@@ -49,9 +49,10 @@ class Reader(Protocol):
         """Every folded name on the chart."""
         ...
 
-    def placed_below(self, iri: str, depth: int | None = None) -> Iterator[Below]:
+    def placed_below(self, iri: str, depth: int | None = None, *, with_iri: bool = True) -> Iterator[Below]:
         """Everyone below ``iri`` as :meth:`kg.forest.Forest.below_people` gives them (the embedded store reads
-        them from its stored placed table with one range scan, as they are written out)."""
+        them from its stored placed table with one range scan, as they are written out); ``with_iri=False``: the
+        caller shows no IRI, which a store may then leave out (None)."""
         ...
 
     def placed_span(self, top: int | None = None) -> list[Placed]:
@@ -228,7 +229,7 @@ class SparqlReads:
         wanted = set(iris)
         return [r for r in self.forest_rows().nodes if r[0] in wanted]
 
-    def placed_below(self, iri: str, depth: int | None = None) -> Iterator[Below]:
+    def placed_below(self, iri: str, depth: int | None = None, *, with_iri: bool = True) -> Iterator[Below]:
         return self.forest_rows(below=iri).forest().below_people(iri, depth)
 
     def placed_span(self, top: int | None = None) -> list[Placed]:

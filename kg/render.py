@@ -8,6 +8,7 @@ import json
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -109,6 +110,30 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> 
 
 
 _CHUNK = 1000
+_NOT_PLAIN = ("True", "False", "{", "[")  # what a bool, dict or list cell looks like when the csv module writes it
+
+
+def _csv_needs_care(text: str) -> bool:
+    """False only when no cell of ``text`` (CSV the csv module wrote, ``\\n`` line ends) starts with a formula
+    character and none looks like a value :func:`safe_cell` writes otherwise (a bool, dict or list): then the
+    text is exactly what safe cells give. True may be wrong (the cells are then made safe one by one), False
+    never is; the check runs at the speed of ``str.__contains__``, not a Python step per cell.
+
+    >>> _csv_needs_care('a,b\\nSmith-Jones,-1\\n'), _csv_needs_care('a,"x, y"\\n"=1,2",b\\n')
+    (True, True)
+    >>> _csv_needs_care('id,name\\nE1,Ana Lima-Silva\\nE2,"Lee, Bo"\\n')
+    False
+    """
+    quoted = '"' in text
+    for ch in _FORMULA_START:
+        if ch not in text:
+            continue
+        # a cell starts the text or follows a delimiter or a line end; quoted when it holds a comma, a quote or
+        # a line end (the csv module always quotes a cell with a newline: an unquoted one cannot start with it)
+        if (text.startswith((ch, '"' + ch)) or (ch != "\n" and ("," + ch in text or "\n" + ch in text))
+                or (quoted and (',"' + ch in text or '\n"' + ch in text))):
+            return True
+    return any(s in text for s in _NOT_PLAIN)
 
 
 def render_stream(rows: Iterable[Sequence[Any]], fields: Sequence[str], fmt: str,
@@ -125,16 +150,21 @@ def render_stream(rows: Iterable[Sequence[Any]], fields: Sequence[str], fmt: str
     rows = iter(rows)
     shown = list(columns if columns is not None else fields)
     if fmt == "csv":
-        pick = [list(fields).index(c) for c in shown]
+        pick = itemgetter(*[list(fields).index(c) for c in shown])
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(shown)
         starts = frozenset(_FORMULA_START)
         while True:
-            batch = list(islice(rows, _CHUNK))
-            # plain text cells as they are; anything else as safe_cell writes it
-            writer.writerows([c if c.__class__ is str and c[:1] not in starts else safe_cell(_flat(c))
-                              for c in map(r.__getitem__, pick)] for r in batch)
+            batch = list(map(pick, islice(rows, _CHUNK))) if len(shown) > 1 else [
+                (pick(r),) for r in islice(rows, _CHUNK)]
+            mark = out.tell()
+            writer.writerows(batch)  # as the csv module writes the cells; checked below, else written again
+            if _csv_needs_care(out.getvalue()[mark:]):  # one cell may start like a formula (or be no plain value)
+                out.seek(mark)
+                out.truncate()
+                writer.writerows([c if c.__class__ is str and c[:1] not in starts else safe_cell(_flat(c))
+                                  for c in r] for r in batch)
             yield out.getvalue()
             if not batch:
                 return

@@ -451,9 +451,9 @@ class Store(SparqlReads, CatalogReader):
         chart = self.chart
         return super().name_keys() if chart is None else sorted(chart.keys())
 
-    def placed_below(self, iri: str, depth: int | None = None) -> Iterator[Below]:
+    def placed_below(self, iri: str, depth: int | None = None, *, with_iri: bool = True) -> Iterator[Below]:
         """Everyone below ``iri`` from the chart index's placed table (one range scan), else from the forest."""
-        found = self.chart.placed_below(iri, depth) if self.chart is not None else None
+        found = self.chart.placed_below(iri, depth, with_iri=with_iri) if self.chart is not None else None
         return super().placed_below(iri, depth) if found is None else found
 
     def placed_span(self, top: int | None = None) -> list[Placed]:
