@@ -14,6 +14,7 @@ store then rebuilds from its triples (a writer) or reads around (a reader).
 
 from __future__ import annotations
 
+import errno
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -209,12 +210,21 @@ class ChartIndex:
     # -- writing ------------------------------------------------------------------------------------------
 
     def add(self, graph: str, nodes: Iterable[NodeRow], edges: Iterable[Edge]) -> None:
+        """Add rows of ``graph`` (in one SQLite transaction; a load may add a graph's rows in several calls).
+        A full disk is an ``OSError`` (ENOSPC) naming the index file, as a full disk under Oxigraph is."""
         marks = ", ".join("?" * (len(NODE_FIELDS) + 2))
         self.db.execute("BEGIN")
-        self.db.executemany(f"INSERT INTO node VALUES ({marks})",
-                            ((graph, *r, fold(r[2]) if r[2] else None) for r in nodes))
-        self.db.executemany("INSERT INTO edge VALUES (?, ?, ?)", ((graph, r, m) for r, m in edges))
-        self.db.execute("COMMIT")
+        try:
+            self.db.executemany(f"INSERT INTO node VALUES ({marks})",
+                                ((graph, *r, fold(r[2]) if r[2] else None) for r in nodes))
+            self.db.executemany("INSERT INTO edge VALUES (?, ?, ?)", ((graph, r, m) for r, m in edges))
+            self.db.execute("COMMIT")
+        except BaseException as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error) and exc.sqlite_errorcode == sqlite3.SQLITE_FULL:
+                raise OSError(errno.ENOSPC, "No space left on device", str(self.path)) from exc
+            raise
 
     def drop(self, graphs: Iterable[str]) -> None:
         for g in graphs:

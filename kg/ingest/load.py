@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ Progress = Callable[[str], None]
 # Oxigraph's bulk loader keeps its whole input in memory while it sorts: feeding it batches bounds the peak
 # RSS (100,000 people, 1.2 M triples: 1.15 GB in one call, about 0.3 GB in batches) for a little more CPU.
 BULK_BATCH_TRIPLES = 250_000
+QUEUED_BATCHES = 1  # batches made ahead of the one Oxigraph is writing (each ~30 MB of text)
 
 
 def _batches(chunks: Iterable[bytes], size: int = BULK_BATCH_TRIPLES) -> Iterator[tuple[bytes, int]]:
@@ -221,16 +224,81 @@ def _load_csv(store: Store, txn: Transaction, path: Path, graph: ox.NamedNode, o
     chart = Rows()
     report, chunks = import_csv(path, options, matcher, known_posts, chart)
     report.triples = 0
+
+    def written(lines: int) -> None:
+        report.triples += lines
+        if progress:
+            progress(f"  {report.triples:,} triples written ({report.rows:,} rows)")
+
+    # The chart index (SQLite) is written a slice after each batch handed to Oxigraph: while it writes.
+    index = _chart_slices(txn, graph, chart, name or path.name)
     try:
-        for batch, lines in _batches(chunks):
-            store.db.bulk_load(input=batch, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-            report.triples += lines
-            if progress:
-                progress(f"  {report.triples:,} triples written ({report.rows:,} rows)")
+        with BulkWriter(store.db, graph, written) as writer:
+            for batch, lines in _batches(chunks, BULK_BATCH_TRIPLES):
+                writer.put(batch, lines)
+                next(index, None)
+            for _ in index:
+                pass
     except SyntaxError as exc:  # a bug of ours, never the user's data: say so plainly
         raise InputError(f"{path}: internal error writing triples ({exc}); please report it") from exc
-    txn.index_chart(graph, _named(chart, name or path.name))
     return report
+
+
+class BulkWriter:
+    """Oxigraph's bulk loading in a thread of its own, fed N-Triples batches through a short queue.
+
+    ``Store.bulk_load`` runs in native code without the GIL, so the caller's Python (making the next batch's
+    text, writing the chart index) runs beside it on a second core. The queue holds at most
+    :data:`QUEUED_BATCHES` batches (bounded memory). An error of the writer is raised by the next ``put`` or
+    at the end of the block; an error of the caller stops the writer before it propagates (the transaction
+    then removes the half-filled graph).
+    """
+
+    def __init__(self, db: ox.Store, graph: ox.NamedNode, written: Callable[[int], None]) -> None:
+        self.db, self.graph, self.written = db, graph, written
+        self.queue: queue.Queue[tuple[bytes, int] | None] = queue.Queue(QUEUED_BATCHES)
+        self.error: BaseException | None = None
+        self.done = 0
+        self.thread = threading.Thread(target=self._run, name="kg-bulk-load", daemon=True)
+
+    def __enter__(self) -> BulkWriter:
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        while (item := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self.db.bulk_load(input=item[0], format=ox.RdfFormat.N_TRIPLES, to_graph=self.graph)
+                    self.done += item[1]
+                except BaseException as exc:  # handed to the caller's thread
+                    self.error = exc
+
+    def put(self, batch: bytes, lines: int) -> None:
+        self._raise()
+        self.queue.put((batch, lines))
+        self.written(lines)
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if kind is None:
+            self._raise()
+
+
+CHART_SLICE = 25_000  # node rows (and as many edges) written to the chart index per batch of triples
+
+
+def _chart_slices(txn: Transaction, graph: ox.NamedNode, rows: Rows, source: str) -> Iterator[None]:
+    """Write the chart index rows of ``graph`` a slice at a time: one slice per step."""
+    for start in range(0, max(len(rows.nodes), len(rows.edges), 1), CHART_SLICE):
+        end = start + CHART_SLICE
+        txn.index_chart(graph, _named(Rows(rows.nodes[start:end], rows.edges[start:end]), source))
+        yield
 
 
 def _named(rows: Rows, source: str) -> Rows:
