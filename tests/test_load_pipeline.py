@@ -95,12 +95,12 @@ def test_oxigraph_failing_midway_changes_nothing(loaded: Path, tmp_path: Path,
     new = org_csv(tmp_path / "org.csv", 3_000, prefix="NEW")
     with opened(loaded, write=True) as store:
         real = store.db
-        store.db = failing = _FailingDb(real, 3)  # type: ignore[assignment]
+        store._db = failing = _FailingDb(real, 3)  # type: ignore[assignment]
         try:
             with pytest.raises(OSError, match="No space left"):
                 load_files(store, [new])
         finally:
-            store.db = real
+            store._db = real
     assert failing.calls == 3 and _writers() == 0
     assert snapshot(loaded) == before
     assert leftover_graphs(loaded) == []
