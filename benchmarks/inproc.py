@@ -146,7 +146,7 @@ def analytics(opts: argparse.Namespace) -> dict[str, Any]:
     with opened(opts.store) as store:
         graphs: list[Any] = []
         proj = timed(lambda: graphs.append(projection.reporting_forest(store, attributes=False)),
-                     opts.warmup, opts.repeat, budget=60)
+                     opts.warmup, opts.repeat, budget=opts.budget)
         G = graphs[-1]
         rows.append({"key": "projection", "kg": proj,
                      "label": "projection: reporting forest RDF -> networkx (in process)",
@@ -155,7 +155,8 @@ def analytics(opts: argparse.Namespace) -> dict[str, Any]:
         rows.append({"key": "projection-attributes", "label": "projection with node attributes (in process)",
                      "kg": proj_attr})
     scores: list[Any] = []
-    kg_b = timed(lambda: scores.append(an.centrality(G, "betweenness")), opts.warmup, opts.repeat, budget=60)
+    kg_b = timed(lambda: scores.append(an.centrality(G, "betweenness")), opts.warmup, opts.repeat,
+                 budget=opts.budget)
     n = G.number_of_nodes()
     U = G.to_undirected()
     if n <= opts.nx_limit:
@@ -291,6 +292,7 @@ def main() -> int:
     parser.add_argument("--rdflib-timeout", type=int, default=60)
     parser.add_argument("--kg-timeout", type=int, default=0, help="probe each query in a killable worker")
     parser.add_argument("--nx-limit", type=int, default=10_000)
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds of timed repeats per measurement")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--json", required=True)

@@ -26,9 +26,11 @@ def _seconds(value: float | None) -> str:
     return f"{value:.2f} s" if value < 100 else f"{value:.0f} s"
 
 
-def _cell(m: dict[str, Any] | None) -> str:
+def _cell(m: dict[str, Any] | None, unit: str = "") -> str:
     if not m:
         return "-"
+    if unit:  # not a time: the value itself (e.g. the store's KB per person)
+        return f"{m['median']:,.2f} {unit}"
     if m.get("estimated"):
         return f"~{_seconds(m['median'])} (est. from {m.get('from_size', 0):,})"
     if m.get("runs", 1) > 1:
@@ -50,9 +52,20 @@ def _rss(m: dict[str, Any] | None) -> str:
 def _target(row: dict[str, Any]) -> str:
     if not row.get("target"):
         return ""
-    secs, rss = row["target"]
-    text = f"< {_seconds(secs)}" + (f", < {rss:,.0f} MB" if rss else "")
+    value, rss = row["target"]
+    unit = row.get("unit")
+    text = (f"≤ {value:g} {unit}" if unit else f"≤ {_seconds(value)}") + (f", ≤ {rss:,.0f} MB" if rss else "")
     return f"{text}: {'met' if row['target_met'] else '**missed**'}"
+
+
+def _today(row: dict[str, Any]) -> str:
+    """Issue 15's "today" number of this row (before the work on it), when the issue has one."""
+    return row.get("today") or "-"
+
+
+def _load(m: dict[str, Any] | None) -> str:
+    """The 1-minute load average when the measurement finished (other processes on the same cores)."""
+    return (m or {}).get("load_average", "-").split(" ")[0]
 
 
 def size_section(size: int, data: dict[str, Any]) -> list[str]:
@@ -69,26 +82,28 @@ def size_section(size: int, data: dict[str, Any]) -> list[str]:
         f"{mach['memory_gb']} GB, Python {mach['python']}; load average {data['load_average']} (other "
         "agents' processes were running on the same cores). "
         f"Repetitions: {data['repeat']} after {data['warmup']} warm-up (slow measurements from 100,000 "
-        "people: once, no warm-up)." + earlier,
+        "people: once, no warm-up" + (f"; any measurement stops repeating once its timed runs took "
+                                      f"{data['budget']:g} s" if data.get("budget") else "") + ")." + earlier,
         "",
         f"Organization: {meta['posts']:,} posts, {meta['people']:,} people, {meta['vacant']:,} vacant, "
         f"depth {meta['max_depth']}, {meta['units']:,} units, {meta['portfolios']} portfolios, "
         f"{meta['products']:,} products, {meta['dotted_lines']:,} dotted lines; {meta['triples']:,} triples; "
-        f"CSV {meta['csv_mb']:.1f} MB, N-Triples {meta['nt_mb']:.1f} MB, store "
+        f"CSV {meta['csv_mb']:.1f} MB, "
+        + (f"N-Triples {meta['nt_mb']:.1f} MB" if meta.get("nt_mb") else "no N-Triples file") + ", store "
         f"{meta.get('store_mb', 0):.0f} MB; "
         f"generated in {_seconds(meta['generate_seconds'])}.",
         "",
-        "| measurement | kg median (min–max) | kg CPU | kg peak RSS | baseline | baseline median | baseline CPU "
-        "| baseline RSS | kg faster by | target |" + (" measured |" if earlier else ""),
-        "|---|---|---|---|---|---|---|---|---|---|" + ("---|" if earlier else ""),
+        "| measurement | kg median (min–max) | kg CPU | kg peak RSS | load avg | baseline | baseline median "
+        "| baseline CPU | baseline RSS | kg faster by | target | issue 15 today |" + (" measured |" if earlier else ""),
+        "|---|---|---|---|---|---|---|---|---|---|---|---|" + ("---|" if earlier else ""),
     ]
     for row in data["rows"]:
         ratio = f"×{row['ratio']:.1f}" if row.get("ratio") else "-"
         label = row["label"] + (f" ({row['note']})" if row.get("note") else "")
-        out.append(f"| {label} | {_cell(row['kg'])} | {_cpu(row['kg'])} | {_rss(row['kg'])} "
-                   f"| {row.get('baseline_label') or '-'} | {_cell(row['baseline'])} | {_cpu(row['baseline'])} "
-                   f"| {_rss(row['baseline'])} | {ratio} | {_target(row)} |"
-                   + (f" {(row.get('date') or data['date'])[11:]} |" if earlier else ""))
+        out.append(f"| {label} | {_cell(row['kg'], row.get('unit', ''))} | {_cpu(row['kg'])} | {_rss(row['kg'])} "
+                   f"| {_load(row['kg'])} | {row.get('baseline_label') or '-'} | {_cell(row['baseline'])} "
+                   f"| {_cpu(row['baseline'])} | {_rss(row['baseline'])} | {ratio} | {_target(row)} "
+                   f"| {_today(row)} |" + (f" {(row.get('date') or data['date'])[11:]} |" if earlier else ""))
     out.append("")
     return out
 
@@ -154,10 +169,10 @@ def write_markdown(results: dict[str, Any], path: Path, plot_path: Path | None) 
     ]
     targets = [(size, row) for size in sizes for row in results["sizes"][str(size)]["rows"] if row.get("target")]
     if targets:
-        lines += ["## Targets", "", "| people | measurement | kg median | kg peak RSS | target |",
-                  "|---|---|---|---|---|"]
-        lines += [f"| {size:,} | {row['label']} | {_cell(row['kg'])} | {_rss(row['kg'])} | {_target(row)} |"
-                  for size, row in targets]
+        lines += ["## Targets", "", "| people | measurement | kg median | kg peak RSS | load avg | target "
+                  "| issue 15 today |", "|---|---|---|---|---|---|---|"]
+        lines += [f"| {size:,} | {row['label']} | {_cell(row['kg'], row.get('unit', ''))} | {_rss(row['kg'])} "
+                  f"| {_load(row['kg'])} | {_target(row)} | {_today(row)} |" for size, row in targets]
         lines.append("")
     if plot_path is not None and plot(results, plot_path):
         lines += [f"![time and memory against size]({plot_path.name})", ""]

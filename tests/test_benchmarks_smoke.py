@@ -32,6 +32,13 @@ def test_tiny_benchmark_run(tmp_path: Path) -> None:
         assert rows[key]["kg"]["median"] > 0 and rows[key]["kg"]["rss_mb"] > 0, key
         assert rows[key]["baseline"]["median"] > 0 and rows[key]["ratio"] > 0, key
     assert any(k.startswith("query-") for k in rows)
+    # every row of issue 15's table, with the load average it was measured at
+    for key in ("help", "who", "chain", "reports-all-csv", "span", "stats", "centrality-cli", "health", "layers",
+                "projection-attributes", "load-csv", "store-disk"):
+        assert rows[key]["kg"]["median"] > 0 and rows[key]["kg"]["load_average"], key
+    assert rows["help"]["target"][0] > 0 and rows["help"]["today"]  # issue 15's target and "today", every size
+    disk = rows["store-disk"]
+    assert disk["unit"] == "KB/person" and disk["kg"]["median"] == pytest.approx(disk["kg"]["mb"] * 1e3 / 1000)
     assert rows["betweenness"]["baseline"]["runs"] == 1  # networkx exact, really run at 1,000
     text = markdown.read_text()
     assert "### 1,000 people" in text and "kg chain" in text and "rdflib" in text
