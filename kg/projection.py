@@ -162,10 +162,11 @@ def set_chart_attributes(store: Reader, G: nx.Graph,
                          which: Sequence[str] = ("id", "name", "title", "role", "unit")) -> None:
     """Give every node of ``G`` the attributes ``which`` (one query per attribute), and a kind if it has
     none."""
-    nodes = G.nodes
-    for node in nodes:
-        nodes[node].setdefault("kind", "post")
-        nodes[node].update(dict.fromkeys(which))
+    data = dict(G.nodes(data=True))  # each node's own attribute dict, looked up without a view per node
+    blank = dict.fromkeys(which)
+    for attrs in data.values():
+        attrs.setdefault("kind", "post")
+        attrs.update(blank)
     # Single-pattern queries joined here: Oxigraph joins of 100,000 rows cost far more than a dict lookup.
     direct = {"id": ["po:identifier"], "title": ["po:jobTitle"]}
     linked = {"name": ("org:heldBy", ["foaf:name"]), "role": ("po:hasRole", ["skos:prefLabel"]),
@@ -182,19 +183,20 @@ def set_chart_attributes(store: Reader, G: nx.Graph,
                 if thing in labels:
                     values.setdefault(node, labels[thing])
             if key == "name":  # people on the chart themselves (W3C ORG data) have their own name
-                values.update((node, labels[node]) for node in nodes if node in labels and node not in values)
+                values.update((node, labels[node]) for node in data if node in labels and node not in values)
         for predicate in direct.get(key, []):
             for node, value in _pairs(store, _BY_PREDICATE, p=_predicate(predicate)):
                 values.setdefault(node, value)
         for node, value in values.items():
-            if node in nodes:
-                nodes[node][key] = value
+            attrs = data.get(node)
+            if attrs is not None:
+                attrs[key] = value
     if "id" not in which or "name" not in which:
         return
     # Nodes without an id and a name are people (W3C ORG data) or other things: name them by their label.
-    missing = [n for n in nodes if nodes[n]["id"] is None and nodes[n]["name"] is None]
+    missing = [n for n, attrs in data.items() if attrs["id"] is None and attrs["name"] is None]
     for node, info in describe(store, missing).items():
-        nodes[node].update({k: v for k, v in info.items() if v is not None})
+        data[node].update({k: v for k, v in info.items() if v is not None})
 
 
 # -- the organization graph ----------------------------------------------------------------------------------
