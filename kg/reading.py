@@ -232,26 +232,36 @@ class SparqlReads:
     def placed_below(self, iri: str, depth: int | None = None, *, with_iri: bool = True) -> Iterator[Below]:
         return self.forest_rows(below=iri).forest().below_people(iri, depth)
 
+    _whole: tuple[tuple[str, ...], Forest] | None = None
+
+    def _whole_forest(self) -> Forest:
+        """The whole forest, built once while the graphs read stay the same: a command asks for several
+        answers of it (``kg health``: the summary and two rankings)."""
+        key = tuple(str(g) for g in self.graphs())  # type: ignore[attr-defined]  # CatalogReader's
+        if self._whole is None or self._whole[0] != key:
+            self._whole = (key, self.forest_rows().forest())
+        return self._whole[1]
+
     def placed_span(self, top: int | None = None) -> list[Placed]:
-        return self.forest_rows().forest().span_rows(top)
+        return self._whole_forest().span_rows(top)
 
     def forest_summary(self) -> dict[str, Any]:
-        return self.forest_rows().forest().summary()
+        return self._whole_forest().summary()
 
     def data_counts(self) -> dict[str, Any]:
         return sparql_data_counts(self.select)
 
     def placed_top(self, ranking: str, top: int | None = None) -> list[Placed]:
-        return self.forest_rows().forest().ranked(ranking, top)
+        return self._whole_forest().ranked(ranking, top)
 
     def placed_columns(self, names: Sequence[str]) -> list[tuple[Any, ...]]:
         at = [PLACED_FIELDS.index(n) for n in names]
-        rows = list(self.forest_rows().forest().placed())
+        rows = list(self._whole_forest().placed())
         return [tuple(r[i] for r in rows) for i in at]
 
     def placed_rows(self, positions: Sequence[int]) -> list[Placed]:
         wanted = set(positions)
-        return [r for r in self.forest_rows().forest().placed() if r[0] in wanted]
+        return [r for r in self._whole_forest().placed() if r[0] in wanted]
 
     def name_keys(self) -> list[str]:
         return sorted({r["k"] for r in self.select("SELECT DISTINCT ?k WHERE { ?n po:searchKey ?k }") if r["k"]})
