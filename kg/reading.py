@@ -8,7 +8,7 @@ The embedded store (:mod:`kg.store`) serves forest rows from its chart index; a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from kg.forest import GROUP, PERSON, PLACED_FIELDS, POST, Below, Forest, NodeRow, Placed, Rows, status_of
@@ -155,10 +155,8 @@ def _number(text: str | None, kind: type) -> Any:
 
 
 def sparql_forest_rows(select: Callable[[str], list[dict[str, str | None]]]) -> Rows:
-    """The forest's rows from :data:`FOREST_QUERY` run by ``select``. Where a node has several values of a
-    field, the smallest is kept (so every store gives the same rows). A post held by a named person with no
-    status term is filled."""
-    found: dict[str, dict[str, Any]] = {}
+    """The forest's rows from :data:`FOREST_QUERY` run by ``select`` (each node's fields by :func:`node_row`)."""
+    found: dict[str, dict[str, set[str]]] = {}
     rows = Rows()
     for r in select(FOREST_QUERY):
         n = r["n"]
@@ -170,18 +168,53 @@ def sparql_forest_rows(select: Callable[[str], list[dict[str, str | None]]]) -> 
         if r["bad"] is not None:
             rows.bad_managers.append((n, r["bad"]))
             continue
-        rec = found.setdefault(n, {})
-        values = {"id": r["id"], "name": r["name"] or r["own"], "title": r["title"],
-                  "status": status_of(r["status"]) or (FILLED if r["name"] else None), "unit": r["unit"],
-                  "fte": _number(r["fte"], float),
-                  "kind": _KIND.get(r["type"] or ""), "grade": r["grade"], "row": _number(r["row"], int)}
-        for key, value in values.items():
-            if value is not None and (rec.get(key) is None or value < rec[key]):
-                rec[key] = value
-    rows.nodes = [_row(n, rec) for n, rec in found.items()]
+        values = found.setdefault(n, {})
+        for var in NODE_VARIABLES:
+            if r[var] is not None:
+                values.setdefault(var, set()).add(r[var])
+    rows.nodes = [node_row(n, values) for n, values in found.items()]
     rows.edges = sorted(set(rows.edges))
     rows.bad_managers.sort()
     return rows
+
+
+# The variables of FOREST_QUERY that describe a node (``name``: its holders' names, ``own``: its own name).
+NODE_VARIABLES = ("id", "name", "own", "title", "status", "unit", "fte", "grade", "row", "type")
+
+
+def node_row(n: str, values: Mapping[str, Iterable[str]]) -> NodeRow:
+    """A chart node's row from the values :data:`FOREST_QUERY` binds for it, variable by variable: each field
+    is the smallest value (so every store gives the same row); the name is a holder's, else the node's own; a
+    post held by a named person with no status term is filled. The importers that build rows themselves give
+    the same values, so their rows equal this function's over the stored graph.
+
+    >>> node_row("http://e/p", {"id": ["P2", "P1"], "name": ["Ann"], "fte": ["0.5"], "row": ["x"]})
+    ('http://e/p', 'P1', 'Ann', None, 'filled', None, 0.5, 'post', None, None, None)
+    """
+    def each(var: str) -> Iterable[str | None]:
+        return values.get(var) or (None,)
+
+    rec: dict[str, Any] = {}
+
+    def keep(key: str, value: Any) -> None:
+        if value is not None and (rec.get(key) is None or value < rec[key]):
+            rec[key] = value
+
+    for name in each("name"):  # the SPARQL rows are the product of the node's optional values
+        for own in each("own"):
+            keep("name", name or own)
+        for status in each("status"):
+            keep("status", status_of(status) or (FILLED if name else None))
+    for var in ("id", "title", "unit", "grade"):
+        for value in each(var):
+            keep(var, value)
+    for value in each("fte"):
+        keep("fte", _number(value, float))
+    for value in each("row"):
+        keep("row", _number(value, int))
+    for value in each("type"):
+        keep("kind", _KIND.get(value or ""))
+    return _row(n, rec)
 
 
 def sparql_find(select: Callable[..., list[dict[str, str | None]]], column: str, value: str) -> list[str]:

@@ -31,7 +31,7 @@ QUEUED_BATCHES = 1  # batches made ahead of the one Oxigraph is writing (each ~3
 
 
 def _batches(chunks: Iterable[bytes], size: int = BULK_BATCH_TRIPLES) -> Iterator[tuple[bytes, int]]:
-    """N-Triples chunks joined into batches of about ``size`` lines: (bytes, line count)."""
+    """N-Triples chunks joined into batches of about ``size`` lines, never split: (bytes, line count)."""
     buffer: list[bytes] = []
     lines = 0
     for chunk in chunks:
@@ -103,8 +103,9 @@ def load_files(
                         f"{path}: unknown file type '{path.suffix}'; give --format "
                         "(csv, turtle, nt, nquads, trig, json-ld, rdfxml)"
                     )
-                report, chart = import_rdf(path, rdf, store.db, graph, matcher)
-                txn.index_chart(graph, _named(chart, name))
+                report, chart, chunks = import_rdf(path, rdf, matcher)
+                write_triples(txn, path, graph, chunks, chart, name)
+                report.triples = report.rows = store.triple_count(graph.value)  # a file may repeat a triple
             report.source = name
             if series:
                 report.series, report.as_of = series, dates[i]
@@ -230,10 +231,18 @@ def _load_csv(store: Store, txn: Transaction, path: Path, graph: ox.NamedNode, o
         if progress:
             progress(f"  {report.triples:,} triples written ({report.rows:,} rows)")
 
+    write_triples(txn, path, graph, chunks, chart, name or path.name, written)
+    return report
+
+
+def write_triples(txn: Transaction, path: Path, graph: ox.NamedNode, chunks: Iterable[bytes], chart: Rows,
+                  source: str, written: Callable[[int], None] | None = None) -> None:
+    """Bulk load an importer's N-Triples ``chunks`` into ``graph`` (batches of whole chunks, never split) and
+    its forest rows ``chart`` into the chart index; ``written`` hears the lines of each batch."""
     # The chart index (SQLite) is written a slice after each batch handed to Oxigraph: while it writes.
-    index = _chart_slices(txn, graph, chart, name or path.name)
+    index = _chart_slices(txn, graph, chart, source)
     try:
-        with BulkWriter(store.db, graph, written) as writer:
+        with BulkWriter(txn.store.db, graph, written or (lambda _lines: None)) as writer:
             for batch, lines in _batches(chunks, BULK_BATCH_TRIPLES):
                 writer.put(batch, lines)
                 next(index, None)
@@ -241,7 +250,6 @@ def _load_csv(store: Store, txn: Transaction, path: Path, graph: ox.NamedNode, o
                 pass
     except SyntaxError as exc:  # a bug of ours, never the user's data: say so plainly
         raise InputError(f"{path}: internal error writing triples ({exc}); please report it") from exc
-    return report
 
 
 class BulkWriter:

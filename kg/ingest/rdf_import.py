@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -22,8 +24,8 @@ from kg.ingest.checks import LoadReport
 from kg.ingest.csv_import import FTE_LIMIT, parse_number
 from kg.ingest.titles import TitleMatcher
 from kg.names import fold
-from kg.reading import sparql_forest_rows
-from kg.store import graph_select
+from kg.reading import node_row
+from kg.store import term_value
 from kg.vocab import DCTERMS, FOAF, GOV, ORG, ORGANOGRAM, PO, RDF, RDFS, SCHEMA, SKOS, XSD
 
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -206,39 +208,196 @@ def _contexts(node: object) -> list[object]:
     return found
 
 
-def import_rdf(path: Path, fmt: ox.RdfFormat, db: ox.Store, graph: ox.NamedNode,
-               matcher: TitleMatcher | None = None) -> tuple[LoadReport, Rows]:
-    """Parse ``path`` into ``graph`` of ``db`` (a staging graph), add the normalized view.
+# The predicates whose triples the completion reads, kept in memory while the file streams past.
+_READ = (ORG.reportsTo, PO.solidLineReportsTo, PO.dottedLineReportsTo, ORG.heldBy, GOV.heldBy, ORG.holds,
+         GOV.holdsPost, FOAF.name, SCHEMA.name, RDF.type, PO.identifier, SCHEMA.identifier, DCTERMS.identifier,
+         SKOS.notation, PO.jobTitle, SCHEMA.jobTitle, SKOS.prefLabel, RDFS.label, PO.hasRole, PO.postStatus,
+         ORG.postIn, PO.headcount, PO.grade, PO.sourceRow, ORGANOGRAM.reportingTo, ORGANOGRAM.job,
+         ORGANOGRAM.grade, ORGANOGRAM.profession, ORGANOGRAM.unit, ORGANOGRAM.fullTimeEquivalent, GOV.post,
+         GOV.fullTimeEquivalent)
+# N-Triples and N-Quads hold one statement a line (nothing nests): they are parsed from the file as a stream.
+LINE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
+SPOOL_BATCH = 50_000  # triples serialized at a time into the spool
+CHUNK_BYTES = 8 << 20  # N-Triples read back from the spool at a time
 
-    Returns the load report and the reporting forest's rows (for the chart index).
+
+def import_rdf(path: Path, fmt: ox.RdfFormat,
+               matcher: TitleMatcher | None = None) -> tuple[LoadReport, Rows, Iterator[bytes]]:
+    """Parse ``path``, add kg's normalized view; touch no store.
+
+    Returns the load report, the reporting forest's rows (for the chart index) and the source graph's triples
+    (the file's, then the view's) as N-Triples chunks for :func:`kg.ingest.load.bulk_load`; quads of any graph
+    all become triples of the source's graph. The chunks are read when asked for: an N-Triples file from
+    itself, other formats from anonymous temporary files written while parsing. Oxigraph names the blank
+    nodes of each load call afresh, so the lines that name a blank node come in one chunk, last: a chunk must
+    never be split across loads. The report's ``triples`` is left for the loader to count.
     """
+    spool = _Spool(path if fmt == ox.RdfFormat.N_TRIPLES else None)
     try:
-        data = path.read_bytes()
+        read = _Read()
+        count = _parse(path, fmt, read, spool)
+        if not count:
+            raise InputError(f"{path}: holds no triples (only prefixes or comments?); nothing to load")
+        report = LoadReport(source=path.name, path=str(path.resolve()), format=fmt.name.lower())
+        rows = _forest_rows(read, _complete(read, matcher, report, spool))
+        _summarize(rows, report)
+    except BaseException:
+        spool.close()
+        raise
+    return report, rows, spool.chunks()
+
+
+def _parse(path: Path, fmt: ox.RdfFormat, read: _Read, spool: _Spool) -> int:
+    """Parse the file into ``spool``, keeping the triples the completion reads in ``read``; the triple count."""
+    base = path.resolve().as_uri()
+    try:
+        with path.open("rb") as f:
+            if fmt in LINE_FORMATS:  # a stream: the file is never held in memory
+                if not f.read(1 << 16).strip() and not f.read(1):
+                    raise InputError(f"{path}: the file is empty")
+                f.seek(0)
+                # An N-Triples file's own lines are what the loader reads: its blank nodes keep their labels.
+                parsed = ox.parse(f, fmt, base_iri=base, rename_blank_nodes=spool.original is None)
+                return _spool_all((q.triple for q in parsed) if fmt.supports_datasets else parsed, read, spool)
+            data = f.read()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+    except SyntaxError as exc:
+        raise _syntax_error(path, exc) from exc
     guard(path, data, fmt)
     try:
-        if fmt.supports_datasets:  # quads of any graph all go into this source's graph
-            quads = ox.parse(data, fmt, base_iri=path.resolve().as_uri(), rename_blank_nodes=True)
-            db.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
-        else:  # parsed natively, blank nodes renamed per load, straight into the graph
-            db.bulk_load(data, fmt, base_iri=path.resolve().as_uri(), to_graph=graph)
+        parsed = ox.parse(data, fmt, base_iri=base, rename_blank_nodes=True)
+        return _spool_all((q.triple for q in parsed) if fmt.supports_datasets else parsed, read, spool)
     except SyntaxError as exc:
-        message = str(exc).splitlines()[0]
-        if "LoadDocumentCallback" in message:
-            message = "a remote JSON-LD @context is never downloaded; inline it and load again"
-        raise InputError(f"{path}: {message}") from exc
+        raise _syntax_error(path, exc) from exc
     except ValueError as exc:
         raise InputError(f"{path}: {exc}") from exc
-    if next(iter(db.quads_for_pattern(None, None, None, graph)), None) is None:
-        raise InputError(f"{path}: holds no triples (only prefixes or comments?); nothing to load")
-    report = LoadReport(source=path.name, path=str(path.resolve()), format=fmt.name.lower())
-    return report, _complete(db, graph, matcher, report)
 
 
-def _pairs(db: ox.Store, graph: ox.NamedNode, predicate: str) -> list[tuple[Any, Any]]:
-    """(subject, object) of every triple with ``predicate`` in ``graph`` (an index scan, no join)."""
-    return [(q.subject, q.object) for q in db.quads_for_pattern(None, ox.NamedNode(predicate), None, graph)]
+def _syntax_error(path: Path, exc: SyntaxError) -> InputError:
+    message = str(exc).splitlines()[0]
+    if "LoadDocumentCallback" in message:
+        message = "a remote JSON-LD @context is never downloaded; inline it and load again"
+    return InputError(f"{path}: {message}")
+
+
+def _spool_all(triples: Iterable[ox.Triple], read: _Read, spool: _Spool) -> int:
+    """Write ``triples`` to ``spool`` in batches (unless it reads the file itself), keeping those ``read``
+    wants; their count."""
+    wanted, terms = read.triples, read.terms
+    batch: list[ox.Triple] = []
+    count = 0
+    copy = spool.original is None
+    for t in triples:
+        count += 1
+        kept = wanted.get(t.predicate.value)
+        if kept is not None:
+            s, o = t.subject, t.object
+            kept[0].append(terms.setdefault(s, s))
+            kept[1].append(terms.setdefault(o, o))
+        if copy:
+            batch.append(t)
+            if len(batch) == SPOOL_BATCH:
+                spool.write(batch)
+                batch = []
+    spool.write(batch)
+    return count
+
+
+class _Read:
+    """The triples of the predicates in :data:`_READ`, as the completion reads them: per predicate, its
+    subjects and objects in two lists (each distinct term one object)."""
+
+    def __init__(self) -> None:
+        self.triples: dict[str, tuple[list[Any], list[Any]]] = {p: ([], []) for p in _READ}
+        self.terms: dict[Any, Any] = {}
+
+    def pairs(self, predicate: str) -> list[tuple[Any, Any]]:
+        """(subject, object) of every distinct triple with ``predicate``, in the file's order."""
+        subjects, objects = self.triples[predicate]
+        return list(dict.fromkeys(zip(subjects, objects, strict=True)))
+
+    def typed(self, cls: str) -> set[Any]:
+        """The subjects of type ``cls``."""
+        subjects, objects = self.triples[RDF.type]
+        target = ox.NamedNode(cls)
+        return {s for s, o in zip(subjects, objects, strict=True) if o == target}
+
+    def add(self, triples: list[ox.Triple]) -> None:
+        """Read added triples as if the file held them."""
+        for t in triples:
+            kept = self.triples.get(t.predicate.value)
+            if kept is not None:
+                kept[0].append(t.subject)
+                kept[1].append(t.object)
+
+
+class _Spool:
+    """The source graph's triples until the bulk loader reads them: an N-Triples file itself (``original``)
+    and N-Triples in anonymous temporary files. Lines of IRIs and literals come back in chunks of whole lines;
+    lines naming a blank node (or that might: they hold ``_:``) come back together as one last chunk."""
+
+    def __init__(self, original: Path | None = None) -> None:
+        self.original = original
+        self.files = (tempfile.TemporaryFile(prefix="kg-load-"), tempfile.TemporaryFile(prefix="kg-load-"))
+
+    def write(self, triples: list[ox.Triple]) -> None:
+        if triples:
+            self.files[0].write(_divert(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), self.files[1]))
+
+    def chunks(self) -> Iterator[bytes]:
+        closed, blank = self.files
+        try:
+            blank.seek(0, 2)
+            if self.original is not None:
+                with self.original.open("rb") as f:
+                    yield from _whole_lines(f, blank)
+            closed.seek(0)
+            yield from _whole_lines(closed, blank)
+            blank.seek(0)
+            if last := blank.read():
+                yield last
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        for f in self.files:
+            f.close()
+
+
+def _whole_lines(f: BinaryIO, blank: BinaryIO) -> Iterator[bytes]:
+    """The lines of ``f`` in chunks of about :data:`CHUNK_BYTES`, each ending with a line break; those that
+    hold ``_:`` go to ``blank`` instead."""
+    rest = b""
+    while block := f.read(CHUNK_BYTES):
+        cut = block.rfind(b"\n") + 1
+        if not cut:
+            rest += block
+            continue
+        chunk, rest = _divert(rest + block[:cut], blank), block[cut:]
+        if chunk:
+            yield chunk
+    if rest and (chunk := _divert(rest + b"\n", blank)):
+        yield chunk
+
+
+def _divert(text: bytes, blank: BinaryIO) -> bytes:
+    r"""The lines of N-Triples ``text`` (ending with a line break) that do not hold ``_:``; the others are
+    written to ``blank``.
+
+    >>> import io
+    >>> blank = io.BytesIO()
+    >>> _divert(b'<a:s> <a:p> "x" .\n_:b <a:p> "y" .\r\n', blank), blank.getvalue()
+    (b'<a:s> <a:p> "x" .\n', b'_:b <a:p> "y" .\r\n')
+    """
+    if b"_:" not in text:
+        return text
+    lines = text.splitlines(keepends=True)
+    blank.write(b"".join(line for line in lines if b"_:" in line))
+    return b"".join(line for line in lines if b"_:" not in line)
+
+
+_LOCAL_NAME = re.compile(r"^.*[/#:]")
 
 
 def _first(pairs: list[tuple[Any, Any]]) -> dict[Any, Any]:
@@ -250,51 +409,43 @@ def _first(pairs: list[tuple[Any, Any]]) -> dict[Any, Any]:
     return out
 
 
-def _typed(db: ox.Store, graph: ox.NamedNode, cls: str) -> set[Any]:
-    kind = ox.NamedNode(RDF.type)
-    return {q.subject for q in db.quads_for_pattern(None, kind, ox.NamedNode(cls), graph)}
-
-
-_LOCAL_NAME = re.compile(r"^.*[/#:]")
-
-
-def _organogram_groups(db: ox.Store, graph: ox.NamedNode, report: LoadReport) -> list[ox.Quad]:
+def _organogram_groups(read: _Read, report: LoadReport) -> list[ox.Triple]:
     """kg's view of the junior posts a published UK organogram gives (``organogram:reportingTo`` a senior
     post, ``organogram:fullTimeEquivalent``, job, grade, profession and unit as coded values): each is a group of
     posts (``po:PostGroup``) under its senior post with its FTE (``po:headcount``), as the CSV importer makes
     of a junior file's row. An FTE that is not a number in range is a defect of the report, not stored."""
-    groups = _first(_pairs(db, graph, ORGANOGRAM.reportingTo))
-    tenures = _first(_pairs(db, graph, GOV.post))  # a senior post's FTE is on its holders' tenures
+    groups = _first(read.pairs(ORGANOGRAM.reportingTo))
+    tenures = _first(read.pairs(GOV.post))  # a senior post's FTE is on its holders' tenures
     if not groups and not tenures:
         return []
-    label = _first(_pairs(db, graph, SKOS.prefLabel)) | _first(_pairs(db, graph, RDFS.label))
+    label = _first(read.pairs(SKOS.prefLabel)) | _first(read.pairs(RDFS.label))
 
     def text(term: Any) -> ox.Literal | None:
         value = label.get(term) if not isinstance(term, ox.Literal) else term
         return ox.Literal(value.value) if value is not None else None
 
-    quad = ox.Quad
-    added: list[ox.Quad] = []
+    triple = ox.Triple
+    added: list[ox.Triple] = []
     kind, post, group = ox.NamedNode(RDF.type), ox.NamedNode(ORG.Post), ox.NamedNode(PO.PostGroup)
     for node, manager in groups.items():
         if not isinstance(manager, ox.NamedNode):
             continue
-        added += [quad(node, kind, post, graph), quad(node, kind, group, graph),
-                  quad(node, ox.NamedNode(ORG.reportsTo), manager, graph),
-                  quad(node, ox.NamedNode(PO.solidLineReportsTo), manager, graph)]
+        added += [triple(node, kind, post), triple(node, kind, group),
+                  triple(node, ox.NamedNode(ORG.reportsTo), manager),
+                  triple(node, ox.NamedNode(PO.solidLineReportsTo), manager)]
     for predicate, target in ((ORGANOGRAM.job, PO.jobTitle), (ORGANOGRAM.grade, PO.grade),
                               (ORGANOGRAM.profession, PO.profession)):
-        for node, value in _first(_pairs(db, graph, predicate)).items():
+        for node, value in _first(read.pairs(predicate)).items():
             literal = text(value)
             if node in groups and literal is not None:
-                added.append(quad(node, ox.NamedNode(target), literal, graph))
-    for node, unit in _first(_pairs(db, graph, ORGANOGRAM.unit)).items():
+                added.append(triple(node, ox.NamedNode(target), literal))
+    for node, unit in _first(read.pairs(ORGANOGRAM.unit)).items():
         if node in groups and isinstance(unit, ox.NamedNode):
-            added.append(quad(node, ox.NamedNode(ORG.postIn), unit, graph))
+            added.append(triple(node, ox.NamedNode(ORG.postIn), unit))
     fte: dict[Any, Decimal] = {}
     for predicate, owners in ((ORGANOGRAM.fullTimeEquivalent, {g: g for g in groups}),
                               (GOV.fullTimeEquivalent, tenures)):
-        for node, value in _first(_pairs(db, graph, predicate)).items():
+        for node, value in _first(read.pairs(predicate)).items():
             owner = owners.get(node)
             if owner is None:
                 continue
@@ -305,105 +456,163 @@ def _organogram_groups(db: ox.Store, graph: ox.NamedNode, report: LoadReport) ->
                                        "problem": f"not a number between 0 and {FTE_LIMIT:,}"})
             else:
                 fte[owner] = fte.get(owner, Decimal(0)) + number  # a job share: two tenures of one post
-    stated = {s for s, _ in _pairs(db, graph, PO.headcount)}
-    added += [quad(node, ox.NamedNode(PO.headcount), ox.Literal(format(value, "f"), datatype=ox.NamedNode(XSD.decimal)),
-                   graph) for node, value in fte.items() if node not in stated]
+    stated = {s for s, _ in read.pairs(PO.headcount)}
+    decimal = ox.NamedNode(XSD.decimal)
+    added += [triple(node, ox.NamedNode(PO.headcount), ox.Literal(format(value, "f"), datatype=decimal))
+              for node, value in fte.items() if node not in stated]
     report.groups = len(groups)
     if fte:
         report.fte = float(sum(fte.values()))
     return added
 
 
-def _complete(db: ox.Store, graph: ox.NamedNode, matcher: TitleMatcher | None,
-              report: LoadReport) -> Rows:
-    """Add kg's normalized view to ``graph`` and fill ``report``; return the reporting forest's rows.
+def _complete(read: _Read, matcher: TitleMatcher | None, report: LoadReport, spool: _Spool) -> set[Any]:
+    """Add kg's normalized view to ``read`` and ``spool``, fill ``report`` with what the forest does not say;
+    return the chart's nodes.
 
-    Index scans per predicate joined in Python: linear in the data (SPARQL joins over a large graph cost an
-    index lookup per row).
+    The kept triples joined in Python: linear in the data.
     """
-    quad = ox.Quad
-    db.bulk_extend(_organogram_groups(db, graph, report))
-    added: list[ox.Quad] = []
-    reports = _pairs(db, graph, ORG.reportsTo)
+    triple = ox.Triple
+    grouped = _organogram_groups(read, report)
+    read.add(grouped)
+    spool.write(grouped)
+    added: list[ox.Triple] = []
+    reports = read.pairs(ORG.reportsTo)
     present = set(reports)
-    for pair in _pairs(db, graph, PO.solidLineReportsTo):
+    for pair in read.pairs(PO.solidLineReportsTo):
         if pair not in present:
             present.add(pair)
             reports.append(pair)
-            added.append(quad(pair[0], ox.NamedNode(ORG.reportsTo), pair[1], graph))
+            added.append(triple(pair[0], ox.NamedNode(ORG.reportsTo), pair[1]))
 
-    held = _pairs(db, graph, ORG.heldBy)
+    held = read.pairs(ORG.heldBy)
     known_holds = set(held)
-    for pair in (_pairs(db, graph, GOV.heldBy) + [(p, h) for h, p in _pairs(db, graph, ORG.holds)]
-                 + [(p, h) for h, p in _pairs(db, graph, GOV.holdsPost)]):
+    for pair in (read.pairs(GOV.heldBy) + [(p, h) for h, p in read.pairs(ORG.holds)]
+                 + [(p, h) for h, p in read.pairs(GOV.holdsPost)]):
         if pair not in known_holds:
             known_holds.add(pair)
             held.append(pair)
-            added.append(quad(pair[0], ox.NamedNode(ORG.heldBy), pair[1], graph))
+            added.append(triple(pair[0], ox.NamedNode(ORG.heldBy), pair[1]))
     holder = _first(held)
 
-    names = _first(_pairs(db, graph, FOAF.name))
-    for subject, name in _pairs(db, graph, SCHEMA.name):
+    names = _first(read.pairs(FOAF.name))
+    for subject, name in read.pairs(SCHEMA.name):
         if subject not in names:
             names[subject] = name
-            added.append(quad(subject, ox.NamedNode(FOAF.name), name, graph))
+            added.append(triple(subject, ox.NamedNode(FOAF.name), name))
 
-    persons = _typed(db, graph, FOAF.Person)
-    typed_posts = _typed(db, graph, ORG.Post)
+    persons = read.typed(FOAF.Person)
+    typed_posts = read.typed(ORG.Post)
     holders = set(holder.values())
     in_chart = {t for pair in reports for t in pair if isinstance(t, ox.NamedNode)}
     nodes = in_chart | {n for n in typed_posts if isinstance(n, ox.NamedNode)} | {
         p for p in persons - holders if isinstance(p, ox.NamedNode)}
 
-    ids = _first(_pairs(db, graph, PO.identifier))
+    ids = _first(read.pairs(PO.identifier))
     given: dict[Any, Any] = {}
     for predicate in (SCHEMA.identifier, DCTERMS.identifier, SKOS.notation):
-        given.update(_first(_pairs(db, graph, predicate)))
-    titles = _first(_pairs(db, graph, PO.jobTitle))
-    labels = _first(_pairs(db, graph, SKOS.prefLabel)) | _first(_pairs(db, graph, RDFS.label))
-    schema_titles = _first(_pairs(db, graph, SCHEMA.jobTitle))
+        given.update(_first(read.pairs(predicate)))
+    titles = _first(read.pairs(PO.jobTitle))
+    labels = _first(read.pairs(SKOS.prefLabel)) | _first(read.pairs(RDFS.label))
+    schema_titles = _first(read.pairs(SCHEMA.jobTitle))
     described = set(ids) | set(names) | set(titles) | set(labels) | persons | typed_posts | set(holder) | {
         a for a, _ in reports}
-    roles = {s for s, _ in _pairs(db, graph, PO.hasRole)}
+    roles = {s for s, _ in read.pairs(PO.hasRole)}
     p_ident, p_title, p_key = ox.NamedNode(PO.identifier), ox.NamedNode(PO.jobTitle), ox.NamedNode(PO.searchKey)
     p_role = ox.NamedNode(PO.hasRole)
     for node in nodes:
         if node not in ids:
             ident = given.get(node)
             ids[node] = ox.Literal(ident.value if ident is not None else _LOCAL_NAME.sub("", node.value))
-            added.append(quad(node, p_ident, ids[node], graph))
+            added.append(triple(node, p_ident, ids[node]))
         if node not in titles:
             title = schema_titles.get(node) or (labels.get(node) if node not in persons else None)
             if title is not None:
                 titles[node] = ox.Literal(title.value)
-                added.append(quad(node, p_title, titles[node], graph))
+                added.append(triple(node, p_title, titles[node]))
         name = names.get(holder[node]) if node in holder else names.get(node)
         if name is not None and fold(name.value):
-            added.append(quad(node, p_key, ox.Literal(fold(name.value)), graph))
+            added.append(triple(node, p_key, ox.Literal(fold(name.value))))
         if matcher is not None and node in titles and node not in roles:
             role = matcher.match(titles[node].value)
             if role:
-                added.append(quad(node, p_role, ox.NamedNode(role), graph))
-    db.bulk_extend(added)
+                added.append(triple(node, p_role, ox.NamedNode(role)))
+    read.add(added)
+    spool.write(added)
 
     def label(term: Any) -> str:
         ident = ids.get(term)
         return ident.value if ident is not None else getattr(term, "value", str(term))
 
-    report.units = len(_typed(db, graph, ORG.OrganizationalUnit) | _typed(db, graph, ORG.Organization))
-    report.dotted = len(_pairs(db, graph, PO.dottedLineReportsTo))
+    report.units = len(read.typed(ORG.OrganizationalUnit) | read.typed(ORG.Organization))
+    report.dotted = len(read.pairs(PO.dottedLineReportsTo))
     report.dangling = [{"id": label(a), "manager": label(b)} for a, b in reports
                        if isinstance(b, ox.NamedNode) and b not in described]
-    rows = sparql_forest_rows(graph_select(db, graph))
+    return in_chart | {n for n in typed_posts if isinstance(n, ox.NamedNode)}
+
+
+def _summarize(rows: Rows, report: LoadReport) -> None:
+    """Fill ``report`` with what the forest of ``rows`` says (posts, people, edges, roots, cycles)."""
     forest = rows.forest()
     counts = forest.counts()
     report.posts, report.groups, report.named_people = counts["posts"], counts["groups"], counts["named_people"]
     report.edges = forest.edge_count
-    ids = {r[0]: r[1] or r[0] for r in rows.nodes}
-    report.roots = [ids[r] for r in forest.roots()]
-    report.cycles = [[ids[i] for i in cycle] for cycle in forest.cycles]
-    report.bad_managers = [{"id": ids.get(a, a), "manager": m} for a, m in rows.bad_managers]
-    report.triples = int(next(iter(db.query(
-        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=graph)))["n"].value)
-    report.rows = report.triples
+    shown = {r[0]: r[1] or r[0] for r in rows.nodes}
+    report.roots = [shown[r] for r in forest.roots()]
+    report.cycles = [[shown[i] for i in cycle] for cycle in forest.cycles]
+    report.bad_managers = [{"id": shown.get(a, a), "manager": m} for a, m in rows.bad_managers]
+
+
+# FOREST_QUERY's variables of a node, by the predicate that gives them.
+_NODE_VALUES = {PO.identifier: "id", FOAF.name: "own", PO.jobTitle: "title", PO.postStatus: "status",
+                PO.headcount: "fte", PO.grade: "grade", PO.sourceRow: "row"}
+_KINDS = (FOAF.Person, PO.PostGroup)
+
+
+def _forest_rows(read: _Read, chart: set[Any]) -> Rows:
+    """The rows :func:`kg.reading.sparql_forest_rows` reads from the completed graph, built from the kept
+    triples: chart nodes (``chart``: every IRI that reports or is reported to, every post), with their values
+    (:func:`kg.reading.node_row`), solid lines between IRIs and managers that are not IRIs."""
+    rows = Rows()
+    values: dict[Any, dict[str, list[str]]] = {n: {} for n in chart}
+
+    def keep(node: Any, var: str, term: Any) -> None:
+        found = values.get(node)
+        if found is not None:
+            value = term_value(term)
+            if value is not None:
+                found.setdefault(var, []).append(value)
+
+    for predicate, var in _NODE_VALUES.items():
+        for subject, obj in zip(*read.triples[predicate], strict=True):
+            keep(subject, var, obj)
+    kinds = {ox.NamedNode(k) for k in _KINDS}
+    for subject, obj in zip(*read.triples[RDF.type], strict=True):
+        if obj in kinds:
+            keep(subject, "type", obj)
+    names: dict[Any, list[Any]] = {}
+    for subject, obj in zip(*read.triples[FOAF.name], strict=True):
+        names.setdefault(subject, []).append(obj)
+    for post, person in zip(*read.triples[ORG.heldBy], strict=True):
+        for name in names.get(person, ()):
+            keep(post, "name", name)
+    del names
+    unit_labels: dict[Any, list[Any]] = {}
+    for predicate in (SKOS.prefLabel, RDFS.label):
+        for subject, obj in zip(*read.triples[predicate], strict=True):
+            unit_labels.setdefault(subject, []).append(obj)
+    for post, unit in zip(*read.triples[ORG.postIn], strict=True):
+        for name in unit_labels.get(unit, ()):
+            keep(post, "unit", name)
+    del unit_labels
+    edges: set[tuple[str, str]] = set()
+    for report, manager in zip(*read.triples[ORG.reportsTo], strict=True):
+        if isinstance(report, ox.NamedNode):
+            if isinstance(manager, ox.NamedNode):
+                edges.add((report.value, manager.value))
+            else:
+                rows.bad_managers.append((report.value, term_value(manager) or ""))
+    rows.nodes = sorted(node_row(n.value, found) for n, found in values.items())
+    rows.edges = sorted(edges)
+    rows.bad_managers = sorted(set(rows.bad_managers))
     return rows
