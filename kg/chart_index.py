@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from kg.forest import NODE_FIELDS, PLACED_FIELDS, Below, Edge, Forest, NodeRow, Placed
+from kg.forest import NODE_FIELDS, PLACED_FIELDS, PLACED_INTS, Below, Edge, Forest, NodeRow, Placed
 from kg.names import fold
 
 SCHEMA_VERSION = "3"  # 3: the placed table has manager_pos; stored data counts (placed_counts)
@@ -184,16 +184,22 @@ class ChartIndex:
         None when the table is not current."""
         return self.placed_top("span", top)
 
-    def placed_columns(self, names: Sequence[str]) -> list[tuple[Any, ...]] | None:
-        """The placed table's columns ``names`` (of :data:`kg.forest.PLACED_FIELDS`), each as a tuple in
-        position order; None when the table is not current."""
+    def placed_columns(self, names: Sequence[str]) -> list[Any] | None:
+        """The placed table's integer columns ``names`` (of :data:`kg.forest.PLACED_INTS`), each as a numpy
+        int64 array in position order (read as one string per column: no Python object per row); None when
+        the table is not current."""
         if not self.placed_current():
             return None
-        unknown = set(names) - set(PLACED_FIELDS)
-        if unknown:
-            raise ValueError(f"no placed column {sorted(unknown)}")
-        rows = self.db.execute(f"SELECT {', '.join(names)} FROM placed ORDER BY pos").fetchall()
-        return list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        import numpy as np
+
+        out = []
+        for name in names:
+            if name not in PLACED_INTS:
+                raise ValueError(f"no integer placed column {name!r}; choose from {', '.join(PLACED_INTS)}")
+            text = self.db.execute(  # a rowid scan: position order
+                f"SELECT group_concat({name}) FROM (SELECT {name} FROM placed ORDER BY pos)").fetchone()[0]
+            out.append(np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64))
+        return out
 
     def placed_rows(self, positions: Sequence[int]) -> list[Placed] | None:
         """The placed rows at ``positions``, in position order; None when the table is not current."""

@@ -110,6 +110,7 @@ Below = tuple[str | None, str | None, str | None, str | None, int, str | None]
 BELOW_FIELDS = ("id", "name", "title", "iri", "depth", "manager_id")
 PLACED_FIELDS = ("pos", "pre", "below", "depth", "direct", "fte_below", "iri", "id", "name", "title",
                  "manager_id", "manager_pos")
+PLACED_INTS = ("pos", "pre", "below", "depth", "direct", "manager_pos")  # the integer columns
 # Orders of the managers (nodes with someone below) that whole-organization answers list (Forest.ranked): by span
 # of control (kg span), by team size (kg health's largest teams); and the single-report managers, by IRI.
 RANKINGS = ("span", "teams", "single")

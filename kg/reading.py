@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
-from kg.forest import GROUP, PERSON, PLACED_FIELDS, POST, Below, Forest, NodeRow, Placed, Rows, status_of
+from kg.forest import GROUP, PERSON, PLACED_FIELDS, PLACED_INTS, POST, Below, Forest, NodeRow, Placed, Rows, status_of
 from kg.names import FILLED
 from kg.vocab import FOAF, PO
 
@@ -71,9 +71,9 @@ class Reader(Protocol):
         """The first ``top`` rows of a ranking of :meth:`kg.forest.Forest.ranked`."""
         ...
 
-    def placed_columns(self, names: Sequence[str]) -> list[tuple[Any, ...]]:
-        """Columns of :meth:`kg.forest.Forest.placed` (fields of :data:`kg.forest.PLACED_FIELDS`), each a tuple
-        in position order."""
+    def placed_columns(self, names: Sequence[str]) -> list[Any]:
+        """Integer columns of :meth:`kg.forest.Forest.placed` (of :data:`kg.forest.PLACED_INTS`), each a numpy
+        int64 array in position order."""
         ...
 
     def placed_rows(self, positions: Sequence[int]) -> list[Placed]:
@@ -287,10 +287,15 @@ class SparqlReads:
     def placed_top(self, ranking: str, top: int | None = None) -> list[Placed]:
         return self._whole_forest().ranked(ranking, top)
 
-    def placed_columns(self, names: Sequence[str]) -> list[tuple[Any, ...]]:
-        at = [PLACED_FIELDS.index(n) for n in names]
+    def placed_columns(self, names: Sequence[str]) -> list[Any]:
+        import numpy as np
+
+        unknown = [n for n in names if n not in PLACED_INTS]
+        if unknown:
+            raise ValueError(f"no integer placed column {unknown}; choose from {', '.join(PLACED_INTS)}")
         rows = list(self._whole_forest().placed())
-        return [tuple(r[i] for r in rows) for i in at]
+        return [np.fromiter((r[PLACED_FIELDS.index(n)] for r in rows), dtype=np.int64, count=len(rows))
+                for n in names]
 
     def placed_rows(self, positions: Sequence[int]) -> list[Placed]:
         wanted = set(positions)

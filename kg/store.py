@@ -472,7 +472,7 @@ class Store(SparqlReads, CatalogReader):
         found = self.chart.placed_top(ranking, top) if self.chart is not None else None
         return super().placed_top(ranking, top) if found is None else found
 
-    def placed_columns(self, names: Sequence[str]) -> list[tuple[Any, ...]]:
+    def placed_columns(self, names: Sequence[str]) -> list[Any]:
         found = self.chart.placed_columns(names) if self.chart is not None else None
         return super().placed_columns(names) if found is None else found
 
