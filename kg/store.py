@@ -611,6 +611,11 @@ class Transaction:
         if self.store.chart is not None:
             self.store.chart.add(graph.value, rows.nodes, rows.edges)
 
+    def index_chart_in_steps(self, graph: ox.NamedNode, rows: Rows, step: int) -> Iterator[None]:
+        """:meth:`index_chart` a slice of ``step`` rows per iteration (see :meth:`ChartIndex.add_in_steps`)."""
+        if self.store.chart is not None:
+            yield from self.store.chart.add_in_steps(graph.value, rows.nodes, rows.edges, step)
+
     def stage(self, info: SourceInfo) -> None:
         """Record a filled graph as the new version of its source (visible at commit)."""
         if not info.triples:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,12 @@ import pyoxigraph as ox
 import pytest
 from store_snapshot import leftover_graphs, org_csv, snapshot
 
+import kg.chart_index as chart_index
 import kg.ingest.load as load
+from kg.chart_index import ChartIndex
 from kg.ingest.load import load_files
 from kg.reading import sparql_forest_rows
-from kg.store import Store, Transaction, opened
+from kg.store import Store, opened
 from kg.vocab import ORG, PO
 
 SOLID = ox.NamedNode(PO.solidLineReportsTo)
@@ -106,27 +109,41 @@ def test_oxigraph_failing_midway_changes_nothing(loaded: Path, tmp_path: Path,
     assert leftover_graphs(loaded) == []
 
 
-def test_chart_index_failing_while_oxigraph_writes_changes_nothing(loaded: Path, tmp_path: Path,
+@pytest.mark.parametrize("defer", [True, False])
+def test_chart_index_failing_while_oxigraph_writes_changes_nothing(loaded: Path, tmp_path: Path, defer: bool,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second slice of chart rows fails: nothing shows, and the index keeps (or gets back) its indexes."""
     monkeypatch.setattr(load, "BULK_BATCH_TRIPLES", 2_000)
     monkeypatch.setattr(load, "CHART_SLICE", 500)
+    monkeypatch.setattr(chart_index, "DEFER_INDEXES", 1 if defer else 10**9)
     calls: list[int] = []
-    index_chart = Transaction.index_chart
+    add = ChartIndex.add
 
-    def failing(self: Transaction, graph: ox.NamedNode, rows: Any) -> None:
-        calls.append(len(rows.nodes))
+    def failing(self: ChartIndex, graph: str, nodes: Any, edges: Any) -> None:
+        calls.append(len(nodes))
         if len(calls) == 2:
+            assert (_indexes(self.path) == set()) is defer  # a first large load builds them at the end
             raise RuntimeError("the chart index failed")
-        index_chart(self, graph, rows)
+        add(self, graph, nodes, edges)
 
-    monkeypatch.setattr(Transaction, "index_chart", failing)
+    expected = _indexes(loaded / "chart.sqlite")
+    monkeypatch.setattr(ChartIndex, "add", failing)
     before = snapshot(loaded)
     with opened(loaded, write=True) as store, pytest.raises(RuntimeError, match="chart index failed"):
-        load_files(store, [org_csv(tmp_path / "org.csv", 3_000, prefix="NEW")])
+        load_files(store, [org_csv(tmp_path / "org.csv", 3_500, prefix="NEW")])  # more rows than indexed
     assert calls == [500, 500] and _writers() == 0
-    monkeypatch.setattr(Transaction, "index_chart", index_chart)
+    assert _indexes(loaded / "chart.sqlite") == expected and {"node_iri", "edge_report"} <= expected
+    monkeypatch.setattr(ChartIndex, "add", add)
     assert snapshot(loaded) == before
     assert leftover_graphs(loaded) == []
+
+
+def _indexes(path: Path) -> set[str]:
+    db = sqlite3.connect(path)
+    try:
+        return {n for (n,) in db.execute(chart_index._ROW_INDEXES)}
+    finally:
+        db.close()
 
 
 def test_small_batches_and_slices_give_the_same_store(real: Path, tmp_path: Path,
@@ -134,9 +151,10 @@ def test_small_batches_and_slices_give_the_same_store(real: Path, tmp_path: Path
     path = real / "uk-organograms" / "300913-HMRC-Organogram-Final-junior.csv"
     senior = real / "uk-organograms" / "300913-HMRC-Organogram-Final-senior.csv"
     found = []
-    for batch, part in ((load.BULK_BATCH_TRIPLES, load.CHART_SLICE), (500, 37)):
+    for batch, part, defer in ((load.BULK_BATCH_TRIPLES, load.CHART_SLICE, 10**9), (500, 37, 1)):
         monkeypatch.setattr(load, "BULK_BATCH_TRIPLES", batch)
         monkeypatch.setattr(load, "CHART_SLICE", part)
+        monkeypatch.setattr(chart_index, "DEFER_INDEXES", defer)  # indexes built at the end, or row by row
         store_path = tmp_path / f"store-{batch}"
         with opened(store_path, write=True) as store:
             load_files(store, [senior, path])
@@ -145,7 +163,8 @@ def test_small_batches_and_slices_give_the_same_store(real: Path, tmp_path: Path
             quads = sorted(str(ox.Quad(q.subject, q.predicate, q.object)) for g in store.graphs()
                            for q in store.db.quads_for_pattern(None, None, None, g) if g.value in graph_names)
             rows = store.forest_rows()
-            found.append((quads, sorted(rows.nodes, key=str), sorted(rows.edges), [s.triples for s in store.sources()]))
+            found.append((quads, sorted(rows.nodes, key=str), sorted(rows.edges), [s.triples for s in store.sources()],
+                          _indexes(store_path / "chart.sqlite")))
     assert found[0] == found[1]
     with path.open(newline="", encoding="utf-8-sig") as f:
         junior_rows = sum(1 for r in csv.reader(f) if any(c.strip() for c in r)) - 1

@@ -240,7 +240,7 @@ def write_triples(txn: Transaction, path: Path, graph: ox.NamedNode, chunks: Ite
     """Bulk load an importer's N-Triples ``chunks`` into ``graph`` (batches of whole chunks, never split) and
     its forest rows ``chart`` into the chart index; ``written`` hears the lines of each batch."""
     # The chart index (SQLite) is written a slice after each batch handed to Oxigraph: while it writes.
-    index = _chart_slices(txn, graph, chart, source)
+    index = txn.index_chart_in_steps(graph, _named(chart, source), CHART_SLICE)
     try:
         with BulkWriter(txn.store.db, graph, written or (lambda _lines: None)) as writer:
             for batch, lines in _batches(chunks, BULK_BATCH_TRIPLES):
@@ -250,6 +250,8 @@ def write_triples(txn: Transaction, path: Path, graph: ox.NamedNode, chunks: Ite
                 pass
     except SyntaxError as exc:  # a bug of ours, never the user's data: say so plainly
         raise InputError(f"{path}: internal error writing triples ({exc}); please report it") from exc
+    finally:
+        index.close()  # a load stopped midway: the chart index's indexes are built again
 
 
 class BulkWriter:
@@ -301,17 +303,13 @@ class BulkWriter:
 CHART_SLICE = 25_000  # node rows (and as many edges) written to the chart index per batch of triples
 
 
-def _chart_slices(txn: Transaction, graph: ox.NamedNode, rows: Rows, source: str) -> Iterator[None]:
-    """Write the chart index rows of ``graph`` a slice at a time: one slice per step."""
-    for start in range(0, max(len(rows.nodes), len(rows.edges), 1), CHART_SLICE):
-        end = start + CHART_SLICE
-        txn.index_chart(graph, _named(Rows(rows.nodes[start:end], rows.edges[start:end]), source))
-        yield
-
-
 def _named(rows: Rows, source: str) -> Rows:
-    """The rows with their source named as the catalog names it."""
-    return Rows([(*r[:-1], source) for r in rows.nodes], rows.edges, rows.bad_managers)
+    """The rows, their source named as the catalog names it (in place: a million rows are not copied)."""
+    nodes = rows.nodes
+    for i, r in enumerate(nodes):
+        if r[-1] != source:
+            nodes[i] = (*r[:-1], source)
+    return rows
 
 
 def save_scenario(store: Store, edits: list[tuple[str, str, str | None]], series: str, *,
