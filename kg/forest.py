@@ -25,7 +25,9 @@ pure Python (statuses are :mod:`kg.names`'s): networkx is imported only by :meth
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -142,6 +144,25 @@ def cycle_text(cycle: list[str], shown: int = 8) -> str:
     """
     more = f" -> ... ({len(cycle):,} posts in the cycle)" if len(cycle) > shown else ""
     return " -> ".join(cycle[:shown]) + more
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off inside the block (on again after, if it was on). Building a
+    million nodes' dicts and tuples makes it walk the whole heap again and again (building the 1M reporting
+    graph: 68 s with it, 24 s without); those objects hold no cycles to collect.
+
+    >>> with gc_paused():
+    ...     gc.isenabled()
+    False
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def node(iri: str, **values: Any) -> NodeRow:
@@ -702,7 +723,8 @@ class Forest:
         import networkx as nx
 
         G = nx.DiGraph(direction="manager -> report")
-        G.add_nodes_from((r[0], dict(zip(NODE_FIELDS[1:], r[1:], strict=True))) for r in self._rows)
         iris = self._iris
-        G.add_edges_from((iris[p], iris[i]) for i, p in enumerate(self._parent) if p != -1)
+        with gc_paused():
+            G.add_nodes_from((r[0], dict(zip(NODE_FIELDS[1:], r[1:], strict=True))) for r in self._rows)
+            G.add_edges_from((iris[p], iris[i]) for i, p in enumerate(self._parent) if p != -1)
         return G

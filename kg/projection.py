@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from kg.forest import gc_paused
 from kg.reading import Reader, forest
 from kg.store import bind_values
 from kg.vocab import FOAF, ORG, PO, PREFIXES, SKOS
@@ -145,7 +146,8 @@ def reporting_forest(store: Reader, *, attributes: bool = True, dotted: bool = T
     where cycles were cut), ``cycles`` and ``self_loops``. With ``attributes`` every node also gets
     its ``role``.
     """
-    f = forest(store)
+    with gc_paused():  # a million rows, records and node dicts: nothing to collect, much to walk
+        f = forest(store)
     G = f.to_networkx()
     dropped = [(r, m) for r, ms in f.several_managers.items() for m in ms if m != f.manager(r)]
     G.graph.update(relation=REPORTS_TO.inverse, inverse=REPORTS_TO.label, dropped=sorted(dropped), cut=list(f.cut),
@@ -154,7 +156,8 @@ def reporting_forest(store: Reader, *, attributes: bool = True, dotted: bool = T
         _pairs(store, "SELECT ?x ?m WHERE { ?x po:dottedLineReportsTo ?m FILTER(isIRI(?m)) }") if dotted else []
     )
     if attributes:
-        set_chart_attributes(store, G, ("role",))
+        with gc_paused():
+            set_chart_attributes(store, G, ("role",))
     return G
 
 
