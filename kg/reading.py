@@ -8,7 +8,7 @@ The embedded store (:mod:`kg.store`) serves forest rows from its chart index; a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from kg.forest import GROUP, PERSON, PLACED_FIELDS, PLACED_INTS, POST, Below, Forest, NodeRow, Placed, Rows, status_of
@@ -172,7 +172,7 @@ def sparql_forest_rows(select: Callable[[str], list[dict[str, str | None]]]) -> 
         for var in NODE_VARIABLES:
             if r[var] is not None:
                 values.setdefault(var, set()).add(r[var])
-    rows.nodes = [node_row(n, values) for n, values in found.items()]
+    rows.nodes = [node_row(n, {var: list(v) for var, v in values.items()}) for n, values in found.items()]
     rows.edges = sorted(set(rows.edges))
     rows.bad_managers.sort()
     return rows
@@ -182,7 +182,7 @@ def sparql_forest_rows(select: Callable[[str], list[dict[str, str | None]]]) -> 
 NODE_VARIABLES = ("id", "name", "own", "title", "status", "unit", "fte", "grade", "row", "type")
 
 
-def node_row(n: str, values: Mapping[str, Iterable[str]]) -> NodeRow:
+def node_row(n: str, values: Mapping[str, Sequence[str]]) -> NodeRow:
     """A chart node's row from the values :data:`FOREST_QUERY` binds for it, variable by variable: each field
     is the smallest value (so every store gives the same row); the name is a holder's, else the node's own; a
     post held by a named person with no status term is filled. The importers that build rows themselves give
@@ -191,30 +191,33 @@ def node_row(n: str, values: Mapping[str, Iterable[str]]) -> NodeRow:
     >>> node_row("http://e/p", {"id": ["P2", "P1"], "name": ["Ann"], "fte": ["0.5"], "row": ["x"]})
     ('http://e/p', 'P1', 'Ann', None, 'filled', None, 0.5, 'post', None, None, None)
     """
-    def each(var: str) -> Iterable[str | None]:
-        return values.get(var) or (None,)
+    get = values.get
+    names, owns, statuses = get("name") or (None,), get("own") or (None,), get("status") or (None,)
+    # The SPARQL rows are the product of the node's optional values: name and status read the holder's name.
+    name = _least([h or o for h in names for o in owns])
+    status = _least([status_of(s) or (FILLED if h else None) for h in names for s in statuses])
+    fte, row, kind = get("fte"), get("row"), get("type")
+    return (n, _least(get("id")), name, _least(get("title")), status, _least(get("unit")),
+            _least([_number(v, float) for v in fte]) if fte else None,
+            (_least([_KIND.get(v) for v in kind]) if kind else None) or POST, _least(get("grade")),
+            _least([_number(v, int) for v in row]) if row else None, None)
 
-    rec: dict[str, Any] = {}
 
-    def keep(key: str, value: Any) -> None:
-        if value is not None and (rec.get(key) is None or value < rec[key]):
-            rec[key] = value
+def _least(values: Sequence[Any] | None) -> Any:
+    """The smallest value that is not None (None if there is none).
 
-    for name in each("name"):  # the SPARQL rows are the product of the node's optional values
-        for own in each("own"):
-            keep("name", name or own)
-        for status in each("status"):
-            keep("status", status_of(status) or (FILLED if name else None))
-    for var in ("id", "title", "unit", "grade"):
-        for value in each(var):
-            keep(var, value)
-    for value in each("fte"):
-        keep("fte", _number(value, float))
-    for value in each("row"):
-        keep("row", _number(value, int))
-    for value in each("type"):
-        keep("kind", _KIND.get(value or ""))
-    return _row(n, rec)
+    >>> _least(["b", None, "a"]), _least([None]), _least(None)
+    ('a', None, None)
+    """
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    best = None
+    for value in values:
+        if value is not None and (best is None or value < best):
+            best = value
+    return best
 
 
 def sparql_find(select: Callable[..., list[dict[str, str | None]]], column: str, value: str) -> list[str]:
@@ -238,11 +241,6 @@ def _literal(value: str) -> Any:
     import pyoxigraph as ox
 
     return ox.Literal(value)
-
-
-def _row(n: str, rec: dict[str, Any]) -> NodeRow:
-    return (n, rec.get("id"), rec.get("name"), rec.get("title"), rec.get("status"), rec.get("unit"),
-            rec.get("fte"), rec.get("kind") or POST, rec.get("grade"), rec.get("row"), None)
 
 
 class SparqlReads:

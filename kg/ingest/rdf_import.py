@@ -575,36 +575,25 @@ def _forest_rows(read: _Read, chart: set[Any]) -> Rows:
     (:func:`kg.reading.node_row`), solid lines between IRIs and managers that are not IRIs."""
     rows = Rows()
     values: dict[Any, dict[str, list[str]]] = {n: {} for n in chart}
+    blank = ox.BlankNode
 
-    def keep(node: Any, var: str, term: Any) -> None:
-        found = values.get(node)
-        if found is not None:
-            value = term_value(term)
-            if value is not None:
-                found.setdefault(var, []).append(value)
+    def keep(var: str, subjects: Iterable[Any], objects: Iterable[Any]) -> None:
+        for subject, obj in zip(subjects, objects, strict=True):
+            found = values.get(subject)
+            if found is not None:
+                value = obj.value if type(obj) is not blank else term_value(obj)
+                if var in found:
+                    found[var].append(value)
+                else:
+                    found[var] = [value]
 
     for predicate, var in _NODE_VALUES.items():
-        for subject, obj in zip(*read.triples[predicate], strict=True):
-            keep(subject, var, obj)
+        keep(var, *read.triples[predicate])
     kinds = {ox.NamedNode(k) for k in _KINDS}
-    for subject, obj in zip(*read.triples[RDF.type], strict=True):
-        if obj in kinds:
-            keep(subject, "type", obj)
-    names: dict[Any, list[Any]] = {}
-    for subject, obj in zip(*read.triples[FOAF.name], strict=True):
-        names.setdefault(subject, []).append(obj)
-    for post, person in zip(*read.triples[ORG.heldBy], strict=True):
-        for name in names.get(person, ()):
-            keep(post, "name", name)
-    del names
-    unit_labels: dict[Any, list[Any]] = {}
-    for predicate in (SKOS.prefLabel, RDFS.label):
-        for subject, obj in zip(*read.triples[predicate], strict=True):
-            unit_labels.setdefault(subject, []).append(obj)
-    for post, unit in zip(*read.triples[ORG.postIn], strict=True):
-        for name in unit_labels.get(unit, ()):
-            keep(post, "unit", name)
-    del unit_labels
+    typed = [(s, o) for s, o in zip(*read.triples[RDF.type], strict=True) if o in kinds]
+    keep("type", [s for s, _ in typed], [o for _, o in typed])
+    keep("name", *_through(read.triples[ORG.heldBy], [read.triples[FOAF.name]]))
+    keep("unit", *_through(read.triples[ORG.postIn], [read.triples[SKOS.prefLabel], read.triples[RDFS.label]]))
     edges: set[tuple[str, str]] = set()
     for report, manager in zip(*read.triples[ORG.reportsTo], strict=True):
         if isinstance(report, ox.NamedNode):
@@ -616,3 +605,19 @@ def _forest_rows(read: _Read, chart: set[Any]) -> Rows:
     rows.edges = sorted(edges)
     rows.bad_managers = sorted(set(rows.bad_managers))
     return rows
+
+
+def _through(links: tuple[list[Any], list[Any]],
+             hops: list[tuple[list[Any], list[Any]]]) -> tuple[list[Any], list[Any]]:
+    """(a, c) for every a -> b of ``links`` and b -> c of any of ``hops``: a two-step path, as parallel lists."""
+    ends: dict[Any, list[Any]] = {}
+    for subjects, objects in hops:
+        for b, c in zip(subjects, objects, strict=True):
+            ends.setdefault(b, []).append(c)
+    starts: list[Any] = []
+    out: list[Any] = []
+    for a, b in zip(*links, strict=True):
+        for c in ends.get(b, ()):
+            starts.append(a)
+            out.append(c)
+    return starts, out
