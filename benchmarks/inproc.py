@@ -95,7 +95,7 @@ def queries(opts: argparse.Namespace) -> dict[str, Any]:
             def run_kg(nq: Any = nq, values: dict[str, str] = values, rows: list[int] = rows) -> None:
                 rows.append(len(run(store, nq.name, values)))
 
-            item["kg"] = timed(run_kg, opts.warmup, opts.repeat, budget=30)
+            item["kg"] = timed(run_kg, opts.warmup, opts.repeat, budget=opts.budget)
             item["kg"]["rows"] = rows[-1]
     if not opts.no_rdflib:
         import rdflib

@@ -323,7 +323,7 @@ class Bench:
     def lookups(self) -> None:
         floor = measure(lambda i: [sys.executable, "-c", "pass"], self.warmup, self.repeat)
         self.row("lookups", "python", "python -c pass (start-up floor of any process)", floor)
-        helped = measure(lambda i: [*self.kg, "--help"], self.warmup, max(self.repeat, 10))
+        helped = measure(lambda i: [*self.kg, "--help"], self.warmup, self.repeat)
         self.row("lookups", "help", "kg --help (start-up and imports, no store)", helped)
         deep, ceo = self.meta["ids"]["deepest"], self.meta["ids"]["ceo"]
         cases = [
@@ -368,10 +368,11 @@ class Bench:
             return
         rdflib = self.rdflib
         ids = self.meta["ids"]
+        timeout = self.opts.rdflib_timeout or (20 if self.heavy else 60)
         data = inproc(["queries", "--store", str(self.store), "--nt", str(self.nt), "--repeat",
-                       str(self.repeat), "--warmup", str(self.warmup), "--person", ids["deepest"],
-                       "--manager", ids["product"] or ids["ceo"], "--rdflib-timeout",
-                       str(self.opts.rdflib_timeout)] + ([] if rdflib else ["--no-rdflib"])
+                       str(self.repeat), "--warmup", str(0 if self.heavy else self.warmup), "--person",
+                       ids["deepest"], "--manager", ids["product"] or ids["ceo"], "--rdflib-timeout", str(timeout),
+                       "--budget", str(self.opts.budget)] + ([] if rdflib else ["--no-rdflib"])
                       + (["--kg-timeout", str(self.opts.kg_timeout)] if self.heavy else []))
         for q in data["queries"]:
             base = q.get("rdflib")
@@ -503,8 +504,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--viz-sizes", default="5000",
                         help="extra sizes where only the chart is measured (default 5000)")
     parser.add_argument("--serve-seconds", type=float, default=5.0)
-    parser.add_argument("--rdflib-timeout", type=int, default=60,
-                        help="seconds before a named query on rdflib is stopped (default 60)")
+    parser.add_argument("--rdflib-timeout", type=int, default=0,
+                        help=f"seconds before a named query on rdflib is stopped (default 60; 20 from {HEAVY:,} "
+                             "people)")
     parser.add_argument("--kg-timeout", type=int, default=120,
                         help=f"from {HEAVY:,} people, named queries slower than this are stopped (default 120)")
     parser.add_argument("--nt-load-limit", type=int, default=100_000,
