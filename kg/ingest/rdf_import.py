@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 
 from kg.errors import InputError
-from kg.forest import Rows
+from kg.forest import Rows, gc_paused
 from kg.ingest.checks import LoadReport
 from kg.ingest.csv_import import FTE_LIMIT, parse_number
 from kg.ingest.titles import TitleMatcher
@@ -234,13 +234,16 @@ def import_rdf(path: Path, fmt: ox.RdfFormat,
     """
     spool = _Spool(path if fmt == ox.RdfFormat.N_TRIPLES else None)
     try:
-        read = _Read()
-        count = _parse(path, fmt, read, spool)
-        if not count:
-            raise InputError(f"{path}: holds no triples (only prefixes or comments?); nothing to load")
-        report = LoadReport(source=path.name, path=str(path.resolve()), format=fmt.name.lower())
-        rows = _forest_rows(read, _complete(read, matcher, report, spool))
-        _summarize(rows, report)
+        with gc_paused():  # millions of terms, tuples and lists, none in a cycle: nothing for it to collect
+            read = _Read()
+            count = _parse(path, fmt, read, spool)
+            if not count:
+                raise InputError(f"{path}: holds no triples (only prefixes or comments?); nothing to load")
+            read.terms.clear()  # the lists hold each term once already
+            report = LoadReport(source=path.name, path=str(path.resolve()), format=fmt.name.lower())
+            rows = _forest_rows(read, _complete(read, matcher, report, spool))
+            del read
+            _summarize(rows, report)
     except BaseException:
         spool.close()
         raise
