@@ -78,6 +78,18 @@ def is_current(path: Path) -> bool:
     return schema_version(path) == SCHEMA_VERSION
 
 
+
+def disk_full(exc: BaseException, path: Path) -> OSError | None:
+    """The ``OSError`` (ENOSPC, naming ``path``) that a full disk under SQLite stands for, else None: a full
+    disk is reported as one under Oxigraph or any file write is, never as a damaged index.
+
+    >>> disk_full(sqlite3.OperationalError("database or disk is full"), Path("c.sqlite")) is None
+    True
+    """
+    if isinstance(exc, sqlite3.Error) and getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+        return OSError(errno.ENOSPC, "No space left on device", str(path))
+    return None
+
 class ChartIndex:
     """The index of one store; ``graphs`` are the catalog's current source graphs (what readers see).
 
@@ -236,8 +248,9 @@ class ChartIndex:
         except BaseException as exc:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error) and exc.sqlite_errorcode == sqlite3.SQLITE_FULL:
-                raise OSError(errno.ENOSPC, "No space left on device", str(self.path)) from exc
+            full = disk_full(exc, self.path)
+            if full is not None:
+                raise full from exc
             raise
 
     def add_in_steps(self, graph: str, nodes: Sequence[NodeRow], edges: Sequence[Edge],

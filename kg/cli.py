@@ -173,9 +173,13 @@ def _fault(exc: Exception, store: str | None) -> str:
     import sqlite3
 
     if isinstance(exc, sqlite3.Error):
+        from kg.chart_index import disk_full
+        from kg.errors import os_error_message
         from kg.store import chart_damaged, default_store_path
 
-        return "error: " + chart_damaged(default_store_path(store) / "chart.sqlite", exc)
+        path = default_store_path(store) / "chart.sqlite"
+        full = disk_full(exc, path)
+        return "error: " + (os_error_message(full) if full is not None else chart_damaged(path, exc))
     raise exc
 
 

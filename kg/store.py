@@ -40,7 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kg.chart_index import ChartIndex, is_current
+from kg.chart_index import ChartIndex, disk_full, is_current
 from kg.errors import NoStoreError, QueryError, StoreBusyError, StoreError
 from kg.forest import Below, NodeRow, Placed, Rows
 from kg.ontology import ontology_files, ontology_fingerprint
@@ -412,6 +412,9 @@ class Store(SparqlReads, CatalogReader):
             try:
                 self._chart = ChartIndex(path, current, self.writable)
             except sqlite3.Error as exc:
+                full = disk_full(exc, path)
+                if full is not None:
+                    raise full from exc
                 raise StoreError(chart_damaged(path, exc)) from exc
             if self.writable:
                 self._refill_chart(self._chart)
