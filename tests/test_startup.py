@@ -94,3 +94,36 @@ def test_whole_organization_answers_import_nothing_heavy(store: Path, command: l
     assert json.loads(out)
     if command[0] != "stats":  # stats counts dotted lines and titles by SPARQL; the others need no database
         assert "pyoxigraph" not in loaded
+
+
+def _launch(*args: str, columns: str) -> subprocess.CompletedProcess[str]:
+    """`kg ARGS` through the console script's entry point (kg.launch), named `kg` as installed."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": columns}
+    code = "import sys; sys.argv[0] = 'kg'; from kg.launch import main; main()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def _click(*args: str, columns: str) -> str:
+    """What click itself prints for `kg ARGS` at that width."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": columns}
+    code = "from kg.cli import main; main(prog_name='kg')"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env,
+                          timeout=120).stdout
+
+
+def test_stored_help_is_what_click_renders() -> None:
+    stored = (ROOT / "kg" / "data" / "cli_help.txt").read_text(encoding="utf-8")
+    assert stored == _click("--help", columns="80"), "run scripts/build_cli_help.py"
+    for flag in ("--help", "-h"):
+        shown = _launch(flag, columns="120")
+        assert shown.returncode == 0 and shown.stdout == stored == _click(flag, columns="120")
+
+
+def test_launch_takes_click_for_narrow_terminals_and_everything_else() -> None:
+    narrow = _launch("--help", columns="60")
+    assert narrow.stdout == _click("--help", columns="60") != (ROOT / "kg/data/cli_help.txt").read_text()
+    roles = _launch("roles", "--help", columns="100")
+    assert roles.returncode == 0 and roles.stdout == _click("roles", "--help", columns="100")
+    assert "Usage: kg roles" in roles.stdout
+    wrong = _launch("no-such-command", columns="100")
+    assert wrong.returncode == 2 and "No such command" in wrong.stderr
