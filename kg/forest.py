@@ -135,6 +135,21 @@ class Rows:
         """
         return Forest(self.nodes, self.edges)
 
+    def merged(self, other: Rows) -> Rows:
+        """These rows and those of ``other`` (two parts of one forest, e.g. the chains above two nodes), each
+        node, edge and defect once, in first-seen order.
+
+        >>> a = Rows([node("a"), node("b")], [("b", "a")])
+        >>> m = a.merged(Rows([node("a"), node("c")], [("c", "a")]))
+        >>> [n[0] for n in m.nodes], m.edges
+        (['a', 'b', 'c'], [('b', 'a'), ('c', 'a')])
+        """
+        seen = {n[0] for n in self.nodes}
+        nodes = self.nodes + [n for n in other.nodes if n[0] not in seen]
+        edges = list(dict.fromkeys(self.edges + other.edges))
+        bad = list(dict.fromkeys(self.bad_managers + other.bad_managers))
+        return Rows(nodes, edges, bad)
+
 
 def cycle_text(cycle: list[str], shown: int = 8) -> str:
     """A cycle as text, its first ``shown`` members only when it is long.

@@ -242,12 +242,9 @@ def peers(reader: Reader, ref: str) -> list[Person]:
 def common_manager(reader: Reader, a: str, b: str) -> Person | None:
     """The lowest person both ``a`` and ``b`` report to (one of them if one manages the other)."""
     ia, ib = resolve(reader, a), resolve(reader, b)
-    fa, fb = forest(reader, above=ia), forest(reader, above=ib)
-    above_b = {ib, *fb.chain(ib)}
-    for node in [ia, *fa.chain(ia)]:
-        if node in above_b:
-            return fa.record(node).public()
-    return None
+    f = reader.forest_rows(above=ia).merged(reader.forest_rows(above=ib)).forest()
+    boss = f.common_manager(ia, ib)
+    return None if boss is None else f.record(boss).public()
 
 
 def span(reader: Reader, top: int | None = 20) -> list[Person]:
