@@ -921,6 +921,11 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, max_rows: in
                          workers=workers or DEFAULT_WORKERS, max_connections=max_connections,
                          idle_timeout=idle_timeout)
     click.echo(f"kg: SPARQL endpoint {server.url}sparql, query page {server.url} (Ctrl+C stops)", err=True)
+    import logging
+
+    shown = logging.StreamHandler()  # the server's one-line request errors, on stderr as they happen
+    shown.setFormatter(logging.Formatter("%(message)s"))
+    logging.getLogger("kg.serve").addHandler(shown)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

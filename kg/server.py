@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib.util
 import ipaddress
 import json
+import logging
 import queue
 import re
 import socket
@@ -35,6 +36,8 @@ from kg.errors import KGError, QueryError, StoreError
 from kg.queries import MEDIA_TYPES, QueryRefused, Worker, named_queries, prepare, to_term
 from kg.store import writer_waiting
 from kg.vocab import CATALOG_GRAPH, PREFIXES
+
+LOG = logging.getLogger("kg.serve")  # one line per failed request; `kg serve` shows it on stderr
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -214,8 +217,7 @@ class SparqlServer(ThreadingHTTPServer):
         exc = sys.exc_info()[1]
         if isinstance(exc, (OSError, ValueError, EOFError)):
             return
-        print(f"kg serve: error answering a request: {type(exc).__name__}: {_printable(str(exc))[:200]}",
-              file=sys.stderr)
+        LOG.error("kg serve: error answering a request: %s: %s", type(exc).__name__, _printable(str(exc))[:200])
 
     def server_close(self) -> None:
         super().server_close()
