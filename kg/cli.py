@@ -896,7 +896,8 @@ def queries_command(name: str | None, fmt: str) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
               help="Port (0: any free port).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
-              metavar="SECONDS", help="Longest a query may run.")
+              metavar="SECONDS", help="Longest a query may run, in its own CPU time (at most 4 times this "
+                                      "in wall-clock time).")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Most results one query returns.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,

@@ -729,6 +729,18 @@ class Worker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def cpu_seconds(self) -> float | None:
+        """The CPU time the process has used so far (user and system, every thread), from ``/proc``; None
+        where the system does not tell (not Linux) or the process is gone."""
+        import os
+
+        try:
+            with open(f"/proc/{self.process.pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime, in ticks
+        except (OSError, IndexError, ValueError):
+            return None
+
     def kill(self) -> None:
         if self.process.poll() is None:
             self.process.kill()

@@ -4,7 +4,9 @@ Queries run in a pool of worker processes (see :class:`WorkerPool`), each keepin
 while queries follow closely and stepping aside when a `kg load` waits; a worker that overruns the timeout is
 killed and replaced: pyoxigraph cannot cancel a query, but the server keeps serving. A query that runs past a
 short budget moves to the slow lane, which holds a bounded number of queries, so a few slow queries never take
-every worker from the quick ones. Updates, ``LOAD`` and ``SERVICE`` (federation: the engine would make HTTP
+every worker from the quick ones. Both limits count the worker's own CPU time, so a machine busy with other
+work answers more slowly instead of refusing; requests wait in a bounded line for a worker (real overload: a
+full line, gets a 503 at once). Updates, ``LOAD`` and ``SERVICE`` (federation: the engine would make HTTP
 calls) are refused before a query reaches the engine.
 
 The SPARQL 1.1 Protocol, as a read-only endpoint: GET, POST url-encoded and POST direct; ``default-graph-uri``
@@ -44,7 +46,10 @@ DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_WORKERS = 6
-SLOW_BUDGET = 0.5  # seconds: a query still running after this moves to the slow lane
+SLOW_BUDGET = 0.5  # seconds of query (CPU) time: a query still running after this moves to the slow lane
+WALL_FACTOR = 4  # a query is stopped after its timeout in CPU time, or this many times it in wall-clock time
+WAITING_PER_WORKER = 8  # requests that may wait in line for a worker, per worker; one more gets a 503 at once
+QUEUE_WAIT = 30.0  # seconds a request waits in line at most (WALL_FACTOR x timeout when that is longer)
 MAX_BODY = 1_000_000
 MAX_CONNECTIONS = 256  # open connections; more get a 503 (stays well below the usual limit of 1,024 files)
 IDLE_TIMEOUT = 15.0  # seconds a connection may stay silent (between requests, or within one); a body must
@@ -71,21 +76,53 @@ class Busy(StoreError):
     """No worker (or no room in the slow lane) for a query: the client should retry later (503)."""
 
 
-class WorkerPool:
-    """Query worker processes with a slow lane.
+class QueryClock:
+    """How long a worker has spent on one query: its own CPU time, so that a machine busy with other work
+    makes a query slower rather than stopped (wall-clock time where the system does not report CPU time),
+    and the wall-clock time, bounded too (``WALL_FACTOR`` times the timeout) so that a query waiting without
+    computing still ends."""
 
-    A query takes an idle worker. If it is still running after ``budget`` seconds (not counting time spent
-    waiting for a `kg load`, which workers step aside for) it joins the slow lane,
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self.started = time.monotonic()
+        self.cpu_start = worker.cpu_seconds()
+
+    def wall(self) -> float:
+        return time.monotonic() - self.started
+
+    def used(self) -> float:
+        """Seconds of query time: CPU seconds of the worker since the query started."""
+        cpu = None if self.cpu_start is None else self.worker.cpu_seconds()
+        return self.wall() if cpu is None else cpu - self.cpu_start
+
+    def over(self, timeout: float) -> bool:
+        return self.used() >= timeout or self.wall() >= WALL_FACTOR * timeout
+
+    def step(self, until: float, timeout: float) -> float:
+        """Wall-clock seconds to wait before looking again whether ``until`` seconds of query time are used
+        (one thread's CPU time cannot run ahead of the wall clock)."""
+        return max(0.01, min(until - self.used(), WALL_FACTOR * timeout - self.wall()))
+
+
+class WorkerPool:
+    """Query worker processes with a slow lane and a bounded line of requests waiting for a worker.
+
+    A query takes an idle worker, waiting for one in line behind at most ``waiting`` other requests (one more
+    is refused at once with :class:`Busy`: real overload) and for at most ``QUEUE_WAIT`` seconds (or the
+    longest a query may run, if longer). Query time is the worker's CPU time (see :class:`QueryClock`). A
+    query still running after ``budget`` seconds of it joins the slow lane,
     which admits at most ``slow_lanes`` queries at once (a query arriving at a full lane is stopped with
     :class:`Busy`), so at least ``size - slow_lanes`` workers always remain for quick queries. A worker whose
     query overruns the timeout, or that dies, is killed and replaced.
     """
 
-    def __init__(self, size: int, budget: float = SLOW_BUDGET) -> None:
+    def __init__(self, size: int, budget: float = SLOW_BUDGET, waiting: int | None = None) -> None:
         self.size = size
         self.budget = budget
         self.slow_lanes = max(1, size - max(1, size // 3))
+        self.waiting = WAITING_PER_WORKER * size if waiting is None else waiting
         self._slow = 0
+        self._in_line = 0
         self._lock = threading.Lock()
         self._idle: queue.Queue[Worker] = queue.Queue()
         self._closed = False
@@ -95,13 +132,12 @@ class WorkerPool:
             self._idle.put(worker)
 
     def run(self, job: dict[str, Any], timeout: float) -> dict[str, Any] | None:
-        """The worker's reply; None on timeout. Raises :class:`Busy` when no worker is free in time or the
-        slow lane is full."""
-        started = time.monotonic()
+        """The worker's reply; None on timeout. Raises :class:`Busy` when too many requests wait for a
+        worker, none comes free in time or the slow lane is full."""
         worker = self._take(timeout)
         try:
             worker.conn.send(job)
-            reply = self._wait(worker, job["store"], started, timeout)
+            reply = self._wait(worker, job["store"], timeout)
         except (EOFError, OSError):
             reply = dict(_DIED)
         finally:
@@ -112,28 +148,40 @@ class WorkerPool:
         return reply
 
     def _take(self, timeout: float) -> Worker:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise Busy(f"the server is busy: every query worker stayed busy for {timeout:g} s; "
-                           "try again") from None
-            if worker.alive:
-                return worker
-            self._replace_soon(worker)  # it died while idle (killed from outside): take another
+        with self._lock:
+            if self._in_line >= self.waiting:
+                raise Busy(f"the server is overloaded: {self.waiting} requests are already waiting for a "
+                           "query worker; try again later")
+            self._in_line += 1
+        try:
+            wait = max(QUEUE_WAIT, WALL_FACTOR * timeout)
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    raise Busy(f"the server is busy: no query worker came free within {wait:g} s; "
+                               "try again") from None
+                if worker.alive:
+                    return worker
+                self._replace_soon(worker)  # it died while idle (killed from outside): take another
+        finally:
+            with self._lock:
+                self._in_line -= 1
 
-    def _wait(self, worker: Worker, store: str, started: float, timeout: float) -> dict[str, Any] | None:
-        budget_end = started + self.budget
+    def _wait(self, worker: Worker, store: str, timeout: float) -> dict[str, Any] | None:
+        clock = QueryClock(worker)
+        slow_from = self.budget
         while True:
-            now = time.monotonic()
-            if worker.conn.poll(max(0.0, min(budget_end, started + timeout) - now)):
+            if worker.conn.poll(clock.step(min(slow_from, timeout), timeout)):
                 return worker.conn.recv()
-            if time.monotonic() >= started + timeout:
-                break
-            if not writer_waiting(Path(store)):
-                break
-            budget_end = time.monotonic() + self.budget  # waiting for a `kg load` is not being slow
+            if clock.over(timeout):
+                worker.kill()
+                return None
+            if clock.used() >= slow_from:
+                if not writer_waiting(Path(store)):
+                    break
+                slow_from = clock.used() + self.budget  # waiting for a `kg load` is not being slow
         with self._lock:
             admitted = self._slow < self.slow_lanes
             self._slow += admitted
@@ -142,8 +190,9 @@ class WorkerPool:
             raise Busy(f"{self.slow_lanes} long queries are already running and this one took more than "
                        f"{self.budget:g} s; it was stopped: try again later or narrow it")
         try:
-            if worker.conn.poll(max(0.0, timeout - (time.monotonic() - started))):
-                return worker.conn.recv()
+            while not clock.over(timeout):
+                if worker.conn.poll(clock.step(timeout, timeout)):
+                    return worker.conn.recv()
         finally:
             with self._lock:
                 self._slow -= 1

@@ -89,7 +89,7 @@ def server(_example_template: Path, tmp_path: Path):
     process.wait(10)
 
 
-def _settled(pid: int, baseline: dict[str, int], wait: float = 10.0) -> dict[str, int]:
+def _settled(pid: int, baseline: dict[str, int], wait: float = 30.0) -> dict[str, int]:
     """The process's counters once finished requests and replaced workers have settled (or after ``wait``)."""
     deadline = time.monotonic() + wait
     while True:

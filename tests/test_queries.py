@@ -331,7 +331,7 @@ def test_timeout_stops_a_runaway_query(example_store: Path) -> None:
         started = time.monotonic()
         with pytest.raises(QueryError, match="longer than 0.5 s"):
             run(store, slow, timeout=0.5)
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 30  # stopped: unstopped it would run for hours (generous: busy CI)
         fast = run(store, "manager-chain", {"person": "P19"}, timeout=20)
     assert fast.column("id")[0] == "P14"
 

@@ -25,7 +25,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.ingest.load import load_files
-from kg.server import negotiate
+from kg.server import WALL_FACTOR, negotiate
 from kg.store import opened
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -152,7 +152,7 @@ def test_row_limit_and_timeout(served: Served) -> None:
     started = time.monotonic()
     slow = get(served, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
     assert slow[0] == 503 and b"longer than 2 s" in slow[2]
-    assert time.monotonic() - started < 8
+    assert time.monotonic() - started < 2 * WALL_FACTOR + 10  # 2 s of CPU time, or 4 x 2 s on a busy machine
     for _ in range(3):  # the server keeps serving while the killed worker is replaced
         assert ids(get(served, IDS + " LIMIT 1")[2]) == ["P01"]
 
