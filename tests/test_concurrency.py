@@ -42,18 +42,20 @@ def test_second_load_waits_and_readers_see_all_or_nothing(tmp_path: Path) -> Non
     assert first.stderr is not None and "loading" in first.stderr.readline()  # holds the write lock now
     second = subprocess.Popen(KG + ["load", str(org_csv(tmp_path / "other.csv", 10, prefix="X"))],
                               env=_env(store), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    readers = [subprocess.Popen(KG + ["stats", "--format", "json"], env=_env(store), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    # Readers wait for the load (30 s by default; longer here: a 40,000-row load on a busy CI machine can
+    # take longer than that, and a reader that gives up proves nothing about what it would have seen).
+    readers = [subprocess.Popen(KG + ["stats", "--format", "json"], env=_env(store, KG_LOCK_TIMEOUT="300"),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
     time.sleep(0.5)
     assert first.poll() is None, "the first load ended too soon for the test to mean anything"
     assert all(r.poll() is None for r in readers)  # readers wait while the load runs
-    assert first.wait(timeout=120) == 0
-    _, second_err = second.communicate(timeout=120)
+    assert first.wait(timeout=300) == 0
+    _, second_err = second.communicate(timeout=300)
     assert second.returncode == 0, second_err
     assert "waiting for another kg process" in second_err
     counts = []
     for reader in readers:
-        out, err = reader.communicate(timeout=120)
+        out, err = reader.communicate(timeout=300)
         assert reader.returncode == 0, err
         counts.append(json.loads(out)["posts"])
     after = _posts(store)

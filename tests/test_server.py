@@ -31,6 +31,7 @@ from kg.store import opened
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 MAX_ROWS = 25
+WAIT = 60  # seconds a browser test waits for the page (returns as soon as it is ready; CI may be busy)
 IDS = "SELECT ?id WHERE { ?p po:identifier ?id } ORDER BY ?id"
 
 
@@ -315,7 +316,7 @@ def _run_on_page(browser, expected_rows: int | None = None) -> list[list[str]]:
     from selenium.webdriver.support.ui import WebDriverWait
 
     browser.find_element(By.ID, "run").click()
-    WebDriverWait(browser, 15).until(
+    WebDriverWait(browser, WAIT).until(
         lambda d: d.find_element(By.ID, "status").text and not d.find_element(By.ID, "status").text
         .startswith("Running"))
     return [[td.get_property("textContent") for td in tr.find_elements(By.TAG_NAME, "td")]
@@ -327,7 +328,7 @@ def test_query_page_in_a_browser(served: Served, browser) -> None:
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     browser.get(served.url + "simple")
-    WebDriverWait(browser, 15).until(lambda d: d.find_element(By.ID, "named").get_attribute("data-loaded"))
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "named").get_attribute("data-loaded"))
     Select(browser.find_element(By.ID, "named")).select_by_value("dotted-lines")
     assert "po:dottedLineReportsTo" in browser.find_element(By.ID, "query").get_property("value")
     rows = _run_on_page(browser)
@@ -351,7 +352,7 @@ def _own_query(browser, url: str, query: str) -> list[list[str]]:
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     browser.get(url + "simple")
-    WebDriverWait(browser, 15).until(lambda d: d.find_element(By.ID, "named").get_attribute("data-loaded"))
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "named").get_attribute("data-loaded"))
     Select(browser.find_element(By.ID, "named")).select_by_value("")
     box = browser.find_element(By.ID, "query")
     box.clear()
@@ -388,7 +389,7 @@ def _resource_loaded(browser) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(browser, 15).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-loaded"))
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-loaded"))
 
 
 def test_result_iris_open_resource_pages(served: Served, browser) -> None:
@@ -518,7 +519,7 @@ def _editor(browser, url: str) -> None:
     browser.get(url + "static/editor.html")
     browser.execute_script("localStorage.clear()")  # YASGUI keeps tabs in the browser: start afresh
     browser.get(url)
-    WebDriverWait(browser, 20).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-loaded"))
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-loaded"))
 
 
 def _hints(browser, text: str) -> list[str]:
@@ -528,7 +529,7 @@ def _hints(browser, text: str) -> list[str]:
 
     browser.execute_script("const y = ed.yasgui.getTab().getYasqe(); y.setValue(arguments[0]);"
                            "y.setCursor(y.lastLine(), y.getLine(y.lastLine()).length); y.autocomplete();", text)
-    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li"))
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li"))
     hints = [li.text for li in browser.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")]
     browser.execute_script("ed.yasgui.getTab().getYasqe().closeHint && ed.yasgui.getTab().getYasqe().closeHint()")
     return hints
@@ -564,21 +565,21 @@ def test_editor_highlights_completes_runs_named_queries_and_sorts(served: Served
     Select(browser.find_element(By.ID, "named")).select_by_value("manager-chain")
     browser.find_element(By.ID, "param-person").send_keys("Isabel Costa")
     browser.find_element(By.ID, "run-named").click()
-    WebDriverWait(browser, 20).until(lambda d: len(_table(d)) == len(chain))
+    WebDriverWait(browser, WAIT).until(lambda d: len(_table(d)) == len(chain))
     assert [row[2] for row in _table(browser)] == [p["id"] for p in chain]
     browser.find_element(By.XPATH, "//div[contains(@class,'tabPanel') and contains(@class,'active')]"
                                    "//th[normalize-space()='id']").click()
-    WebDriverWait(browser, 10).until(lambda d: [r[2] for r in _table(d)] == sorted(p["id"] for p in chain))
+    WebDriverWait(browser, WAIT).until(lambda d: [r[2] for r in _table(d)] == sorted(p["id"] for p in chain))
     browser.find_element(By.XPATH, "//div[contains(@class,'tabPanel') and contains(@class,'active')]"
                                    "//th[normalize-space()='id']").click()
-    WebDriverWait(browser, 10).until(
+    WebDriverWait(browser, WAIT).until(
         lambda d: [r[2] for r in _table(d)] == sorted((p["id"] for p in chain), reverse=True))
     _page_is_clean(browser, served.url)
 
     top = max(chain, key=lambda p: p["id"])  # first row now
     link = browser.find_element(By.CSS_SELECTOR, f".tabPanel.active .yasr tbody a.iri[title='{top['iri']}']")
     link.click()
-    WebDriverWait(browser, 10).until(lambda d: "/resource?iri=" in d.current_url)
+    WebDriverWait(browser, WAIT).until(lambda d: "/resource?iri=" in d.current_url)
     _resource_loaded(browser)
     assert browser.find_element(By.ID, "title").text.startswith(top["name"])
     with opened(served.store) as store:
@@ -587,7 +588,7 @@ def test_editor_highlights_completes_runs_named_queries_and_sorts(served: Served
     assert [a.get_attribute("title") for a in browser.find_elements(By.CSS_SELECTOR, "#chain a")] == \
         [p["iri"] for p in above]
     browser.find_elements(By.CSS_SELECTOR, "#chain a")[0].click()
-    WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith(quote(above[0]["iri"], safe="")))
+    WebDriverWait(browser, WAIT).until(lambda d: d.current_url.endswith(quote(above[0]["iri"], safe="")))
     _resource_loaded(browser)
     assert browser.find_element(By.ID, "title").text.startswith(above[0]["name"])
     assert top["iri"] in [a.get_attribute("title") for a in browser.find_elements(By.CSS_SELECTOR, "#reports a")]
@@ -632,7 +633,7 @@ def test_editor_knows_the_predeclared_prefixes(served: Served, browser) -> None:
     offered = _hints(browser, "SELECT * WHERE { ?x a po:")
     assert offered and {PREFIXES["po"] + h[len("po:"):] for h in offered} <= classes
     browser.execute_script("const t = ed.yasgui.getTab(); t.getYasqe().setValue(arguments[0]); t.query();", query)
-    WebDriverWait(browser, 20).until(lambda d: len(_table(d)) == rows)
+    WebDriverWait(browser, WAIT).until(lambda d: len(_table(d)) == rows)
     # the same prefixes as the command line: the page lists all of them
     assert browser.find_element(By.ID, "prefixes").text.split(", ") == list(PREFIXES)
     _page_is_clean(browser, served.url)
@@ -650,7 +651,7 @@ def test_editor_shows_hostile_data_as_text_and_downloads_safe_csv_and_json(serve
     expected = json.loads(get(served, query, "application/sparql-results+json")[2])
     assert [b["x"]["value"] for b in expected["results"]["bindings"]] == [hostile]
     browser.execute_script("const t = ed.yasgui.getTab(); t.getYasqe().setValue(arguments[0]); t.query();", query)
-    WebDriverWait(browser, 20).until(lambda d: _table(d))
+    WebDriverWait(browser, WAIT).until(lambda d: _table(d))
     assert _table(browser)[0][1:] == [hostile, "=1+1"]
     assert browser.find_elements(By.ID, "pwned") == [] and browser.title == title
     # the table's filter finds the text as text
@@ -670,7 +671,7 @@ def test_editor_shows_hostile_data_as_text_and_downloads_safe_csv_and_json(serve
     assert results["results"]["bindings"][0]["f"] == {"type": "literal", "value": "=1+1"}  # data, unchanged
     browser.find_element(By.XPATH, "//div[contains(@class,'tabPanel') and contains(@class,'active')]"
                                    "//*[normalize-space()='Response']").click()  # the raw response, as text
-    WebDriverWait(browser, 10).until(lambda d: "onerror" in d.find_element(
+    WebDriverWait(browser, WAIT).until(lambda d: "onerror" in d.find_element(
         By.CSS_SELECTOR, ".tabPanel.active .yasr .CodeMirror").text)
     assert browser.find_elements(By.ID, "pwned") == [] and browser.title == title
     # nothing parsed a cell as HTML: the console is empty, not even a refused event handler
@@ -698,18 +699,18 @@ def test_editor_shows_hostile_labels_from_data_as_text(browser, tmp_path: Path) 
         Select(browser.find_element(By.ID, "named")).select_by_value("manager-chain")
         browser.find_element(By.ID, "param-person").send_keys("H1")
         browser.find_element(By.ID, "run-named").click()
-        WebDriverWait(browser, 20).until(lambda d: _table(d))
+        WebDriverWait(browser, WAIT).until(lambda d: _table(d))
         assert [row[2:5] for row in _table(browser)] == [["B1", "Boss", HOSTILE_TITLE]]
         # another query in the same tab: the named query's ?person binding is dropped, not refused
         query = f"CONSTRUCT {{ ?p foaf:name ?n ; po:jobTitle ?t }} WHERE {{ {pattern} }}"
         browser.execute_script("const t = ed.yasgui.getTab(); t.getYasqe().setValue(arguments[0]); t.query();",
                                query)
-        WebDriverWait(browser, 20).until(lambda d: any(HOSTILE in " ".join(r) for r in _table(d)))
+        WebDriverWait(browser, WAIT).until(lambda d: any(HOSTILE in " ".join(r) for r in _table(d)))
         cells = {c for row in _table(browser) for c in row}
         assert f'"{HOSTILE}"^^xsd:string' in cells and f'"{HOSTILE_TITLE}"^^xsd:string' in cells
         browser.find_element(By.XPATH, "//div[contains(@class,'tabPanel') and contains(@class,'active')]"
                                        "//*[normalize-space()='Graph']").click()
-        graph = WebDriverWait(browser, 20).until(
+        graph = WebDriverWait(browser, WAIT).until(
             lambda d: d.find_element(By.CSS_SELECTOR, ".tabPanel.active .kg-graph"))
         assert graph.get_attribute("data-edges") == str(len(triples)) and graph.find_elements(By.TAG_NAME, "canvas")
         assert browser.find_elements(By.ID, "pwned") == [] and browser.title == title
@@ -730,10 +731,10 @@ def test_editor_draws_construct_results_as_a_graph(served: Served, browser) -> N
     _editor(browser, served.url)
     browser.execute_script("const t = ed.yasgui.getTab(); t.getYasqe().setValue(arguments[0]); t.query();",
                            f"CONSTRUCT {{ ?p org:reportsTo ?m }} WHERE {{ {pattern} }}")
-    WebDriverWait(browser, 20).until(lambda d: _table(d))
+    WebDriverWait(browser, WAIT).until(lambda d: _table(d))
     browser.find_element(By.XPATH, "//div[contains(@class,'tabPanel') and contains(@class,'active')]"
                                    "//*[normalize-space()='Graph']").click()
-    graph = WebDriverWait(browser, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, ".tabPanel.active .kg-graph"))
+    graph = WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.CSS_SELECTOR, ".tabPanel.active .kg-graph"))
     assert graph.get_attribute("data-edges") == str(len(edges)) and graph.find_elements(By.TAG_NAME, "canvas")
     assert graph.get_attribute("data-nodes") == str(len({e["p"] for e in edges} | {e["m"] for e in edges}))
     _page_is_clean(browser, served.url)
@@ -753,10 +754,10 @@ def test_editor_charts_counts_by_group(served: Served, browser) -> None:
     browser.execute_script("const t = ed.yasgui.getTab(); t.getYasqe().setValue(arguments[0]); t.query();",
                            "PREFIX org: <http://www.w3.org/ns/org#>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
                            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n" + query)
-    WebDriverWait(browser, 20).until(lambda d: _table(d))
+    WebDriverWait(browser, WAIT).until(lambda d: _table(d))
     browser.find_element(By.XPATH, "//div[contains(@class,'tabPanel') and contains(@class,'active')]"
                                    "//*[normalize-space()='Chart']").click()
-    rows = WebDriverWait(browser, 10).until(
+    rows = WebDriverWait(browser, WAIT).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, ".tabPanel.active .kg-chart .bar-row"))
     shown = [(r.find_element(By.CLASS_NAME, "bar-label").text, r.find_element(By.CLASS_NAME, "bar-value").text)
              for r in rows]
@@ -777,9 +778,9 @@ def test_editor_keeps_tabs_and_queries_across_visits(served: Served, browser) ->
             '<http://w3id.org/product-org/ontology#jobTitle> ?t }'
     browser.execute_script("const t = ed.yasgui.addTab(true, {name: 'kept'}); t.show(); "
                            "t.getYasqe().setValue(arguments[0]); t.query();", query)
-    WebDriverWait(browser, 20).until(lambda d: _table(d))
+    WebDriverWait(browser, WAIT).until(lambda d: _table(d))
     browser.refresh()  # a later visit: the tab and its query are still there (kept in the browser)
-    WebDriverWait(browser, 20).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-loaded"))
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-loaded"))
     names = [t.text for t in browser.find_elements(By.CSS_SELECTOR, ".tabsList .tab")]
     assert "kept" in " ".join(names)
     assert browser.execute_script("return ed.yasgui.getTab().getYasqe().getValue()") == query

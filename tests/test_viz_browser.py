@@ -323,7 +323,7 @@ def test_notebook_iframe_draws_the_same_chart(browser: Any, example_store: Path,
     browser.get(host.as_uri())
     browser.switch_to.frame(browser.find_element(By.TAG_NAME, "iframe"))
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while not browser.execute_script("return !!(window.kgChart && window.kgChart.drawn)"):
             assert time.monotonic() < deadline, "chart never drawn inside the iframe"
             time.sleep(0.05)
