@@ -31,13 +31,38 @@ def safe_cell(value: Any) -> str:
 
 
 def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str], delimiter: str = ",") -> str:
-    """Rows as CSV with a header, every cell formula-safe."""
+    """Rows as CSV with a header, every cell formula-safe; a row with a line break in a cell has it quoted.
+
+    >>> to_csv([{"id": "E1", "note": "one\\rtwo"}, {"id": "E2", "note": "=1+1"}], ["id", "note"]).split("\\n")
+    ['id,note', '"E1","one\\rtwo"', "E2,'=1+1", '']
+    """
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([safe_cell(_flat(row.get(c))) for c in columns])
+    writers = _csv_writers(out, delimiter)
+    writers[0].writerow(columns)
+    mark = out.tell()
+    writers[0].writerows([safe_cell(_flat(row.get(c))) for c in columns] for row in rows)
+    if "\r" in out.getvalue()[mark:]:  # rare: a cell holds a carriage return, written unquoted; again, with care
+        out.seek(mark)
+        out.truncate()
+        _write_rows(writers, ([safe_cell(_flat(row.get(c))) for c in columns] for row in rows))
     return out.getvalue()
+
+
+def _csv_writers(out: io.StringIO, delimiter: str = ",") -> tuple[Any, Any]:
+    """Two csv writers onto ``out`` with ``\\n`` line ends: the usual one (a cell quoted when it needs it) and
+    one that quotes every cell, for :func:`_write_rows`."""
+    return (csv.writer(out, delimiter=delimiter, lineterminator="\n"),
+            csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL))
+
+
+def _write_rows(writers: tuple[Any, Any], rows: Iterable[Sequence[str]]) -> None:
+    """Rows of text cells, each row with every cell quoted when one holds a carriage return: the csv module
+    quotes a cell only for the characters of its line terminator (``\\n`` here), and an unquoted ``\\r`` ends
+    the row for spreadsheets and CSV readers, which would start a new row, perhaps with a formula, where the
+    cell's text goes on."""
+    usual, quoted = writers
+    for cells in rows:
+        (quoted if any("\r" in c for c in cells) else usual).writerow(cells)
 
 
 def to_json(data: Any) -> str:
@@ -115,7 +140,8 @@ _NOT_PLAIN = ("True", "False", "{", "[")  # what a bool, dict or list cell looks
 
 def _csv_needs_care(text: str) -> bool:
     """False only when no cell of ``text`` (CSV the csv module wrote, ``\\n`` line ends) starts with a formula
-    character and none looks like a value :func:`safe_cell` writes otherwise (a bool, dict or list): then the
+    character, none holds a carriage return, and none looks like a value :func:`safe_cell` writes otherwise (a
+    bool, dict or list): then the
     text is exactly what safe cells give. True may be wrong (the cells are then made safe one by one), False
     never is; the check runs at the speed of ``str.__contains__``, not a Python step per cell.
 
@@ -124,6 +150,8 @@ def _csv_needs_care(text: str) -> bool:
     >>> _csv_needs_care('id,name\\nE1,Ana Lima-Silva\\nE2,"Lee, Bo"\\n')
     False
     """
+    if "\r" in text:  # a cell holds a carriage return, which the csv module left unquoted
+        return True
     quoted = '"' in text
     for ch in _FORMULA_START:
         if ch not in text:
@@ -152,7 +180,8 @@ def render_stream(rows: Iterable[Sequence[Any]], fields: Sequence[str], fmt: str
     if fmt == "csv":
         pick = itemgetter(*[list(fields).index(c) for c in shown])
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writers = _csv_writers(out)
+        writer = writers[0]
         writer.writerow(shown)
         starts = frozenset(_FORMULA_START)
         while True:
@@ -163,8 +192,8 @@ def render_stream(rows: Iterable[Sequence[Any]], fields: Sequence[str], fmt: str
             if _csv_needs_care(out.getvalue()[mark:]):  # one cell may start like a formula (or be no plain value)
                 out.seek(mark)
                 out.truncate()
-                writer.writerows([c if c.__class__ is str and c[:1] not in starts else safe_cell(_flat(c))
-                                  for c in r] for r in batch)
+                _write_rows(writers, ([c if c.__class__ is str and c[:1] not in starts else safe_cell(_flat(c))
+                                       for c in r] for r in batch))
             yield out.getvalue()
             if not batch:
                 return
