@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.choices import EXPORT_FORMATS
-from kg.drawing import Look, paper_size, plan_pages, to_fixed_dot, to_pdf, to_svg, too_big
+from kg.drawing import Look, paper_size, photo_files, plan_pages, to_fixed_dot, to_pdf, to_svg, too_big
 from kg.errors import KGError
 from kg.files import write_atomic
 from kg.forest import FILLED, NODE_FIELDS, Forest, status_label
@@ -382,26 +383,28 @@ def card_name(n: Node) -> str:
 
 def chart_cards(chart: Chart) -> tuple[list[Card], list[tuple[str, str]]]:
     """The layout's cards (siblings by name) and dotted (report, manager) pairs of a chart. A card whose
-    reports are cut off the chart (``--depth``, ``--root``) counts them as ``hidden``."""
+    reports are cut off the chart (``--depth``, ``--root``) counts them as ``hidden``; a card with a photo
+    has room for it (every drawing shows it there)."""
     nodes = sorted(chart.nodes, key=lambda n: (_name(n).casefold(), n["key"]))
     shown: dict[str, int] = {}
     for n in chart.nodes:
         if n["parent"] is not None:
             shown[n["parent"]] = shown.get(n["parent"], 0) + 1
     cards = [Card(n["key"], n["parent"], card_name(n), n.get("title") or "", is_assistant_title(n.get("title")),
-                  max(0, (n.get("reports") or 0) - shown.get(n["key"], 0)))
+                  max(0, (n.get("reports") or 0) - shown.get(n["key"], 0)), bool(n.get("photo")))
              for n in nodes]
     dotted = [(e["from"], e["to"]) for e in chart.edges if e["kind"] == "dotted"]
     return cards, dotted
 
 
 def chart_look(chart: Chart, colour_by: str = "branch", badges: dict[str, str] | None = None) -> Look:
-    """Fill colours (stable by value), dashed borders (vacancies only) and badges of a chart's cards."""
+    """Fill colours (stable by value), dashed borders (vacancies only), badges and photos of a chart's cards."""
     values = colour_values(chart, colour_by)
     fills = {k: colour_of(v) for k, (v, _label) in values.items()}
     dashed = {n["key"] for n in chart.nodes if status_key(n) == "vacant"}
     cut = {c.key: f"+{c.hidden} not in this chart" for c in chart_cards(chart)[0] if c.hidden}
-    return Look(fills, dashed, cut | (badges or {}))
+    photos = {n["key"]: n["photo"] for n in chart.nodes if n.get("photo")}
+    return Look(fills, dashed, cut | (badges or {}), photos)
 
 
 def chart_layout(chart: Chart, folded: set[str] | frozenset[str] = frozenset()) -> Layout:
@@ -457,8 +460,10 @@ def render_image(chart: Chart, fmt: str, colour_by: str = "branch") -> bytes:
     if neato is None:
         raise KGError("Graphviz is not installed (no `neato` program): install it (Debian: apt-get install "
                       "graphviz), or export -o org.svg / -o org.pdf")
-    run = subprocess.run([neato, "-n2", "-Tpng"], input=to_fixed_dot(out, look).encode(), capture_output=True,
-                         timeout=600, check=False)
+    with tempfile.TemporaryDirectory(prefix="kg-photos-") as folder:  # Graphviz reads images from files
+        dot = to_fixed_dot(out, look, photo_files(look, Path(folder)))
+        run = subprocess.run([neato, "-n2", "-Tpng"], input=dot.encode(), capture_output=True, timeout=600,
+                             check=False)
     if run.returncode != 0:
         raise KGError(f"Graphviz failed: {run.stderr.decode(errors='replace').strip()[:300]}")
     return run.stdout

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import json
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -129,9 +129,7 @@ def org_page(chart: Chart, *, title: str | None = None, colour_by: str = "branch
     the organization at zoom 1, teams folded below what fits."""
     from pyvis.network import Network
 
-    cards, dotted = chart_cards(chart)
-    photos = {n["key"] for n in chart.nodes if n.get("photo")}
-    cards = [replace(c, photo=True) if c.key in photos else c for c in cards]
+    cards, dotted = chart_cards(chart)  # a card with a photo has room for it
     index, parent, kids = tree_of(cards)
     opened = _first_open(cards, dotted, parent, kids)
     folded = {cards[i].key for i in range(len(cards)) if kids[i] and i not in opened}

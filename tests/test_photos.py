@@ -180,3 +180,109 @@ def test_cards_draw_their_photos_and_the_page_makes_no_request(tmp_path: Path, w
     finally:
         driver.quit()
     assert seen == []
+
+
+# -- the static exports (SVG, PNG, PDF) ----------------------------------------------------------------------
+
+BLUE = (30, 60, 220)
+WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
+
+
+def _pixels(ppm: bytes) -> list[tuple[int, int, int]]:
+    """The pixels of a binary PPM (P6, 8 bits), as pdftoppm writes it."""
+    fields = ppm.split(maxsplit=4)
+    assert fields[0] == b"P6" and fields[3] == b"255"
+    body = fields[4]
+    return [tuple(body[i:i + 3]) for i in range(0, len(body) - 2, 3)]  # type: ignore[misc]
+
+
+def _png_pixels(data: bytes) -> list[tuple[int, int, int]]:
+    """The pixels of an 8-bit RGB or RGBA PNG, as Graphviz writes them (alpha dropped)."""
+    from kg.drawing import _unfilter
+
+    pos, idat = 8, b""
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if kind == b"IHDR":
+            w, h, depth, colour_type = struct.unpack(">IIBB", data[pos + 8:pos + 18])
+        elif kind == b"IDAT":
+            idat += data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+    assert depth == 8 and colour_type in (2, 6)
+    bpp = 3 if colour_type == 2 else 4
+    px = _unfilter(zlib.decompress(idat), w, h, bpp)
+    assert px is not None
+    return [tuple(px[i:i + 3]) for i in range(0, len(px), bpp)]  # type: ignore[misc]
+
+
+def _near(pixels: list[tuple[int, int, int]], colour: tuple[int, int, int]) -> int:
+    return sum(1 for p in pixels if all(abs(a - b) <= 12 for a, b in zip(p, colour, strict=True)))
+
+
+@pytest.fixture()
+def photo_store(tmp_path: Path, web: Any) -> tuple[Path, dict[str, bytes], list[str]]:
+    """People whose photos are a data URI (red), a local file (green), a PNG with transparency (blue left
+    half), a WebP (no PNG or PDF can carry it here: the fallback), a web address (never fetched), none."""
+    url, seen = web
+    side = 48
+    half = b"".join(bytes(BLUE) + b"\xff" if x < side // 2 else b"\x00\x00\x00\x00"
+                    for _ in range(side) for x in range(side))
+    from kg.drawing import _png_of
+
+    images = {"A1": png(RED, side), "B2": png(GREEN, side), "E5": _png_of(half, side, side, 6), "F6": WEBP}
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics" / "green.png").write_bytes(images["B2"])
+    (tmp_path / "pics" / "half.png").write_bytes(images["E5"])
+    cells = {"A1": "data:image/png;base64," + base64.b64encode(images["A1"]).decode(), "B2": "pics/green.png",
+             "E5": "pics/half.png", "F6": "data:image/webp;base64," + base64.b64encode(WEBP).decode(),
+             "C3": url + "/cy.png", "D4": ""}
+    source = tmp_path / "staff.csv"
+    with source.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "name", "title", "manager", "photo"])
+        for key, cell in cells.items():
+            writer.writerow([key, f"Person {key} <b>&amp;", "Engineer", "" if key == "A1" else "A1", cell])
+    store = tmp_path / "store"
+    assert _kg("--store", str(store), "load", str(source)).exit_code == 0
+    return store, images, seen
+
+
+def test_the_svg_embeds_each_photo_and_fetches_nothing(photo_store: Any, tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    store, images, seen = photo_store
+    out = tmp_path / "org.svg"
+    assert _kg("--store", str(store), "export", "-o", str(out)).exit_code == 0
+    root = ET.parse(out).getroot()  # well-formed: every name and photo escaped
+    svg, xlink = "{http://www.w3.org/2000/svg}", "{http://www.w3.org/1999/xlink}href"
+    hrefs = [i.get(xlink) or "" for i in root.iter(f"{svg}image")]
+    assert all(h.startswith("data:image/") for h in hrefs)
+    embedded = sorted(base64.b64decode(h.split(",", 1)[1]) for h in hrefs)
+    assert embedded == sorted(images.values())  # exactly the photos kept at load time, the web one not
+    texts = {t.text: float(t.get("x") or 0) for t in root.iter(f"{svg}text")}
+    assert "Person A1 <b>&amp;" in texts  # shown literally
+    image_right = {float(i.get("x") or 0) + float(i.get("width") or 0) for i in root.iter(f"{svg}image")}
+    assert texts["Person A1 <b>&amp;"] > min(image_right)  # the name starts right of the photo
+    assert seen == []
+
+
+def test_the_pdf_and_png_draw_the_photos(photo_store: Any, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftoppm") or not shutil.which("neato"):
+        pytest.skip("needs poppler-utils and graphviz")
+    store, _images, seen = photo_store
+    pdf, png_out = tmp_path / "org.pdf", tmp_path / "org.png"
+    assert _kg("--store", str(store), "export", "-o", str(pdf)).exit_code == 0
+    assert _kg("--store", str(store), "export", "-o", str(png_out)).exit_code == 0
+    ppm = subprocess.run(["pdftoppm", "-r", "72", "-f", "1", "-l", "1", str(pdf)], capture_output=True,
+                         timeout=120, check=True).stdout
+    shown = {"pdf": _pixels(ppm), "png": _png_pixels(png_out.read_bytes())}
+    side = {"pdf": 32 * 0.75, "png": 32.0}  # a photo's square, in pixels of each (72 dpi)
+    for kind, pixels in shown.items():
+        full = side[kind] ** 2
+        for colour, share in ((RED, 1.0), (GREEN, 1.0), (BLUE, 0.5)):  # blue: the opaque half only
+            assert 0.6 * share * full <= _near(pixels, colour) <= 1.3 * share * full, (kind, colour)
+        assert _near(pixels, (0xD5, 0xDA, 0xE3)) >= 0.6 * full, kind  # the WebP's fallback square
+    assert seen == []

@@ -75,3 +75,23 @@ def photo_uri(cell: str, folder: Path) -> tuple[str | None, str | None]:
     if kind is None or len(data) > PHOTO_LIMIT:
         return None, "the file is not a png, jpeg, gif or webp image"
     return f"data:{kind};base64,{base64.b64encode(data).decode()}", None
+
+
+def photo_image(uri: str) -> tuple[str, bytes] | None:
+    """(media type, bytes) of a photo kept as a data URI (as :func:`photo_uri` writes them); None for anything
+    else. The static drawings embed these and nothing else: never a file, never a web address.
+
+    >>> photo_image("data:image/gif;base64,R0lGODlhAQABAAAAACw=")[0]
+    'image/gif'
+    >>> photo_image("https://example.org/a.png"), photo_image("data:image/png;base64,R0lGODlh")
+    (None, None)
+    """
+    m = _DATA_URI.fullmatch(uri.strip()) if uri.startswith("data:") else None
+    if m is None:
+        return None
+    try:
+        data = base64.b64decode(re.sub(r"\s", "", m.group(2)), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    kind = m.group(1).lower()
+    return (kind, data) if sniff(data) == kind and len(data) <= PHOTO_LIMIT else None
