@@ -24,14 +24,17 @@ from typing import Any
 from kg.forest import NODE_FIELDS, PLACED_FIELDS, PLACED_INTS, Below, Edge, Forest, NodeRow, Placed
 from kg.names import fold
 
-SCHEMA_VERSION = "4"  # 3: the placed table has manager_pos; stored data counts (placed_counts)
+SCHEMA_VERSION = "5"  # 3: the placed table has manager_pos; stored data counts (placed_counts)
 # 4: node and edge rows name their graph by a number (table graph), no index on it: 0.3 GB less at 1M people
+# 5: node rows have role and holder; the dotted lines (table dotted): `kg who` opens no Oxigraph
 _COLUMNS = ", ".join(f'"{f}"' for f in NODE_FIELDS)  # "row" is a keyword in some SQLite versions
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS graph (n INTEGER PRIMARY KEY AUTOINCREMENT, iri TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS node (graph INTEGER NOT NULL, {_COLUMNS.replace('"fte"', '"fte" REAL')}, key TEXT);
 CREATE TABLE IF NOT EXISTS edge (graph INTEGER NOT NULL, report TEXT NOT NULL, manager TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS dotted (graph INTEGER NOT NULL, report TEXT NOT NULL, manager TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS dotted_report ON dotted(report);
 CREATE INDEX IF NOT EXISTS node_iri ON node(iri);
 CREATE INDEX IF NOT EXISTS node_id ON node(id);
 CREATE INDEX IF NOT EXISTS node_key ON node(key);
@@ -231,8 +234,9 @@ class ChartIndex:
 
     # -- writing ------------------------------------------------------------------------------------------
 
-    def add(self, graph: str, nodes: Iterable[NodeRow], edges: Iterable[Edge]) -> None:
-        """Add rows of ``graph`` (in one SQLite transaction; a load may add a graph's rows in several calls).
+    def add(self, graph: str, nodes: Iterable[NodeRow], edges: Iterable[Edge], dotted: Iterable[Edge] = ()) -> None:
+        """Add rows of ``graph``: nodes, solid lines and dotted lines (in one SQLite transaction; a load may add
+        a graph's rows in several calls).
         A full disk is an ``OSError`` (ENOSPC) naming the index file, as a full disk under Oxigraph is."""
         marks = ", ".join("?" * (len(NODE_FIELDS) + 2))
         self.db.execute("BEGIN")
@@ -244,6 +248,7 @@ class ChartIndex:
             self.db.executemany(f"INSERT INTO node VALUES ({marks})",
                                 ((number, *r, fold(r[2]) if r[2] else None) for r in nodes))
             self.db.executemany("INSERT INTO edge VALUES (?, ?, ?)", ((number, r, m) for r, m in edges))
+            self.db.executemany("INSERT INTO dotted VALUES (?, ?, ?)", ((number, r, m) for r, m in dotted))
             self.db.execute("COMMIT")
         except BaseException as exc:
             if self.db.in_transaction:
@@ -253,7 +258,7 @@ class ChartIndex:
                 raise full from exc
             raise
 
-    def add_in_steps(self, graph: str, nodes: Sequence[NodeRow], edges: Sequence[Edge],
+    def add_in_steps(self, graph: str, nodes: Sequence[NodeRow], edges: Sequence[Edge], dotted: Sequence[Edge],
                      step: int) -> Iterator[None]:
         """:meth:`add` ``step`` rows (and as many edges) at a time, one slice per iteration (a load interleaves
         them with its other work). When the rows outnumber those already indexed (a first large load), the
@@ -263,8 +268,8 @@ class ChartIndex:
         present = self.db.execute("SELECT count(*) FROM node").fetchone()[0]
         deferred = len(nodes) >= max(present, DEFER_INDEXES) and self._drop_indexes()
         try:
-            for start in range(0, max(len(nodes), len(edges), 1), step):
-                self.add(graph, nodes[start:start + step], edges[start:start + step])
+            for start in range(0, max(len(nodes), len(edges), len(dotted), 1), step):
+                self.add(graph, nodes[start:start + step], edges[start:start + step], dotted[start:start + step])
                 yield
         finally:
             if deferred:
@@ -287,7 +292,7 @@ class ChartIndex:
         """Delete the rows of ``graphs`` (a scan: the graph column has no index, as nothing else reads by it)."""
         for g in graphs:
             self.db.execute("BEGIN")
-            for table in ("node", "edge"):
+            for table in ("node", "edge", "dotted"):
                 self.db.execute(f"DELETE FROM {table} WHERE graph = (SELECT n FROM graph WHERE iri = ?)", (g,))
             self.db.execute("DELETE FROM graph WHERE iri = ?", (g,))
             self.db.execute("COMMIT")
@@ -309,6 +314,12 @@ class ChartIndex:
         edges = self.db.execute(
             "SELECT e.report, e.manager FROM edge e JOIN visible v ON e.graph = v.graph").fetchall()
         return nodes, edges
+
+    def dotted(self, report: str | None = None) -> list[Edge]:
+        """The visible dotted lines (of ``report`` when given), sorted."""
+        where, params = ("WHERE d.report = ?", (report,)) if report is not None else ("", ())
+        return sorted(set(self.db.execute(
+            f"SELECT d.report, d.manager FROM dotted d JOIN visible v ON d.graph = v.graph {where}", params)))
 
     def _nodes(self, iris: list[str]) -> list[NodeRow]:
         out: list[NodeRow] = []

@@ -2,8 +2,9 @@
 
 Repairs: a ``kg.lock`` that became a folder (an empty one is removed), temporary files left by an interrupted
 write, half-finished loads (graphs no catalog entry names: collected by opening the store for writing), and the
-chart index (``chart.sqlite``): a damaged or missing index is removed and rebuilt from the store's triples,
-which are the source of truth. A damaged Oxigraph database cannot be repaired here: the error says so.
+chart index (``chart.sqlite``): a damaged or missing index, or one of an older schema, is removed and rebuilt
+from the store's triples, which are the source of truth. A damaged Oxigraph database cannot be repaired here:
+the error says so.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.chart_index import SCHEMA_VERSION, schema_version
 from kg.errors import NoStoreError, StoreError
 from kg.store import default_store_path, opened, store_exists
 
@@ -42,6 +44,13 @@ def chart_ok(path: Path) -> bool:
         return False
 
 
+def _schema(path: Path) -> str | None:
+    try:
+        return schema_version(path)
+    except sqlite3.Error:
+        return None
+
+
 def doctor(path: str | Path | None = None) -> list[Check]:
     """Check the store at ``path`` and repair it; raise StoreError for what cannot be repaired."""
     root = default_store_path(path)
@@ -68,6 +77,7 @@ def doctor(path: str | Path | None = None) -> list[Check]:
         for name in CHART_FILES:
             (root / name).unlink(missing_ok=True)
     missing = not chart.exists()
+    shape = None if damaged or missing else _schema(chart)
     with opened(root) as store:  # a damaged database fails here, with its one-line StoreError
         graphs_before = sum(1 for _ in store.db.named_graphs())
     with opened(root, write=True) as store:  # a writer collects half-finished loads and refills the index
@@ -78,7 +88,11 @@ def doctor(path: str | Path | None = None) -> list[Check]:
     collected = graphs_before - graphs_after
     checks.append(Check("half-finished loads", "repaired" if collected > 0 else "ok",
                         f"collected {collected} graph(s) no source names" if collected > 0 else "none"))
-    if damaged or missing:
+    if index is not None and index.rebuilt and not (damaged or missing):
+        checks.append(Check("chart index", "repaired",
+                            f"{chart} had schema {shape or 'of an older version'}; this kg reads schema "
+                            f"{SCHEMA_VERSION}: rebuilt from the store"))
+    elif damaged or missing:
         what = "was damaged" if damaged else "was missing"
         detail = f"{chart} {what}: rebuilt from the store" if index is not None else f"{chart} {what}: removed"
         checks.append(Check("chart index", "repaired", detail))

@@ -75,7 +75,9 @@ class NotOnForest(NotFoundError, KeyError):
 
 @dataclass(frozen=True, slots=True)
 class Node:
-    """One node record of the chart. ``row`` is its row number in its source file, ``source`` that file."""
+    """One node record of the chart. ``row`` is its row number in its source file, ``source`` that file;
+    ``role`` is the label of its role (``po:hasRole``/``skos:prefLabel``), ``holder`` the IRI of the person
+    who holds it (``org:heldBy``)."""
 
     iri: str
     id: str | None = None
@@ -87,6 +89,8 @@ class Node:
     kind: str = POST
     grade: str | None = None
     row: int | None = None
+    role: str | None = None
+    holder: str | None = None
     source: str | None = None
 
     def public(self) -> dict[str, Any]:
@@ -102,7 +106,7 @@ class Node:
 NODE_FIELDS = tuple(f.name for f in fields(Node))
 # The stored form of a node: a tuple in the order of NODE_FIELDS (cheap to build by the million).
 NodeRow = tuple[str, str | None, str | None, str | None, str | None, str | None, float | None, str, str | None,
-                int | None, str | None]
+                int | None, str | None, str | None, str | None]
 Edge = tuple[str, str]  # (report, manager)
 # A node placed in the whole forest (see Forest.placed): position breadth first, number depth first, nodes below,
 # depth, direct reports, FTE below, iri, id, name, title, its manager's id, its manager's position (-1 at a root).
@@ -126,6 +130,8 @@ class Rows:
     edges: list[Edge] = field(default_factory=list)
     # (report, value) where the data gives a literal (or blank node) as a manager: a data defect, kept out.
     bad_managers: list[tuple[str, str]] = field(default_factory=list)
+    # (report, manager) dotted lines between IRIs (``po:dottedLineReportsTo``): beside the forest, never in it.
+    dotted: list[Edge] = field(default_factory=list)
 
     def forest(self) -> Forest:
         """The forest of these rows.
@@ -148,7 +154,7 @@ class Rows:
         nodes = self.nodes + [n for n in other.nodes if n[0] not in seen]
         edges = list(dict.fromkeys(self.edges + other.edges))
         bad = list(dict.fromkeys(self.bad_managers + other.bad_managers))
-        return Rows(nodes, edges, bad)
+        return Rows(nodes, edges, bad, list(dict.fromkeys(self.dotted + other.dotted)))
 
 
 def cycle_text(cycle: list[str], shown: int = 8) -> str:
@@ -184,7 +190,7 @@ def node(iri: str, **values: Any) -> NodeRow:
     """A node row with the given fields, the others empty.
 
     >>> node("http://e/1", name="Ann")
-    ('http://e/1', None, 'Ann', None, None, None, None, 'post', None, None, None)
+    ('http://e/1', None, 'Ann', None, None, None, None, 'post', None, None, None, None, None)
     """
     record = Node(iri, **values)
     return tuple(getattr(record, f) for f in NODE_FIELDS)  # type: ignore[return-value]
@@ -728,18 +734,23 @@ class Forest:
                 "units": [[u, c] for u, c in sorted(units.items(), key=lambda uc: (-uc[1], uc[0]))],
                 "cycles_cut": [[ids[iri] for iri in ring] for ring in self.cycles]}
 
-    def to_networkx(self) -> Any:
-        """A networkx DiGraph of the forest, edges manager -> report, each node with its record's fields.
+    def to_networkx(self, attributes: bool = True) -> Any:
+        """A networkx DiGraph of the forest, edges manager -> report, each node with its record's fields (none
+        without ``attributes``).
 
         >>> G = Forest([node("a", name="Ann"), node("b")], [("b", "a")]).to_networkx()
-        >>> list(G.edges()), G.nodes["a"]["name"]
-        ([('a', 'b')], 'Ann')
+        >>> list(G.edges()), G.nodes["a"]["name"], G.nodes["a"]["role"]
+        ([('a', 'b')], 'Ann', None)
         """
         import networkx as nx
 
         G = nx.DiGraph(direction="manager -> report")
         iris = self._iris
         with gc_paused():
-            G.add_nodes_from((r[0], dict(zip(NODE_FIELDS[1:], r[1:], strict=True))) for r in self._rows)
-            G.add_edges_from((iris[p], iris[i]) for i, p in enumerate(self._parent) if p != -1)
+            if attributes:
+                keys = NODE_FIELDS[1:]
+                G.add_nodes_from([(r[0], dict(zip(keys, r[1:], strict=True))) for r in self._rows])
+            else:
+                G.add_nodes_from(iris)
+            G.add_edges_from([(iris[p], iris[i]) for i, p in enumerate(self._parent) if p != -1])
         return G

@@ -259,30 +259,22 @@ def _placed(r: Placed) -> Person:
 
 
 def who(reader: Reader, ref: str) -> Person:
-    """A person's profile: id, name, title, iri, role, unit, status, manager, direct reports, headcount, FTE."""
-    import pyoxigraph as ox
-
+    """A person's profile: id, name, title, iri, role, unit, status, manager, direct reports, headcount, FTE.
+    Every field comes from the forest's rows and the dotted lines (:class:`kg.reading.Reader`): the embedded
+    store answers from its chart index alone."""
     iri = resolve(reader, ref)
     below = forest(reader, below=iri)
     rec = below.record(iri)
-    node = ox.NamedNode(iri)
-    extra = reader.select(
-        """SELECT ?role ?holder WHERE {
-             OPTIONAL { ?n po:hasRole/skos:prefLabel ?role }
-             OPTIONAL { ?n org:heldBy ?holder } } LIMIT 1""",
-        n=node,
-    )[0]
     boss = forest(reader, above=iri).manager(iri)
-    dotted = [r["m"] for r in reader.select(
-        "SELECT ?m WHERE { ?n po:dottedLineReportsTo ?m FILTER(isIRI(?m)) } ORDER BY ?m", n=node) if r["m"]]
+    dotted = [m for _, m in reader.dotted_lines(iri)]
     linked = records(reader, ([boss] if boss else []) + dotted)
     return rec.public() | {
-        "role": extra["role"],
+        "role": rec.role,
         "unit": rec.unit,
         "status": rec.status,
         "kind": rec.kind,
         "grade": rec.grade,
-        "person_iri": extra["holder"],
+        "person_iri": rec.holder,
         "fte": rec.fte,
         "manager": linked[boss].public() if boss else None,
         "dotted_line_managers": [linked[d].public() for d in dotted],

@@ -140,24 +140,20 @@ def reporting_forest(store: Reader, *, attributes: bool = True, dotted: bool = T
     """The reporting forest (:class:`kg.forest.Forest`) as a DiGraph, edges manager -> report.
 
     Every edge reads "manages" (``G.graph["relation"]``; backwards ``G.graph["inverse"]``, "reports to").
-    Nodes carry their record's fields (id, name, title, status, unit, fte, kind, grade...). ``G.graph`` also
-    holds ``direction`` ("manager -> report"), ``dotted_lines`` (a list of (report, manager) pairs, kept apart
-    from the tree), ``dropped`` (the other solid-line managers of a post with several), ``cut`` (the lines
-    where cycles were cut), ``cycles`` and ``self_loops``. With ``attributes`` every node also gets
-    its ``role``.
+    Nodes carry their record's fields (id, name, title, status, unit, fte, kind, grade, role, holder...).
+    ``G.graph`` also holds ``direction`` ("manager -> report"), ``dotted_lines`` (a list of (report, manager)
+    pairs, kept apart from the tree), ``dropped`` (the other solid-line managers of a post with several), ``cut``
+    (the lines where cycles were cut), ``cycles`` and ``self_loops``. Everything comes from the reader's forest
+    rows and dotted lines (the embedded store's chart index: no SPARQL); ``attributes=False`` leaves the
+    nodes' fields out (a bare graph, faster to build).
     """
     with gc_paused():  # a million rows, records and node dicts: nothing to collect, much to walk
         f = forest(store)
-    G = f.to_networkx()
+        G = f.to_networkx(attributes=attributes)
     dropped = [(r, m) for r, ms in f.several_managers.items() for m in ms if m != f.manager(r)]
     G.graph.update(relation=REPORTS_TO.inverse, inverse=REPORTS_TO.label, dropped=sorted(dropped), cut=list(f.cut),
                    self_loops=list(f.self_loops), cycles=[list(c) for c in f.cycles])
-    G.graph["dotted_lines"] = (
-        _pairs(store, "SELECT ?x ?m WHERE { ?x po:dottedLineReportsTo ?m FILTER(isIRI(?m)) }") if dotted else []
-    )
-    if attributes:
-        with gc_paused():
-            set_chart_attributes(store, G, ("role",))
+    G.graph["dotted_lines"] = store.dotted_lines() if dotted else []
     return G
 
 

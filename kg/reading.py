@@ -11,7 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
-from kg.forest import GROUP, PERSON, PLACED_FIELDS, PLACED_INTS, POST, Below, Forest, NodeRow, Placed, Rows, status_of
+from kg.forest import (
+    GROUP,
+    PERSON,
+    PLACED_FIELDS,
+    PLACED_INTS,
+    POST,
+    Below,
+    Edge,
+    Forest,
+    NodeRow,
+    Placed,
+    Rows,
+    status_of,
+)
 from kg.names import FILLED
 from kg.vocab import FOAF, PO
 
@@ -43,6 +56,11 @@ class Reader(Protocol):
 
     def node_records(self, iris: list[str]) -> list[NodeRow]:
         """The node rows of those ``iris`` that are on the chart."""
+        ...
+
+    def dotted_lines(self, report: str | None = None) -> list[Edge]:
+        """Every (report, manager) dotted line between IRIs (only those of ``report`` when given), sorted (the
+        embedded store keeps them in its chart index)."""
         ...
 
     def name_keys(self) -> list[str]:
@@ -111,6 +129,21 @@ SELECT ?n ?m ?bad ?id ?name ?own ?title ?status ?unit ?fte ?grade ?row ?type WHE
     OPTIONAL { ?n a ?type FILTER(?type IN (foaf:Person, po:PostGroup)) }
   }
 }"""
+# A chart node's role labels and holders, in a query of their own (two more OPTIONALs in FOREST_QUERY make
+# Virtuoso drop other optional values).
+ROLE_HOLDER_QUERY = """SELECT ?n ?role ?holder WHERE {
+  { ?n po:hasRole ?r . ?r skos:prefLabel ?role } UNION { ?n org:heldBy ?holder FILTER(isIRI(?holder)) }
+}"""
+
+# The dotted lines between IRIs (kept beside the forest: ``kg who``, the projection's ``dotted_lines``).
+DOTTED_LINES_QUERY = """SELECT ?n ?m WHERE { ?n po:dottedLineReportsTo ?m FILTER(isIRI(?n) && isIRI(?m)) }"""
+
+
+def sparql_dotted(select: Callable[..., list[dict[str, str | None]]], report: str | None = None) -> list[Edge]:
+    """The (report, manager) dotted lines between IRIs, sorted; only those of ``report`` when given (a bound
+    term, never query text)."""
+    rows = select(DOTTED_LINES_QUERY, n=_iri(report)) if report is not None else select(DOTTED_LINES_QUERY)
+    return sorted({(r["n"], r["m"]) for r in rows if r["n"] and r["m"]})
 
 # Counts of the visible data beyond the forest (kg stats, kg health): dotted lines, posts matched to a role, and
 # job titles of the posts not matched, with how many posts hold each.
@@ -155,7 +188,8 @@ def _number(text: str | None, kind: type) -> Any:
 
 
 def sparql_forest_rows(select: Callable[[str], list[dict[str, str | None]]]) -> Rows:
-    """The forest's rows from :data:`FOREST_QUERY` run by ``select`` (each node's fields by :func:`node_row`)."""
+    """The forest's rows from :data:`FOREST_QUERY` and :data:`ROLE_HOLDER_QUERY` run by ``select`` (each node's
+    fields by :func:`node_row`)."""
     found: dict[str, dict[str, set[str]]] = {}
     rows = Rows()
     for r in select(FOREST_QUERY):
@@ -170,26 +204,35 @@ def sparql_forest_rows(select: Callable[[str], list[dict[str, str | None]]]) -> 
             continue
         values = found.setdefault(n, {})
         for var in NODE_VARIABLES:
-            if r[var] is not None:
+            if r.get(var) is not None:
                 values.setdefault(var, set()).add(r[var])
+    for r in select(ROLE_HOLDER_QUERY):
+        values = found.get(r["n"] or "")
+        if values is not None:
+            for var in ("role", "holder"):
+                if r[var] is not None:
+                    values.setdefault(var, set()).add(r[var])
     rows.nodes = [node_row(n, {var: list(v) for var, v in values.items()}) for n, values in found.items()]
     rows.edges = sorted(set(rows.edges))
     rows.bad_managers.sort()
     return rows
 
 
-# The variables of FOREST_QUERY that describe a node (``name``: its holders' names, ``own``: its own name).
-NODE_VARIABLES = ("id", "name", "own", "title", "status", "unit", "fte", "grade", "row", "type")
+# The variables of FOREST_QUERY (and ROLE_HOLDER_QUERY) that describe a node (``name``: its holders' names,
+# ``own``: its own name).
+NODE_VARIABLES = ("id", "name", "own", "title", "status", "unit", "fte", "grade", "row", "type", "role", "holder")
 
 
 def node_row(n: str, values: Mapping[str, Sequence[str]]) -> NodeRow:
     """A chart node's row from the values :data:`FOREST_QUERY` binds for it, variable by variable: each field
     is the smallest value (so every store gives the same row); the name is a holder's, else the node's own; a
-    post held by a named person with no status term is filled. The importers that build rows themselves give
-    the same values, so their rows equal this function's over the stored graph.
+    post held by a named person with no status term is filled; the role is the smallest label of its roles, the
+    holder the smallest IRI. The importers that build rows themselves give the same values, so their rows
+    equal this function's over the stored graph.
 
-    >>> node_row("http://e/p", {"id": ["P2", "P1"], "name": ["Ann"], "fte": ["0.5"], "row": ["x"]})
-    ('http://e/p', 'P1', 'Ann', None, 'filled', None, 0.5, 'post', None, None, None)
+    >>> node_row("http://e/p", {"id": ["P2", "P1"], "name": ["Ann"], "fte": ["0.5"], "row": ["x"],
+    ...                         "role": ["PM", "Lead"]})
+    ('http://e/p', 'P1', 'Ann', None, 'filled', None, 0.5, 'post', None, None, 'Lead', None, None)
     """
     get = values.get
     names, owns, statuses = get("name") or (None,), get("own") or (None,), get("status") or (None,)
@@ -200,7 +243,8 @@ def node_row(n: str, values: Mapping[str, Sequence[str]]) -> NodeRow:
     return (n, _least(get("id")), name, _least(get("title")), status, _least(get("unit")),
             _least([_number(v, float) for v in fte]) if fte else None,
             (_least([_KIND.get(v) for v in kind]) if kind else None) or POST, _least(get("grade")),
-            _least([_number(v, int) for v in row]) if row else None, None)
+            _least([_number(v, int) for v in row]) if row else None, _least(get("role")), _least(get("holder")),
+            None)
 
 
 def _least(values: Sequence[Any] | None) -> Any:
@@ -243,6 +287,12 @@ def _literal(value: str) -> Any:
     return ox.Literal(value)
 
 
+def _iri(value: str) -> Any:
+    import pyoxigraph as ox
+
+    return ox.NamedNode(value)
+
+
 class SparqlReads:
     """:class:`Reader`'s forest methods answered by SPARQL alone (any store with a ``select``)."""
 
@@ -259,6 +309,9 @@ class SparqlReads:
     def node_records(self, iris: list[str]) -> list[NodeRow]:
         wanted = set(iris)
         return [r for r in self.forest_rows().nodes if r[0] in wanted]
+
+    def dotted_lines(self, report: str | None = None) -> list[Edge]:
+        return sparql_dotted(self.select, report)
 
     def placed_below(self, iri: str, depth: int | None = None, *, with_iri: bool = True) -> Iterator[Below]:
         return self.forest_rows(below=iri).forest().below_people(iri, depth)

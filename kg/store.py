@@ -42,9 +42,9 @@ from typing import TYPE_CHECKING, Any
 
 from kg.chart_index import ChartIndex, disk_full, is_current
 from kg.errors import NoStoreError, QueryError, StoreBusyError, StoreError
-from kg.forest import Below, NodeRow, Placed, Rows
+from kg.forest import Below, Edge, NodeRow, Placed, Rows
 from kg.ontology import ontology_files, ontology_fingerprint
-from kg.reading import SparqlReads, sparql_data_counts, sparql_forest_rows
+from kg.reading import SparqlReads, sparql_data_counts, sparql_dotted, sparql_forest_rows
 from kg.vocab import CATALOG_GRAPH, KG, KG_GRAPH, ONTOLOGY_GRAPH, PREFIXES, RDF, XSD
 
 if TYPE_CHECKING:
@@ -425,8 +425,9 @@ class Store(SparqlReads, CatalogReader):
         have = chart.graphs()
         for info in self.sources():
             if info.graph not in have:
-                rows = sparql_forest_rows(graph_select(self.db, ox.NamedNode(info.graph)))
-                chart.add(info.graph, [(*r[:-1], info.name) for r in rows.nodes], rows.edges)
+                select = graph_select(self.db, ox.NamedNode(info.graph))
+                rows = sparql_forest_rows(select)
+                chart.add(info.graph, [(*r[:-1], info.name) for r in rows.nodes], rows.edges, sparql_dotted(select))
         self._place(chart)
 
     def forest_rows(self, *, above: str | None = None, below: str | None = None) -> Rows:
@@ -449,6 +450,10 @@ class Store(SparqlReads, CatalogReader):
     def node_records(self, iris: list[str]) -> list[NodeRow]:
         chart = self.chart
         return super().node_records(iris) if chart is None else chart.records(iris)
+
+    def dotted_lines(self, report: str | None = None) -> list[Edge]:
+        chart = self.chart
+        return super().dotted_lines(report) if chart is None else chart.dotted(report)
 
     def name_keys(self) -> list[str]:
         chart = self.chart
@@ -612,12 +617,12 @@ class Transaction:
     def index_chart(self, graph: ox.NamedNode, rows: Rows) -> None:
         """Record the forest rows of a filled graph in the chart index (visible with the graph)."""
         if self.store.chart is not None:
-            self.store.chart.add(graph.value, rows.nodes, rows.edges)
+            self.store.chart.add(graph.value, rows.nodes, rows.edges, rows.dotted)
 
     def index_chart_in_steps(self, graph: ox.NamedNode, rows: Rows, step: int) -> Iterator[None]:
         """:meth:`index_chart` a slice of ``step`` rows per iteration (see :meth:`ChartIndex.add_in_steps`)."""
         if self.store.chart is not None:
-            yield from self.store.chart.add_in_steps(graph.value, rows.nodes, rows.edges, step)
+            yield from self.store.chart.add_in_steps(graph.value, rows.nodes, rows.edges, rows.dotted, step)
 
     def stage(self, info: SourceInfo) -> None:
         """Record a filled graph as the new version of its source (visible at commit)."""

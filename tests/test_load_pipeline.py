@@ -119,12 +119,12 @@ def test_chart_index_failing_while_oxigraph_writes_changes_nothing(loaded: Path,
     calls: list[int] = []
     add = ChartIndex.add
 
-    def failing(self: ChartIndex, graph: str, nodes: Any, edges: Any) -> None:
+    def failing(self: ChartIndex, graph: str, nodes: Any, edges: Any, dotted: Any = ()) -> None:
         calls.append(len(nodes))
         if len(calls) == 2:
             assert (_indexes(self.path) == set()) is defer  # a first large load builds them at the end
             raise RuntimeError("the chart index failed")
-        add(self, graph, nodes, edges)
+        add(self, graph, nodes, edges, dotted)
 
     expected = _indexes(loaded / "chart.sqlite")
     monkeypatch.setattr(ChartIndex, "add", failing)

@@ -7,6 +7,7 @@ index of the older shape is rebuilt."""
 from __future__ import annotations
 
 import csv
+import json
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -179,8 +180,10 @@ def test_an_index_of_the_older_shape_is_rebuilt_with_the_new_columns(tmp_path: P
     # A reader reads around it (SPARQL), and answers the same.
     before = runner.invoke(main, ["--store", str(path), "health", "--format", "json"])
     assert before.exit_code == 0, before.output
-    done = runner.invoke(main, ["--store", str(path), "doctor"])
+    done = runner.invoke(main, ["--store", str(path), "doctor", "--format", "json"])
     assert done.exit_code == 0, done.output
+    said = {c["check"]: c for c in json.loads(done.stdout)}["chart index"]
+    assert said["status"] == "repaired" and f"had schema 2; this kg reads schema {SCHEMA_VERSION}" in said["detail"]
     assert is_current(index)
     db = sqlite3.connect(index)
     try:

@@ -18,8 +18,9 @@ from kg.ingest.checks import LoadReport
 from kg.ingest.csv_import import CsvOptions, import_csv
 from kg.ingest.rdf_import import FORMATS, import_rdf, rdf_format
 from kg.ingest.titles import TitleMatcher
-from kg.store import SourceInfo, Store, Transaction, bind_values
-from kg.vocab import DCTERMS, ORG, PO, PO_ID, PROV, RDF, RDFS, XSD
+from kg.reading import sparql_dotted
+from kg.store import SourceInfo, Store, Transaction, bind_values, graph_select
+from kg.vocab import DCTERMS, ONTOLOGY_GRAPH, ORG, PO, PO_ID, PREFIXES, PROV, RDF, RDFS, XSD
 
 Progress = Callable[[str], None]
 
@@ -50,7 +51,10 @@ def title_matcher(store: Store, overrides: dict[str, str | None] | None = None) 
     rows = store.select(
         "SELECT ?role ?label WHERE { ?role a org:Role ; skos:prefLabel|skos:altLabel ?label }"
     )
-    return TitleMatcher(((r["role"] or "", r["label"] or "") for r in rows), overrides)
+    pref = store.db.query("SELECT ?s ?l WHERE { ?s skos:prefLabel ?l FILTER(isIRI(?s)) }", prefixes=PREFIXES,
+                          default_graph=ox.NamedNode(ONTOLOGY_GRAPH))
+    return TitleMatcher(((r["role"] or "", r["label"] or "") for r in rows), overrides,
+                        [(r[0].value, r[1].value) for r in pref])
 
 
 def is_csv(path: Path, fmt: str | None) -> bool:
@@ -352,7 +356,7 @@ def save_scenario(store: Store, edits: list[tuple[str, str, str | None]], series
         triples += _write_snapshot(store, graph, series, as_of, name)
         described = [s.describe(before) for s in steps]
         triples += _write_reorganization(store, graph, series, as_of, base, sources, described)
-        txn.index_chart(graph, Rows(after.rows(), after.edges()))
+        txn.index_chart(graph, Rows(after.rows(), after.edges(), dotted=sparql_dotted(graph_select(store.db, graph))))
         txn.stage(SourceInfo(name=name, graph=graph.value, path="", format="what-if", triples=triples,
                              summary={"scenario": {"base": result["base"], "changes": result["changes"]},
                                       "posts": result["after"]["posts"], "edges": len(after.edges())},

@@ -241,7 +241,7 @@ def import_rdf(path: Path, fmt: ox.RdfFormat,
                 raise InputError(f"{path}: holds no triples (only prefixes or comments?); nothing to load")
             read.terms.clear()  # the lists hold each term once already
             report = LoadReport(source=path.name, path=str(path.resolve()), format=fmt.name.lower())
-            rows = _forest_rows(read, _complete(read, matcher, report, spool))
+            rows = _forest_rows(read, _complete(read, matcher, report, spool), matcher)
             del read
             _summarize(rows, report)
     except BaseException:
@@ -572,10 +572,11 @@ _NODE_VALUES = {PO.identifier: "id", FOAF.name: "own", PO.jobTitle: "title", PO.
 _KINDS = (FOAF.Person, PO.PostGroup)
 
 
-def _forest_rows(read: _Read, chart: set[Any]) -> Rows:
-    """The rows :func:`kg.reading.sparql_forest_rows` reads from the completed graph, built from the kept
-    triples: chart nodes (``chart``: every IRI that reports or is reported to, every post), with their values
-    (:func:`kg.reading.node_row`), solid lines between IRIs and managers that are not IRIs."""
+def _forest_rows(read: _Read, chart: set[Any], matcher: TitleMatcher | None = None) -> Rows:
+    """The rows :func:`kg.reading.sparql_forest_rows` (and :func:`kg.reading.sparql_dotted`) read from the
+    completed graph and the ontology (the role labels ``matcher`` holds), built from the kept triples: chart
+    nodes (``chart``: every IRI that reports or is reported to, every post), with their values
+    (:func:`kg.reading.node_row`), solid lines between IRIs, managers that are not IRIs, dotted lines."""
     rows = Rows()
     values: dict[Any, dict[str, list[str]]] = {n: {} for n in chart}
     blank = ox.BlankNode
@@ -597,6 +598,15 @@ def _forest_rows(read: _Read, chart: set[Any]) -> Rows:
     keep("type", [s for s, _ in typed], [o for _, o in typed])
     keep("name", *_through(read.triples[ORG.heldBy], [read.triples[FOAF.name]]))
     keep("unit", *_through(read.triples[ORG.postIn], [read.triples[SKOS.prefLabel], read.triples[RDFS.label]]))
+    ontology: tuple[list[Any], list[Any]] = ([], [])
+    for thing, labels in (matcher.pref_labels.items() if matcher is not None else ()):
+        ontology[0].extend([ox.NamedNode(thing)] * len(labels))
+        ontology[1].extend(ox.Literal(label) for label in labels)
+    keep("role", *_through(read.triples[PO.hasRole], [read.triples[SKOS.prefLabel], ontology]))
+    held = [(s, o) for s, o in zip(*read.triples[ORG.heldBy], strict=True) if isinstance(o, ox.NamedNode)]
+    keep("holder", [s for s, _ in held], [o for _, o in held])
+    rows.dotted = sorted({(s.value, o.value) for s, o in zip(*read.triples[PO.dottedLineReportsTo], strict=True)
+                          if isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode)})
     edges: set[tuple[str, str]] = set()
     for report, manager in zip(*read.triples[ORG.reportsTo], strict=True):
         if isinstance(report, ox.NamedNode):

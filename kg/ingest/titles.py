@@ -157,8 +157,12 @@ class TitleMatcher:
     "'data owner' is an owner of something else, not a product owner"
     """
 
-    def __init__(self, labels: Iterable[tuple[str, str]], overrides: dict[str, str | None] | None = None
-                 ) -> None:
+    def __init__(self, labels: Iterable[tuple[str, str]], overrides: dict[str, str | None] | None = None,
+                 pref_labels: Iterable[tuple[str, str]] = ()) -> None:
+        # the ontology's skos:prefLabel of each thing (a role's label on the chart: kg.reading.node_row's rule)
+        self.pref_labels: dict[str, list[str]] = {}
+        for thing, label in pref_labels:
+            self.pref_labels.setdefault(thing, []).append(label)
         self._exact: dict[str, tuple[str, str]] = {}  # normalized label -> (role, label)
         for role, label in labels:
             key = normalize_title(label)
@@ -170,6 +174,15 @@ class TitleMatcher:
     def match(self, title: str) -> str | None:
         """The role IRI the title matches, or None."""
         return self.explain(title).role
+
+    def role_label(self, role: str | None) -> str | None:
+        """The smallest ontology prefLabel of ``role`` (how the chart names a role), or None.
+
+        >>> TitleMatcher([], pref_labels=[("r", "PM"), ("r", "Lead")]).role_label("r")
+        'Lead'
+        """
+        labels = self.pref_labels.get(role or "")
+        return min(labels) if labels else None
 
     def explain(self, title: str) -> TitleMatch:
         """The role, the seniority and the reason."""
