@@ -131,3 +131,29 @@ def test_counts_and_fte_below() -> None:
     assert (counts["posts"], counts["groups"], counts["named_people"], counts["vacancies"]) == (3, 1, 1, 1)
     assert f.fte_below("a") == 12.5 + 0 + 1  # the group's FTE, the vacant post's 0, the unnamed post's 1
     assert counts["fte"] == 1 + 0 + 12.5 + 1
+
+
+def test_to_networkx_is_the_graph_networkx_builds_itself() -> None:
+    """The graph built whole (networkx's own dicts) equals the one add_nodes_from/add_edges_from builds, on a
+    real organogram's rows, and behaves as any DiGraph afterwards."""
+    from pathlib import Path
+
+    from kg.forest import NODE_FIELDS
+    from kg.ingest.csv_import import CsvOptions, import_csv
+
+    real = Path(__file__).resolve().parent / "data" / "realdata" / "uk-organograms"
+    rows = Rows()
+    for name in ("300913-HMRC-Organogram-Final-senior.csv", "300913-HMRC-Organogram-Final-junior.csv"):
+        _, chunks = import_csv(real / name, CsvOptions(), None, None, rows)
+        b"".join(chunks)
+    f = rows.forest()
+    for attributes in (True, False):
+        G = f.to_networkx(attributes)
+        H = nx.DiGraph(direction="manager -> report")
+        H.add_nodes_from((r[0], dict(zip(NODE_FIELDS[1:], r[1:], strict=True)) if attributes else {})
+                         for r in f.rows())
+        H.add_edges_from((m, r) for r, m in f.edges())
+        assert nx.utils.graphs_equal(G, H) and list(G) == list(H) and list(G.edges()) == list(H.edges())
+        assert dict(G.nodes(data=True)) == dict(H.nodes(data=True)) and len(G) == len(f.rows()) > 1000
+    G.add_edge("x", f.roots()[0])
+    assert G.in_degree(f.roots()[0]) == 1 and "x" in G.nodes and G.has_successor("x", f.roots()[0])
