@@ -50,6 +50,27 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", stripped.casefold()).replace("_", " ").strip()
 
 
+def derived_key(name: str) -> str | None:
+    """The search key of a name the store keeps no ``po:searchKey`` for: its lower case (SPARQL's ``LCASE``),
+    when that is what :func:`fold` makes of it (a plain ASCII name), else None.
+
+    >>> derived_key("Ann Lee"), derived_key("O'Brien"), derived_key("José"), derived_key("")
+    ('ann lee', None, None, None)
+    """
+    low = name.lower()
+    return low if low and name.isascii() and fold(name) == low else None
+
+
+def stored_key(name: str) -> str | None:
+    """The ``po:searchKey`` to store for a holder's name: its fold, or None when readers derive it from the name
+    (:func:`derived_key`): most names, which keeps a triple per person out of the store.
+
+    >>> stored_key("Ann Lee"), stored_key("O'Brien-Smith"), stored_key("Zoë Ærø")
+    (None, 'o brien smith', 'zoe aero')
+    """
+    return None if derived_key(name) is not None else fold(name)
+
+
 def clean_cell(text: str | None) -> str:
     """A cell without surrounding spaces or stray quotes.
 

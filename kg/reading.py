@@ -264,21 +264,42 @@ def _least(values: Sequence[Any] | None) -> Any:
     return best
 
 
+# A node's search key: its po:searchKey, else its holder's name in lower case (the key of most names is not
+# stored: see kg.names.stored_key). KEY_QUERY finds the nodes of one key (bound as ?v); KEYS_QUERY lists them all.
+KEY_QUERY = """SELECT DISTINCT ?n WHERE {
+  { ?n po:searchKey ?v }
+  UNION
+  { ?n org:heldBy ?h . ?h foaf:name ?name FILTER NOT EXISTS { ?n po:searchKey ?stored } BIND(LCASE(STR(?name)) AS ?v) }
+}"""
+KEYS_QUERY = """SELECT DISTINCT ?n ?k ?name WHERE {
+  { ?n po:searchKey ?k } UNION { ?n org:heldBy ?h . ?h foaf:name ?name FILTER NOT EXISTS { ?n po:searchKey ?stored } }
+}"""
+
+
+def sparql_keys(select: Callable[..., list[dict[str, str | None]]]) -> Iterator[tuple[str, str]]:
+    """(node, search key) of every node with one, from :data:`KEYS_QUERY` run by ``select``."""
+    from kg.names import derived_key
+
+    for r in select(KEYS_QUERY):
+        key = r["k"] if r["k"] is not None else derived_key(r["name"] or "")
+        if r["n"] and key:
+            yield r["n"], key
+
+
 def sparql_find(select: Callable[..., list[dict[str, str | None]]], column: str, value: str) -> list[str]:
     """:meth:`Reader.find` in SPARQL (the value is a bound term, never query text)."""
     from kg.names import fold
 
     if column == "id":
-        rows = select("SELECT DISTINCT ?n WHERE { ?n po:identifier ?v }", v=_literal(value))
+        found = [r["n"] for r in select("SELECT DISTINCT ?n WHERE { ?n po:identifier ?v }", v=_literal(value))]
     elif column == "key":
-        rows = select("SELECT DISTINCT ?n WHERE { ?n po:searchKey ?v }", v=_literal(value))
+        found = [r["n"] for r in select(KEY_QUERY, v=_literal(value))]
     else:
         words = [f" {w} " for w in fold(value).split()]
         if not words:
             return []
-        rows = [r for r in select("SELECT DISTINCT ?n ?k WHERE { ?n po:searchKey ?k }")
-                if all(w in f" {r['k']} " for w in words)]
-    return sorted({r["n"] for r in rows if r["n"] and not r["n"].startswith("_:")})
+        found = [n for n, k in sparql_keys(select) if all(w in f" {k} " for w in words)]
+    return sorted({n for n in found if n and not n.startswith("_:")})
 
 
 def _literal(value: str) -> Any:
@@ -353,4 +374,4 @@ class SparqlReads:
         return [r for r in self._whole_forest().placed() if r[0] in wanted]
 
     def name_keys(self) -> list[str]:
-        return sorted({r["k"] for r in self.select("SELECT DISTINCT ?k WHERE { ?n po:searchKey ?k }") if r["k"]})
+        return sorted({k for _, k in sparql_keys(self.select)})

@@ -24,7 +24,7 @@ from kg.forest import GROUP, POST, Forest, NodeRow, Rows, node
 from kg.ingest.checks import LoadReport
 from kg.ingest.photos import WEB, photo_uri
 from kg.ingest.titles import TitleMatcher
-from kg.names import FILLED, STATUS_CONCEPTS, VACANT, clean_cell, fold, post_status
+from kg.names import FILLED, STATUS_CONCEPTS, VACANT, clean_cell, fold, post_status, stored_key
 from kg.vocab import FOAF, ORG, PO, PO_ID, RDF, RDFS, SCHEMA, SKOS, XSD
 
 FIELDS = ("id", "manager", "name", "first_name", "last_name", "title", "unit", "fte", "dotted", "grade", "org",
@@ -303,6 +303,15 @@ class _Minter:
     def person(self, ident: str) -> str:
         return f"{self.base}person/{quote(ident, safe='')}"
 
+    def person_of(self, post: str) -> str:
+        """The IRI of the person holding the post minted as ``post`` (the same local id).
+
+        >>> m = _Minter("acme")
+        >>> m.person_of(m.post("E 1")) == m.person("E 1")
+        True
+        """
+        return f"{self.base}person/{post[len(self.base) + 5:]}"
+
     def unit(self, name: str) -> str:
         return f"{self.base}unit/{quote(fold(name).replace(' ', '-') or 'unit', safe='')}"
 
@@ -389,7 +398,6 @@ def import_csv(
     norm = options.normalize_ids
     first_row: dict[str, _Row] = {}
     post_iri: dict[int, str] = {}
-    person_iri: dict[int, str] = {}
     for row in rows:
         key = _norm_id(row.id, norm)
         if key in first_row:
@@ -401,7 +409,6 @@ def import_csv(
         if not has_ids:
             local = f"{slug(path.stem)}-{local}"
         post_iri[row.number] = minter.post(local)
-        person_iri[row.number] = minter.person(local)
 
     # A manager column holding names (Visio-style) instead of ids.
     by_name: dict[str, list[_Row]] = {}
@@ -505,7 +512,7 @@ def import_csv(
                                                         own_counts["named_people"])
     report.dotted = len(dotted)
 
-    chunks = _triples(rows, post_iri, person_iri, managers, dotted, minter, matcher, junior, extra_headers,
+    chunks = _triples(rows, post_iri, managers, dotted, minter, matcher, junior, extra_headers,
                       statuses, fte, photos, report)
     return report, chunks
 
@@ -592,7 +599,7 @@ def _decimal(value: Decimal) -> str:
     return f'"{format(value, "f")}"^^<{XSD.decimal}>'
 
 
-def _triples(rows: list[_Row], post_iri: dict[int, str], person_iri: dict[int, str], managers: dict[int, str | None],
+def _triples(rows: list[_Row], post_iri: dict[int, str], managers: dict[int, str | None],
              dotted: dict[int, str], minter: _Minter, matcher: TitleMatcher | None, junior: bool,
              headers: list[str], statuses: dict[int, str | None], fte: dict[int, Decimal],
              photos: dict[int, str], report: LoadReport) -> Iterator[bytes]:
@@ -621,7 +628,9 @@ def _triples(rows: list[_Row], post_iri: dict[int, str], person_iri: dict[int, s
             out.append(f"<{column}> {label} {_lit(headers[i])} .\n")
 
     pay_columns = {fld: headers.index(report.columns[fld]) for fld in p_pay if fld in report.columns}
-    for row in rows:
+    rows.reverse()  # taken from the end, in file order: each row is freed once written (the writers use the memory)
+    while rows:
+        row = rows.pop()
         post = f"<{post_iri[row.number]}>"
         out.append(f"{post} {a} {c_post} .\n{post} {p_ident} {_lit(row.id)} .\n{post} {p_row} "
                    f'"{row.number}"^^<{XSD.integer}> .\n')
@@ -664,10 +673,12 @@ def _triples(rows: list[_Row], post_iri: dict[int, str], person_iri: dict[int, s
             extra(post, i, value)
         status = statuses[row.number]
         if status == FILLED:
-            person = f"<{person_iri[row.number]}>"
+            person = f"<{minter.person_of(post_iri[row.number])}>"
             out.append(f"{person} {a} {c_person} .\n{person} {p_name} {_lit(row.name)} .\n"
-                       f"{post} {p_held} {person} .\n"
-                       f"{post} {p_key} {_lit(fold(row.name))} .\n")
+                       f"{post} {p_held} {person} .\n")
+            key = stored_key(row.name)  # most names' key is their lower case: readers derive it
+            if key is not None:
+                out.append(f"{post} {p_key} {_lit(key)} .\n")
         elif status is not None:
             out.append(f"{post} {p_status} {status_iri[status]} .\n")
             if status == VACANT:

@@ -3,7 +3,8 @@
 Published data is stored as-is. Beside it, the importer writes kg's normalized view so that the lookups work
 on any W3C ORG data: ``po:identifier`` (from skos:notation, dcterms:identifier or the IRI's last segment),
 ``po:jobTitle`` (from a post's label), ``org:heldBy`` (from org:holds, gov:heldBy, gov:holdsPost),
-``foaf:name`` (from schema:name), ``org:reportsTo`` (from po:solidLineReportsTo) and ``po:searchKey``.
+``foaf:name`` (from schema:name), ``org:reportsTo`` (from po:solidLineReportsTo) and ``po:searchKey`` (where
+readers cannot derive it from the holder's name: see :func:`kg.names.stored_key`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +25,7 @@ from kg.forest import Rows, gc_paused
 from kg.ingest.checks import LoadReport
 from kg.ingest.csv_import import FTE_LIMIT, parse_number
 from kg.ingest.titles import TitleMatcher
-from kg.names import fold
+from kg.names import fold, stored_key
 from kg.reading import node_row
 from kg.store import term_value
 from kg.vocab import DCTERMS, FOAF, GOV, ORG, ORGANOGRAM, PO, RDF, RDFS, SCHEMA, SKOS, XSD
@@ -497,8 +499,10 @@ def _complete(read: _Read, matcher: TitleMatcher | None, report: LoadReport, spo
             held.append(pair)
             added.append(triple(pair[0], ox.NamedNode(ORG.heldBy), pair[1]))
     holder = _first(held)
+    holds = Counter(p for p, _ in held)
 
     names = _first(read.pairs(FOAF.name))
+    named = Counter(s for s, _ in read.pairs(FOAF.name))
     for subject, name in read.pairs(SCHEMA.name):
         if subject not in names:
             names[subject] = name
@@ -535,7 +539,11 @@ def _complete(read: _Read, matcher: TitleMatcher | None, report: LoadReport, spo
                 added.append(triple(node, p_title, titles[node]))
         name = names.get(holder[node]) if node in holder else names.get(node)
         if name is not None and fold(name.value):
-            added.append(triple(node, p_key, ox.Literal(fold(name.value))))
+            # one holder with one name: its key is left out when readers derive it (kg.names.stored_key)
+            alone = node in holder and holds[node] == 1 and named.get(holder[node], 1) == 1
+            key = stored_key(name.value) if alone else fold(name.value)
+            if key is not None:
+                added.append(triple(node, p_key, ox.Literal(key)))
         if matcher is not None and node in titles and node not in roles:
             role = matcher.match(titles[node].value)
             if role:
