@@ -497,7 +497,7 @@ def import_csv(
     # Structure: roots, cycles and lines of the file's own forest (posts of other sources it names count).
     rows_out = chart if chart is not None else Rows()
     rows_out.nodes.extend(_forest_row(r, post_iri[r.number], statuses[r.number], fte.get(r.number), junior,
-                                      path.name, matcher, person_iri) for r in rows)
+                                      path.name, matcher, minter) for r in rows)
     rows_out.edges.extend((post_iri[n], m) for n, m in managers.items() if m is not None)
     rows_out.dotted.extend((post_iri[n], m) for n, m in dotted.items())
     own = {post_iri[r.number] for r in rows}
@@ -579,14 +579,14 @@ def _photos(rows: list[_Row], folder: Path, column: str, report: LoadReport) -> 
 
 
 def _forest_row(row: _Row, iri: str, status: str | None, fte: Decimal | None, junior: bool,
-                source: str, matcher: TitleMatcher | None, person_iri: dict[int, str]) -> NodeRow:
+                source: str, matcher: TitleMatcher | None, minter: _Minter) -> NodeRow:
     """The forest's node row of a data row (see :class:`kg.forest.Node`; the values
     :func:`kg.reading.node_row` reads from the triples :func:`_triples` writes)."""
     unit = row.unit if row.unit.lower() not in _PLACEHOLDER_UNITS else None
     role = matcher.role_label(matcher.match(row.title)) if matcher is not None and row.title else None
     return (iri, row.id, row.name if status == FILLED else None, row.title or None, status, unit,
             float(fte) if fte is not None else None, GROUP if junior else POST, row.grade or None, row.number,
-            role, person_iri[row.number] if status == FILLED else None, source)
+            role, minter.person_of(iri) if status == FILLED else None, source)
 
 
 def _lit(value: str) -> str:
