@@ -902,7 +902,7 @@ def queries_command(name: str | None, fmt: str) -> None:
               help="Most results one query returns.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Queries run at the same time (one process each; default 6). A query running longer "
-                   "than 0.5 s joins the slow lane, which holds at most two thirds of them.")
+                   "than 0.5 s (of its CPU time) joins the slow lane, which holds at most two thirds of them.")
 @click.option("--max-connections", type=click.IntRange(min=1), default=256, show_default=True,
               help="Open connections at most; more are answered 503.")
 @click.option("--idle-timeout", type=click.FloatRange(min=0, min_open=True), default=15.0, show_default=True,

@@ -169,9 +169,10 @@ def to_fixed_dot(out: Layout, look: Look, photos: dict[str, str] | None = None) 
         if b.key in look.photos:
             src = (photos or {}).get(b.key)
             side = st.photo + 2 * (st.pad - 2)  # the cell's padding around a photo-sized inside
-            photo = (f'<TD FIXEDSIZE="TRUE" WIDTH="{side:g}" HEIGHT="{side:g}" VALIGN="TOP"'
-                     + (f'><IMG SRC="{escape(src)}" SCALE="TRUE"/></TD>' if src else
-                        f' BGCOLOR="{PHOTO_FALLBACK}"> </TD>'))
+            inside = (f'<IMG SRC="{escape(src)}" SCALE="TRUE"/>' if src else  # else the fallback, photo-sized
+                      f'<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR><TD FIXEDSIZE="TRUE" '
+                      f'WIDTH="{st.photo:g}" HEIGHT="{st.photo:g}" BGCOLOR="{PHOTO_FALLBACK}"> </TD></TR></TABLE>')
+            photo = f'<TD FIXEDSIZE="TRUE" WIDTH="{side:g}" HEIGHT="{side:g}" VALIGN="TOP">{inside}</TD>'
         label = (f'<<TABLE BORDER="0" CELLPADDING="{st.pad - 2:g}" CELLSPACING="0" FIXEDSIZE="TRUE" '
                  f'WIDTH="{b.w:.0f}" HEIGHT="{b.h:.0f}"><TR>{photo}<TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT">'
                  f'{cell}</TD></TR></TABLE>>')
