@@ -21,42 +21,71 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from kg.forest import NODE_FIELDS, PLACED_FIELDS, PLACED_INTS, Below, Edge, Forest, NodeRow, Placed
+from kg.forest import PLACED_FIELDS, PLACED_INTS, Below, Edge, Forest, NodeRow, Placed
 from kg.names import fold
 
-SCHEMA_VERSION = "5"  # 3: the placed table has manager_pos; stored data counts (placed_counts)
+SCHEMA_VERSION = "6"  # 3: the placed table has manager_pos; stored data counts (placed_counts)
 # 4: node and edge rows name their graph by a number (table graph), no index on it: 0.3 GB less at 1M people
 # 5: node rows have role and holder; the dotted lines (table dotted): `kg who` opens no Oxigraph
-_COLUMNS = ", ".join(f'"{f}"' for f in NODE_FIELDS)  # "row" is a keyword in some SQLite versions
-_SCHEMA = f"""
+# 6: every IRI stored once (table term: a namespace number and the rest), rows and indexes hold its number;
+#    repeated short strings (titles, statuses, units, kinds, grades, roles, sources) once (table word)
+_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS graph (n INTEGER PRIMARY KEY AUTOINCREMENT, iri TEXT NOT NULL UNIQUE);
-CREATE TABLE IF NOT EXISTS node (graph INTEGER NOT NULL, {_COLUMNS.replace('"fte"', '"fte" REAL')}, key TEXT);
-CREATE TABLE IF NOT EXISTS edge (graph INTEGER NOT NULL, report TEXT NOT NULL, manager TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS dotted (graph INTEGER NOT NULL, report TEXT NOT NULL, manager TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS dotted_report ON dotted(report);
+CREATE TABLE IF NOT EXISTS ns (n INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS term (n INTEGER PRIMARY KEY, ns INTEGER NOT NULL, local TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS term_text ON term(local, ns);
+CREATE TABLE IF NOT EXISTS word (n INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS node (graph INTEGER NOT NULL, iri INTEGER NOT NULL, id TEXT, name TEXT, title INTEGER,
+  status INTEGER, unit INTEGER, fte REAL, kind INTEGER, grade INTEGER, "row" INTEGER, role INTEGER,
+  holder_ns INTEGER, holder TEXT, source INTEGER, key TEXT);
+CREATE TABLE IF NOT EXISTS edge (graph INTEGER NOT NULL, report INTEGER NOT NULL, manager INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS dotted (graph INTEGER NOT NULL, report INTEGER NOT NULL, manager INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS node_iri ON node(iri);
 CREATE INDEX IF NOT EXISTS node_id ON node(id);
 CREATE INDEX IF NOT EXISTS node_key ON node(key);
 CREATE INDEX IF NOT EXISTS edge_report ON edge(report);
 CREATE INDEX IF NOT EXISTS edge_manager ON edge(manager);
+CREATE INDEX IF NOT EXISTS dotted_report ON dotted(report);
 CREATE TABLE IF NOT EXISTS placed (pos INTEGER PRIMARY KEY, pre INTEGER NOT NULL, below INTEGER NOT NULL,
-  depth INTEGER NOT NULL, direct INTEGER NOT NULL, fte_below REAL NOT NULL, iri TEXT NOT NULL, id TEXT,
+  depth INTEGER NOT NULL, direct INTEGER NOT NULL, fte_below REAL NOT NULL, iri INTEGER NOT NULL, id TEXT,
   name TEXT, title TEXT, manager_id TEXT, manager_pos INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS placed_pre ON placed(pre);
 CREATE INDEX IF NOT EXISTS placed_iri ON placed(iri);
-CREATE INDEX IF NOT EXISTS placed_span ON placed(direct DESC, below DESC, iri) WHERE below > 0;
+CREATE INDEX IF NOT EXISTS placed_span ON placed(direct DESC, below DESC) WHERE below > 0;
 """
-_PLACED = ", ".join(PLACED_FIELDS)
+# An IRI's text from its number (a view of the connection: term and its namespace).
+_IRI_VIEW = ("CREATE TEMP VIEW iri_of (n, text) AS SELECT t.n, s.text || t.local FROM term t "
+             "JOIN ns s ON s.n = t.ns")
+# A node row's fields as kg.forest.NODE_FIELDS orders them (n: the node table, i: its IRI, w*: its words).
+_NODE_SELECT = ("SELECT i.text, n.id, n.name, wt.text, ws.text, wu.text, n.fte, wk.text, wg.text, n.\"row\", "
+                "wr.text, hn.text || n.holder, wo.text FROM node n JOIN visible v ON n.graph = v.graph "
+                "JOIN iri_of i ON i.n = n.iri " + " ".join(
+                    f"LEFT JOIN word {w} ON {w}.n = n.{c}" for w, c in (
+                        ("wt", "title"), ("ws", "status"), ("wu", "unit"), ("wk", "kind"), ("wg", "grade"),
+                        ("wr", "role"), ("wo", "source"))) + " LEFT JOIN ns hn ON hn.n = n.holder_ns")
+_WORDS = (3, 4, 5, 7, 8, 10, 12)  # the NodeRow fields stored as words: title, status, unit, kind, grade, role, source
+_PLACED = "pos, pre, below, depth, direct, fte_below, i.text, id, name, title, manager_id, manager_pos"
 _ROW_INDEXES = ("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('node', 'edge') "
                 "AND sql IS NOT NULL")
 DEFER_INDEXES = 50_000  # rows of one graph from which its load builds the node and edge indexes at the end
 _BATCH = 900  # below SQLite's limit on bound parameters
 # The rankings of kg.forest.RANKINGS (Forest.ranked) as SQL: which rows, in which order.
-_RANKED = {"span": "below > 0 ORDER BY direct DESC, below DESC, iri",
-           "teams": "below > 0 ORDER BY below DESC, direct DESC, iri",
-           "single": "direct = 1 ORDER BY iri"}
+_RANKED = {"span": "below > 0 ORDER BY direct DESC, below DESC, i.text",
+           "teams": "below > 0 ORDER BY below DESC, direct DESC, i.text",
+           "single": "direct = 1 ORDER BY i.text"}
 PART_LIMIT = 5_000  # above this many nodes, reading every row is faster than following lines
+
+
+def split_iri(iri: str) -> tuple[str, str]:
+    """An IRI (or a blank node's ``_:label``) as its namespace (up to its last ``/``, ``#`` or ``:``) and the
+    rest: the index stores each namespace once.
+
+    >>> split_iri("http://e/org/post/E1"), split_iri("_:b0"), split_iri("urn:x:y")
+    (('http://e/org/post/', 'E1'), ('_:', 'b0'), ('urn:x:', 'y'))
+    """
+    cut = max(iri.rfind("/"), iri.rfind("#"), iri.rfind(":")) + 1
+    return iri[:cut], iri[cut:]
 
 
 def schema_version(path: Path) -> str | None:
@@ -116,7 +145,12 @@ class ChartIndex:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         else:
             self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+        self.db.execute(_IRI_VIEW)
         self.db.execute("CREATE TEMP TABLE visible (graph INTEGER PRIMARY KEY)")
+        self._terms: dict[str, int] | None = None  # a writer's numbers of every IRI, read at its first write
+        self._ns: dict[str, int] = {}
+        self._words: dict[str, int] = {}
+        self._next = {"term": 1, "ns": 1, "word": 1}
         self.set_graphs(graphs)
 
     def set_graphs(self, graphs: Iterable[str]) -> None:
@@ -124,6 +158,80 @@ class ChartIndex:
         self.db.execute("DELETE FROM visible")
         self.db.executemany("INSERT OR IGNORE INTO visible SELECT n FROM graph WHERE iri = ?",
                             ((g,) for g in self.visible))
+
+    # -- numbers of IRIs and words ------------------------------------------------------------------------
+
+    def _number(self, iri: str) -> int | None:
+        """The number of ``iri`` in the term table (None if it has none)."""
+        ns, local = split_iri(iri)
+        row = self.db.execute("SELECT t.n FROM term t JOIN ns s ON s.n = t.ns WHERE t.local = ? AND s.text = ?",
+                              (local, ns)).fetchone()
+        return row[0] if row else None
+
+    def _texts(self, numbers: Iterable[int]) -> dict[int, str]:
+        """The IRIs of term ``numbers``."""
+        out: dict[int, str] = {}
+        wanted = list(set(numbers))
+        for start in range(0, len(wanted), _BATCH):
+            batch = wanted[start:start + _BATCH]
+            out.update(self.db.execute(f"SELECT n, text FROM iri_of WHERE n IN ({','.join('?' * len(batch))})",
+                                       batch).fetchall())
+        return out
+
+    def _load_numbers(self) -> dict[str, int]:
+        """A writer's map of every stored IRI and namespace to its number (read once, then kept up to date)."""
+        if self._terms is None:
+            self._ns = {t: n for n, t in self.db.execute("SELECT n, text FROM ns")}
+            self._words = {t: n for n, t in self.db.execute("SELECT n, text FROM word")}
+            self._terms = {text: n for n, text in self.db.execute("SELECT n, text FROM iri_of")}
+            for table in self._next:
+                self._next[table] = self.db.execute(f"SELECT coalesce(max(n), 0) + 1 FROM {table}").fetchone()[0]
+        return self._terms
+
+    def _new(self, table: str) -> int:
+        n = self._next[table]
+        self._next[table] = n + 1
+        return n
+
+    def _numbered(self, iris: Iterable[str]) -> list[int]:
+        """The numbers of ``iris``, new ones added to the term table (inside the caller's transaction)."""
+        terms = self._load_numbers()
+        new_ns: list[tuple[int, str]] = []
+        new_terms: list[tuple[int, int, str]] = []
+        out = []
+        for iri in iris:
+            n = terms.get(iri)
+            if n is None:
+                ns, local = split_iri(iri)
+                space = self._ns.get(ns)
+                if space is None:
+                    space = self._ns[ns] = self._new("ns")
+                    new_ns.append((space, ns))
+                n = terms[iri] = self._new("term")
+                new_terms.append((n, space, local))
+            out.append(n)
+        self.db.executemany("INSERT INTO ns VALUES (?, ?)", new_ns)
+        self.db.executemany("INSERT INTO term VALUES (?, ?, ?)", new_terms)
+        return out
+
+    def _word(self, text: Any) -> int | None:
+        if text is None:
+            return None
+        n = self._words.get(text)
+        if n is None:
+            n = self._words[text] = self._new("word")
+            self.db.execute("INSERT INTO word VALUES (?, ?)", (n, text))
+        return n
+
+    def _namespace(self, iri: str | None) -> tuple[int | None, str | None]:
+        if iri is None:
+            return None, None
+        ns, local = split_iri(iri)
+        space = self._ns.get(ns)
+        if space is None:
+            space = self._ns[ns] = self._new("ns")
+            self.db.execute("INSERT INTO ns VALUES (?, ?)", (space, ns))
+        return space, local
 
     # -- the placed table: the whole forest of the visible graphs, numbered (see kg.forest.Forest.placed) ----
 
@@ -147,10 +255,12 @@ class ChartIndex:
             return
         forest = Forest(*self.rows())
         counts = json.dumps(data_counts())
+        terms = self._load_numbers()  # every placed IRI is a node's: numbered already
         marks = ", ".join("?" * len(PLACED_FIELDS))
         self.db.execute("BEGIN")
         self.db.execute("DELETE FROM placed")
-        self.db.executemany(f"INSERT INTO placed VALUES ({marks})", forest.placed())
+        self.db.executemany(f"INSERT INTO placed VALUES ({marks})",
+                            ((*r[:6], terms[r[6]], *r[7:]) for r in forest.placed()))
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('placed_summary', ?)", (json.dumps(forest.summary()),))
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('placed_counts', ?)", (counts,))
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('placed', ?)", (self._placed_key(),))
@@ -162,17 +272,19 @@ class ChartIndex:
         reading at a million rows); None when the table is not current."""
         if not self.placed_current():
             return None
-        top = self.db.execute("SELECT pre, below, depth FROM placed WHERE iri = ?", (iri,)).fetchone()
+        number = self._number(iri)
+        top = self.db.execute("SELECT pre, below, depth FROM placed WHERE iri = ?", (number,)).fetchone()
         if top is None:
             return None
         pre, below, d0 = top
         total = self.db.execute("SELECT max(pos) + 1 FROM placed").fetchone()[0]
         # most of the table: read it in position order (no sort); else the range by index, then sorted
         column = "+pre" if below * 4 > total else "pre"
-        iris = "CASE WHEN substr(iri, 1, 2) = '_:' THEN NULL ELSE iri END" if with_iri else "NULL"
+        iris, join = (("CASE WHEN substr(i.text, 1, 2) = '_:' THEN NULL ELSE i.text END",
+                       "JOIN iri_of i ON i.n = p.iri") if with_iri else ("NULL", ""))
         return self.db.execute(
             f"SELECT id, name, title, {iris}, depth - ?, "
-            f"manager_id FROM placed WHERE {column} > ? AND {column} <= ? AND depth <= ? ORDER BY pos",
+            f"manager_id FROM placed p {join} WHERE {column} > ? AND {column} <= ? AND depth <= ? ORDER BY pos",
             (d0, pre, pre + below, d0 + depth if depth is not None else 1 << 62))
 
     def _meta_json(self, key: str) -> Any:
@@ -195,8 +307,8 @@ class ChartIndex:
         the table is not current."""
         if not self.placed_current():
             return None
-        return self.db.execute(f"SELECT {_PLACED} FROM placed WHERE {_RANKED[ranking]} LIMIT ?",
-                               (-1 if top is None else top,)).fetchall()
+        return self.db.execute(f"SELECT {_PLACED} FROM placed p JOIN iri_of i ON i.n = p.iri "
+                               f"WHERE {_RANKED[ranking]} LIMIT ?", (-1 if top is None else top,)).fetchall()
 
     def placed_span(self, top: int | None) -> list[Placed] | None:
         """Placed rows of the managers by direct reports, nodes below (most first), IRI; the first ``top``;
@@ -228,31 +340,38 @@ class ChartIndex:
         wanted = sorted(set(positions))
         for start in range(0, len(wanted), _BATCH):
             batch = wanted[start:start + _BATCH]
-            out += self.db.execute(f"SELECT {_PLACED} FROM placed WHERE pos IN ({','.join('?' * len(batch))}) "
-                                   "ORDER BY pos", batch).fetchall()
+            out += self.db.execute(f"SELECT {_PLACED} FROM placed p JOIN iri_of i ON i.n = p.iri "
+                                   f"WHERE pos IN ({','.join('?' * len(batch))}) ORDER BY pos", batch).fetchall()
         return out
 
     # -- writing ------------------------------------------------------------------------------------------
 
     def add(self, graph: str, nodes: Iterable[NodeRow], edges: Iterable[Edge], dotted: Iterable[Edge] = ()) -> None:
         """Add rows of ``graph``: nodes, solid lines and dotted lines (in one SQLite transaction; a load may add
-        a graph's rows in several calls).
-        A full disk is an ``OSError`` (ENOSPC) naming the index file, as a full disk under Oxigraph is."""
-        marks = ", ".join("?" * (len(NODE_FIELDS) + 2))
+        a graph's rows in several calls). A full disk is an ``OSError`` (ENOSPC) naming the index file, as a
+        full disk under Oxigraph is."""
+        nodes, edges, dotted = list(nodes), list(edges), list(dotted)
         self.db.execute("BEGIN")
         try:
             self.db.execute("INSERT OR IGNORE INTO graph (iri) VALUES (?)", (graph,))
             (number,) = self.db.execute("SELECT n FROM graph WHERE iri = ?", (graph,)).fetchone()
             if graph in self.visible:  # shown already (an index refilled for the graphs the catalog names)
                 self.db.execute("INSERT OR IGNORE INTO visible VALUES (?)", (number,))
-            self.db.executemany(f"INSERT INTO node VALUES ({marks})",
-                                ((number, *r, fold(r[2]) if r[2] else None) for r in nodes))
-            self.db.executemany("INSERT INTO edge VALUES (?, ?, ?)", ((number, r, m) for r, m in edges))
-            self.db.executemany("INSERT INTO dotted VALUES (?, ?, ?)", ((number, r, m) for r, m in dotted))
+            iris = self._numbered(r[0] for r in nodes)
+            word = self._word
+            rows = [(number, i, r[1], r[2], word(r[3]), word(r[4]), word(r[5]), r[6], word(r[7]), word(r[8]), r[9],
+                     word(r[10]), *self._namespace(r[11]), word(r[12]), fold(r[2]) if r[2] else None)
+                    for i, r in zip(iris, nodes, strict=True)]  # words and namespaces numbered first
+            self.db.executemany("INSERT INTO node VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            for table, pairs in (("edge", edges), ("dotted", dotted)):
+                ends = self._numbered(x for pair in pairs for x in pair)
+                self.db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)",
+                                    ((number, ends[k], ends[k + 1]) for k in range(0, len(ends), 2)))
             self.db.execute("COMMIT")
         except BaseException as exc:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
+            self._terms = None  # numbers given in the rolled back transaction are free again
             full = disk_full(exc, self.path)
             if full is not None:
                 raise full from exc
@@ -289,7 +408,8 @@ class ChartIndex:
             pass  # the next writer builds them (the schema script runs at every writer's open)
 
     def drop(self, graphs: Iterable[str]) -> None:
-        """Delete the rows of ``graphs`` (a scan: the graph column has no index, as nothing else reads by it)."""
+        """Delete the rows of ``graphs`` (a scan: the graph column has no index, as nothing else reads by it).
+        Their IRIs keep their numbers (another graph may name them; a rebuilt index drops unused ones)."""
         for g in graphs:
             self.db.execute("BEGIN")
             for table in ("node", "edge", "dotted"):
@@ -310,29 +430,31 @@ class ChartIndex:
 
     def rows(self) -> tuple[list[NodeRow], list[Edge]]:
         """Every visible node row and solid edge (the whole forest)."""
-        nodes = self.db.execute(f"SELECT {_COLUMNS} FROM node n JOIN visible v ON n.graph = v.graph").fetchall()
+        nodes = self.db.execute(_NODE_SELECT).fetchall()
         edges = self.db.execute(
-            "SELECT e.report, e.manager FROM edge e JOIN visible v ON e.graph = v.graph").fetchall()
+            "SELECT r.text, m.text FROM edge e JOIN visible v ON e.graph = v.graph JOIN iri_of r ON r.n = e.report "
+            "JOIN iri_of m ON m.n = e.manager").fetchall()
         return nodes, edges
 
     def dotted(self, report: str | None = None) -> list[Edge]:
         """The visible dotted lines (of ``report`` when given), sorted."""
-        where, params = ("WHERE d.report = ?", (report,)) if report is not None else ("", ())
+        where, params = ("WHERE d.report = ?", (self._number(report),)) if report is not None else ("", ())
         return sorted(set(self.db.execute(
-            f"SELECT d.report, d.manager FROM dotted d JOIN visible v ON d.graph = v.graph {where}", params)))
+            "SELECT r.text, m.text FROM dotted d JOIN visible v ON d.graph = v.graph JOIN iri_of r ON r.n = d.report "
+            f"JOIN iri_of m ON m.n = d.manager {where}", params)))
 
-    def _nodes(self, iris: list[str]) -> list[NodeRow]:
+    def _nodes(self, numbers: list[int]) -> list[NodeRow]:
         out: list[NodeRow] = []
-        for start in range(0, len(iris), _BATCH):
-            batch = iris[start:start + _BATCH]
-            out += self.db.execute(f"SELECT {_COLUMNS} FROM node n JOIN visible v ON n.graph = v.graph "
-                                   f"WHERE n.iri IN ({','.join('?' * len(batch))})", batch).fetchall()
+        for start in range(0, len(numbers), _BATCH):
+            batch = numbers[start:start + _BATCH]
+            out += self.db.execute(f"{_NODE_SELECT} WHERE n.iri IN ({','.join('?' * len(batch))})",
+                                   batch).fetchall()
         return out
 
-    def _edges(self, column: str, iris: list[str]) -> list[Edge]:
-        out: list[Edge] = []
-        for start in range(0, len(iris), _BATCH):
-            batch = iris[start:start + _BATCH]
+    def _edges(self, column: str, numbers: list[int]) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        for start in range(0, len(numbers), _BATCH):
+            batch = numbers[start:start + _BATCH]
             out += self.db.execute(f"SELECT e.report, e.manager FROM edge e JOIN visible v ON e.graph = v.graph "
                                    f"WHERE e.{column} IN ({','.join('?' * len(batch))})", batch).fetchall()
         return out
@@ -349,13 +471,14 @@ class ChartIndex:
             params = [f"% {w} %" for w in words]
         else:
             where, params = f"n.{'id' if column == 'id' else 'key'} = ?", [value]
-        return [iri for (iri,) in self.db.execute(
-            f"SELECT DISTINCT n.iri FROM node n JOIN visible v ON n.graph = v.graph WHERE {where} ORDER BY n.iri",
-            params)]
+        numbers = [n for (n,) in self.db.execute(
+            f"SELECT DISTINCT n.iri FROM node n JOIN visible v ON n.graph = v.graph WHERE {where}", params)]
+        return sorted(self._texts(numbers).values())
 
     def records(self, iris: list[str]) -> list[NodeRow]:
         """The node rows of ``iris`` (those on the chart)."""
-        return self._nodes(list(dict.fromkeys(iris)))
+        numbers = [n for n in (self._number(i) for i in dict.fromkeys(iris)) if n is not None]
+        return self._nodes(numbers)
 
     def keys(self) -> list[str]:
         """Every folded name (for "did you mean" hints)."""
@@ -365,7 +488,10 @@ class ChartIndex:
     def rows_above(self, iri: str) -> tuple[list[NodeRow], list[Edge]]:
         """``iri``, everyone above it along every solid line, and their lines: enough for its chain."""
         found = self._closure(iri, "report", 1, PART_LIMIT)
-        return found if found is not None else self.rows()
+        if found is None:
+            return self.rows()
+        nodes, edges, _ = found
+        return nodes, self._edge_texts(edges)
 
     def rows_below(self, iri: str) -> tuple[list[NodeRow], list[Edge]]:
         """``iri``, everyone below it along every solid line, every line of those, and the records of the
@@ -374,18 +500,25 @@ class ChartIndex:
         found = self._closure(iri, "manager", 0, PART_LIMIT)
         if found is None:
             return self.rows()
-        nodes, edges = found
-        have = {r[0] for r in nodes}
-        reached = list(have)
-        edges = list(set(edges) | set(self._edges("report", reached)))
+        nodes, edges, have = found
+        edges = list(set(edges) | set(self._edges("report", sorted(have))))
         nodes += self._nodes(sorted({m for _, m in edges} - have))
-        return nodes, edges
+        return nodes, self._edge_texts(edges)
 
-    def _closure(self, iri: str, column: str, step: int, limit: int) -> tuple[list[NodeRow], list[Edge]] | None:
-        """The nodes reached from ``iri`` along lines (by ``column``), with those lines; None past ``limit``."""
-        seen = {iri}
-        level = [iri]
-        edges: list[Edge] = []
+    def _edge_texts(self, edges: list[tuple[int, int]]) -> list[Edge]:
+        texts = self._texts(x for pair in edges for x in pair)
+        return [(texts[r], texts[m]) for r, m in edges]
+
+    def _closure(self, iri: str, column: str, step: int,
+                 limit: int) -> tuple[list[NodeRow], list[tuple[int, int]], set[int]] | None:
+        """The nodes reached from ``iri`` along lines (by ``column``), those lines and the numbers of the
+        nodes found (IRI numbers); None past ``limit``."""
+        start = self._number(iri)
+        if start is None:
+            return [], [], set()
+        seen = {start}
+        level = [start]
+        edges: list[tuple[int, int]] = []
         while level:
             found = self._edges(column, level)
             edges += found
@@ -393,7 +526,14 @@ class ChartIndex:
             seen.update(level)
             if len(seen) > limit:
                 return None
-        return self._nodes(sorted(seen)), edges
+        found = sorted(seen)
+        have: set[int] = set()
+        for first in range(0, len(found), _BATCH):
+            batch = found[first:first + _BATCH]
+            have.update(n for (n,) in self.db.execute(
+                f"SELECT n.iri FROM node n JOIN visible v ON n.graph = v.graph "
+                f"WHERE n.iri IN ({','.join('?' * len(batch))})", batch))
+        return self._nodes(found), edges, have
 
     def close(self) -> None:
         self.db.close()

@@ -91,3 +91,34 @@ def test_a_literal_manager_breaks_no_command(tmp_path: Path) -> None:
         assert f.manager("http://example.org/a") is None  # the text is no manager
         assert sorted(SparqlReads.forest_rows(s).bad_managers)[0] == ("http://example.org/a", "Boss Person")
         assert org.stats(s)["reporting_edges"] == 1
+
+
+def test_every_iri_is_stored_once_and_rows_hold_numbers(tmp_path: Path) -> None:
+    """Schema 6: IRIs live in the term table once each (namespace number + rest); node, edge and placed rows
+    hold integers, and reading them back gives the forest the SPARQL reading gives (two real organogram files,
+    the junior file's groups pointing at senior posts)."""
+    hmrc = ROOT / "tests" / "data" / "realdata" / "uk-organograms"
+    files = [hmrc / "300913-HMRC-Organogram-Final-senior.csv", hmrc / "300913-HMRC-Organogram-Final-junior.csv"]
+    with opened(tmp_path / "s", write=True) as store:
+        load_files(store, files)
+    with opened(tmp_path / "s") as store:
+        rows = store.forest_rows()
+        by_sparql = SparqlReads.forest_rows(store)
+        holders = {r[11] for r in rows.nodes if r[11]}
+        iris = {r[0] for r in rows.nodes} | {x for e in rows.edges for x in e}
+    assert sorted(r[:-1] for r in rows.nodes) == sorted(r[:-1] for r in by_sparql.nodes)
+    assert sorted(rows.edges) == sorted(by_sparql.edges) and len(rows.edges) > 100
+    db = sqlite3.connect(tmp_path / "s" / "chart.sqlite")
+    try:
+        assert db.execute("SELECT count(*) FROM term").fetchone() == (len(iris),)  # holders are not terms
+        assert db.execute("SELECT count(DISTINCT s.text || t.local) FROM term t JOIN ns s ON s.n = t.ns"
+                          ).fetchone() == (len(iris),)
+        for table, column in (("node", "iri"), ("edge", "report"), ("edge", "manager"), ("placed", "iri")):
+            assert db.execute(f"SELECT DISTINCT typeof({column}) FROM {table}").fetchall() == [("integer",)]
+        assert db.execute("SELECT count(*) FROM node WHERE holder IS NOT NULL").fetchone()[0] >= len(holders) > 0
+        # the words (titles, units ...) once each
+        (words,) = db.execute("SELECT count(*) FROM word").fetchone()
+        assert words == db.execute("SELECT count(DISTINCT text) FROM word").fetchone()[0]
+        assert words < len(rows.nodes)
+    finally:
+        db.close()
