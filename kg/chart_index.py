@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS placed (pos INTEGER PRIMARY KEY, pre INTEGER NOT NULL
 CREATE INDEX IF NOT EXISTS placed_pre ON placed(pre);
 CREATE INDEX IF NOT EXISTS placed_iri ON placed(iri);
 CREATE INDEX IF NOT EXISTS placed_span ON placed(direct DESC, below DESC) WHERE below > 0;
+CREATE INDEX IF NOT EXISTS placed_teams ON placed(below DESC, direct DESC) WHERE below > 0;
 """
 # An IRI's text from its number (a view of the connection: term and its namespace).
 _IRI_VIEW = ("CREATE TEMP VIEW iri_of (n, text) AS SELECT t.n, s.text || t.local FROM term t "
@@ -70,10 +71,11 @@ _ROW_INDEXES = ("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_nam
                 "AND sql IS NOT NULL")
 DEFER_INDEXES = 50_000  # rows of one graph from which its load builds the node and edge indexes at the end
 _BATCH = 900  # below SQLite's limit on bound parameters
-# The rankings of kg.forest.RANKINGS (Forest.ranked) as SQL: which rows, in which order.
-_RANKED = {"span": "below > 0 ORDER BY direct DESC, below DESC, i.text",
-           "teams": "below > 0 ORDER BY below DESC, direct DESC, i.text",
-           "single": "direct = 1 ORDER BY i.text"}
+# The rankings of kg.forest.RANKINGS (Forest.ranked) as SQL: which rows, their integer columns in order (all
+# descending, then the IRI): the first rows are found on the integers alone, their IRIs read for the ties.
+_RANKED = {"span": ("below > 0", ("direct", "below")),
+           "teams": ("below > 0", ("below", "direct")),
+           "single": ("direct = 1", ())}
 PART_LIMIT = 5_000  # above this many nodes, reading every row is faster than following lines
 
 
@@ -307,8 +309,18 @@ class ChartIndex:
         the table is not current."""
         if not self.placed_current():
             return None
-        return self.db.execute(f"SELECT {_PLACED} FROM placed p JOIN iri_of i ON i.n = p.iri "
-                               f"WHERE {_RANKED[ranking]} LIMIT ?", (-1 if top is None else top,)).fetchall()
+        where, columns = _RANKED[ranking]
+        order = ", ".join(f"{c} DESC" for c in columns)
+        params: list[Any] = []
+        if top is not None and columns:  # the rows up to the top-th by the integers (an index scan), ties too
+            cut = self.db.execute(f"SELECT {', '.join(columns)} FROM placed WHERE {where} ORDER BY {order} "
+                                  "LIMIT 1 OFFSET ?", (max(top, 1) - 1,)).fetchone()
+            if cut is not None:
+                where += f" AND ({', '.join(columns)}) >= ({', '.join('?' * len(columns))})"
+                params += cut
+        return self.db.execute(f"SELECT {_PLACED} FROM placed p JOIN iri_of i ON i.n = p.iri WHERE {where} "
+                               f"ORDER BY {order + ', ' if order else ''}i.text LIMIT ?",
+                               (*params, -1 if top is None else top)).fetchall()
 
     def placed_span(self, top: int | None) -> list[Placed] | None:
         """Placed rows of the managers by direct reports, nodes below (most first), IRI; the first ``top``;

@@ -122,3 +122,19 @@ def test_every_iri_is_stored_once_and_rows_hold_numbers(tmp_path: Path) -> None:
         assert words < len(rows.nodes)
     finally:
         db.close()
+
+
+def test_rankings_with_ties_equal_the_forests(tmp_path: Path) -> None:
+    """The placed table's rankings (first rows found on integer columns, ties broken by IRI) equal
+    Forest.ranked on a real organogram, whose many equal spans and team sizes make ties at every cut."""
+    hmrc = ROOT / "tests" / "data" / "realdata" / "uk-organograms"
+    with opened(tmp_path / "s", write=True) as store:
+        load_files(store, [hmrc / "300913-HMRC-Organogram-Final-senior.csv"])
+    with opened(tmp_path / "s") as store:
+        f = forest(store)
+        assert store.chart is not None
+        for ranking in ("span", "teams", "single"):
+            whole = f.ranked(ranking, None)
+            assert len(whole) > 10
+            for top in (0, 1, 3, 10, 17, len(whole), None):
+                assert store.chart.placed_top(ranking, top) == f.ranked(ranking, top), (ranking, top)
