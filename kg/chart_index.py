@@ -267,6 +267,7 @@ class ChartIndex:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('placed_counts', ?)", (counts,))
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('placed', ?)", (self._placed_key(),))
         self.db.execute("COMMIT")
+        self._terms = None
 
     def placed_below(self, iri: str, depth: int | None = None, *, with_iri: bool = True) -> Iterator[Below] | None:
         """Everyone below ``iri`` (``depth`` levels) as :meth:`kg.forest.Forest.below_people` gives them, read
@@ -403,6 +404,7 @@ class ChartIndex:
                 self.add(graph, nodes[start:start + step], edges[start:start + step], dotted[start:start + step])
                 yield
         finally:
+            self._terms = None  # a million IRIs' numbers: read again by the next write that needs them
             if deferred:
                 self._build_indexes()
 
