@@ -51,22 +51,29 @@ def fold(text: str) -> str:
 
 
 def derived_key(name: str) -> str | None:
-    """The search key of a name the store keeps no ``po:searchKey`` for: its lower case (SPARQL's ``LCASE``),
-    when that is what :func:`fold` makes of it (a plain ASCII name), else None.
+    """The search key of a name the store keeps no ``po:searchKey`` for, as SPARQL derives it (:data:`KEY_OF_NAME`):
+    for a plain ASCII name without ``_``, its :func:`fold` (what a regex and ``LCASE`` give), else None.
 
-    >>> derived_key("Ann Lee"), derived_key("O'Brien"), derived_key("José"), derived_key("")
-    ('ann lee', None, None, None)
+    >>> derived_key("Ann Y. Lee"), derived_key("O'Brien"), derived_key("José"), derived_key("a_b"), derived_key("?")
+    ('ann y lee', 'o brien', None, None, None)
     """
-    low = name.lower()
-    return low if low and name.isascii() and fold(name) == low else None
+    if not name.isascii() or "_" in name:
+        return None
+    return fold(name) or None
+
+
+# SPARQL for derived_key of ?name: runs of characters other than ASCII letters and digits become one space, a
+# space at either end goes, lower case (for the ASCII names it applies to, exactly what fold does).
+KEY_OF_NAME = 'LCASE(REPLACE(REPLACE(STR(?name), "[^A-Za-z0-9]+", " "), "^ | $", ""))'
 
 
 def stored_key(name: str) -> str | None:
     """The ``po:searchKey`` to store for a holder's name: its fold, or None when readers derive it from the name
-    (:func:`derived_key`): most names, which keeps a triple per person out of the store.
+    (:func:`derived_key`): names of ASCII letters, digits and punctuation, which keeps a triple per person out of
+    the store.
 
-    >>> stored_key("Ann Lee"), stored_key("O'Brien-Smith"), stored_key("Zoë Ærø")
-    (None, 'o brien smith', 'zoe aero')
+    >>> stored_key("Ann Lee"), stored_key("O'Brien-Smith"), stored_key("Zoë Ærø"), stored_key("a_b")
+    (None, None, 'zoe aero', 'a b')
     """
     return None if derived_key(name) is not None else fold(name)
 

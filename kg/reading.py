@@ -25,7 +25,7 @@ from kg.forest import (
     Rows,
     status_of,
 )
-from kg.names import FILLED
+from kg.names import FILLED, KEY_OF_NAME
 from kg.vocab import FOAF, PO
 
 
@@ -264,13 +264,13 @@ def _least(values: Sequence[Any] | None) -> Any:
     return best
 
 
-# A node's search key: its po:searchKey, else its holder's name in lower case (the key of most names is not
+# A node's search key: its po:searchKey, else the one derived from its holder's name (the key of most names is not
 # stored: see kg.names.stored_key). KEY_QUERY finds the nodes of one key (bound as ?v); KEYS_QUERY lists them all.
 KEY_QUERY = """SELECT DISTINCT ?n WHERE {
   { ?n po:searchKey ?v }
   UNION
-  { ?n org:heldBy ?h . ?h foaf:name ?name FILTER NOT EXISTS { ?n po:searchKey ?stored } BIND(LCASE(STR(?name)) AS ?v) }
-}"""
+  { ?n org:heldBy ?h . ?h foaf:name ?name FILTER NOT EXISTS { ?n po:searchKey ?stored } BIND(KEY_OF_NAME AS ?v) }
+}""".replace("KEY_OF_NAME", KEY_OF_NAME)
 KEYS_QUERY = """SELECT DISTINCT ?n ?k ?name WHERE {
   { ?n po:searchKey ?k } UNION { ?n org:heldBy ?h . ?h foaf:name ?name FILTER NOT EXISTS { ?n po:searchKey ?stored } }
 }"""

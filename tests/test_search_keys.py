@@ -75,7 +75,7 @@ def test_only_names_that_need_a_key_store_one_and_every_reader_finds_everyone(re
     assert names
     with opened(_load(tmp_path, path)) as store:
         stored = _stored_keys(store)
-        needing = [n for n in names if not n.isascii() or fold(n) != n.lower()]
+        needing = [n for n in names if not n.isascii() or "_" in n]  # what SPARQL cannot fold
         assert sorted(stored.values()) == sorted(fold(n) for n in needing)
         held = sum(1 for _ in store.db.quads_for_pattern(None, ox.NamedNode(ORG.heldBy), None, None))
         assert held == len(names)  # every person is still there: the key is what is left out

@@ -27,10 +27,11 @@ Progress = Callable[[str], None]
 
 # Oxigraph's bulk loader keeps its whole input in memory while it sorts: feeding it batches bounds the peak
 # RSS (100,000 people, 1.2 M triples: 1.15 GB in one call, about 0.3 GB in batches) for a little more CPU.
-BULK_BATCH_TRIPLES = 250_000
-QUEUED_BATCHES = 1  # batches made ahead of the ones Oxigraph is writing (each ~30 MB of text)
-# Oxigraph's bulk loader sorts a call's input on one thread (below 1 M quads): two calls at once, each in a writer
-# thread of its own, keep both cores busy (1 M triples: 6 s wall instead of 9 s, the same CPU).
+# Oxigraph sorts a call's input on one thread (below 1 M quads): two calls at once, each in a writer thread of
+# its own, keep both cores busy (1 M triples: 6 s wall instead of 9 s, the same CPU). Two writers of 250,000-line
+# batches took the 1M load's peak to 2.14 GB: batches of 125,000 keep as much in flight as one writer did.
+BULK_BATCH_TRIPLES = 125_000
+QUEUED_BATCHES = 1  # batches made ahead of the ones Oxigraph is writing (each ~15 MB of text)
 WRITERS = 2
 
 
