@@ -17,6 +17,7 @@ import codecs
 import csv
 import io
 import json
+import os
 import re
 from collections.abc import Iterator
 from contextlib import nullcontext
@@ -732,8 +733,6 @@ class Worker:
     def cpu_seconds(self) -> float | None:
         """The CPU time the process has used so far (user and system, every thread), from ``/proc``; None
         where the system does not tell (not Linux) or the process is gone."""
-        import os
-
         try:
             with open(f"/proc/{self.process.pid}/stat", encoding="ascii") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces

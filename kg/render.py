@@ -39,12 +39,7 @@ def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str], delimiter: st
     out = io.StringIO()
     writers = _csv_writers(out, delimiter)
     writers[0].writerow(columns)
-    mark = out.tell()
-    writers[0].writerows([safe_cell(_flat(row.get(c))) for c in columns] for row in rows)
-    if "\r" in out.getvalue()[mark:]:  # rare: a cell holds a carriage return, written unquoted; again, with care
-        out.seek(mark)
-        out.truncate()
-        _write_rows(writers, ([safe_cell(_flat(row.get(c))) for c in columns] for row in rows))
+    _write_rows(writers, ([safe_cell(_flat(row.get(c))) for c in columns] for row in rows))
     return out.getvalue()
 
 
