@@ -828,7 +828,10 @@ QUERY_FORMATS = click.Choice(SOLUTION_FORMATS + GRAPH_FORMATS)
                    "json-ld, rdfxml.")
 @click.option("--limit", type=click.IntRange(min=0), help="Keep at most this many rows.")
 @click.option("--timeout", type=click.FloatRange(min=0), metavar="SECONDS", default=60.0, show_default=True,
-              help="Stop the query after this long (it runs in a separate process); 0: no limit.")
+              help="Stop the query once its worker process has used this much CPU time (at most 4 times this "
+                   "in wall-clock time), as kg serve counts. With --endpoint the remote store's CPU time is not "
+                   "visible: this bounds the wait for its answer in wall-clock time. 0: no limit (with "
+                   "--endpoint: KG_ENDPOINT_TIMEOUT).")
 @click.option("--check", is_flag=True, help="ASK: exit 1 when the answer is false.")
 @click.option("--exact-csv", is_flag=True,
               help="CSV byte for byte as the W3C format, for SPARQL tools. By default cells that a spreadsheet "

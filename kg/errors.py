@@ -43,6 +43,10 @@ class QueryRefused(QueryError):
     """A query asks for what is not allowed here (an update, federation)."""
 
 
+class QueryTimeout(QueryError):
+    """A query overran its time limit and was stopped (see :mod:`kg.querytime`)."""
+
+
 def os_error_message(exc: OSError) -> str:
     """One line for an operating-system fault (disk full, read-only file system...), naming the file.
 

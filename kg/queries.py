@@ -17,7 +17,6 @@ import codecs
 import csv
 import io
 import json
-import os
 import re
 from collections.abc import Iterator
 from contextlib import nullcontext
@@ -30,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from kg.choices import GRAPH_FORMATS, SOLUTION_FORMATS
-from kg.errors import InputError, NotFoundError, QueryError, QueryRefused
+from kg.errors import InputError, NotFoundError, QueryError, QueryRefused, QueryTimeout
+from kg.querytime import QueryClock
 from kg.store import Store
 from kg.vocab import PREFIXES, XSD
 
@@ -283,18 +283,24 @@ def run(store: Any, query: str, params: dict[str, Any] | None = None, *, limit: 
 
     Parameter values are RDF terms or strings (read as by :func:`to_term`). ``limit`` caps the rows kept
     (``Result.truncated`` tells). With ``timeout`` (seconds) the query runs in a worker process that is killed
-    when time is up, and QueryError is raised (local stores; a remote store applies its own HTTP timeout).
+    once it has used that much CPU time (see :mod:`kg.querytime`, the rule `kg serve` follows too), and
+    :class:`QueryTimeout` is raised. On a remote store (``--endpoint``) kg cannot see the store's CPU time:
+    ``timeout`` bounds the wait for its answer in wall-clock time instead.
     """
     from kg.org import resolve_params
 
     if params:  # a person parameter names a person as `kg who` does
         params = resolve_params(store, params)
     local = isinstance(store, Store)
-    if timeout is None or not local:  # a remote store has its own HTTP timeout
-        return run_prepared(store, prepare(query, params, allow_service=allow_service, local=local), limit)
+    if not local:  # someone else's process: only the wait for its answer can be bounded, in wall-clock time
+        text = prepare(query, params, allow_service=allow_service, local=False)
+        with store.time_limit(timeout, TIMEOUT_ADVICE) if timeout else nullcontext():
+            return run_prepared(store, text, limit)
+    if timeout is None:
+        return run_prepared(store, prepare(query, params, allow_service=allow_service, local=True), limit)
     worker = Worker()  # it starts while the query is checked here (two processes, two cores)
     try:
-        text = prepare(query, params, allow_service=allow_service, local=local)
+        text = prepare(query, params, allow_service=allow_service, local=True)
     except BaseException:
         worker.stop()
         raise
@@ -600,6 +606,7 @@ def _check_declared(query: str, params: dict[str, Any] | None, name: str = "") -
 
 _OPEN: dict[str, Store] = {}  # a worker's store, kept open between queries that follow closely
 IDLE_CLOSE_SECONDS = 0.2
+TIMEOUT_ADVICE = "raise --timeout, or add a LIMIT or narrow the query"
 
 
 def _worker_store(path: str, wait: float) -> Store:
@@ -713,32 +720,41 @@ class Worker:
         self.conn.send("ping")
         return self.conn.poll(timeout) and self.conn.recv() == "ready"
 
-    def call(self, job: dict[str, Any], timeout: float | None) -> dict[str, Any] | None:
-        """The job's reply, or None when it did not finish within ``timeout`` (the worker is then killed)."""
-        died = {"ok": False, "error": "InternalError", "message": "the query worker died; try again"}
+    def clock(self, timeout: float) -> QueryClock:
+        """A clock of this process's query time, started now (see :mod:`kg.querytime`)."""
+        return QueryClock(self.process.pid, timeout)
+
+    def answer(self, clock: QueryClock, until: float | None = None) -> dict[str, Any] | None:
+        """The reply to the job sent, if it comes before ``until`` seconds of query time (default: the whole
+        limit) are used and before the clock's wall-clock limit; else None (the worker is still running)."""
+        while not clock.over(until):
+            if self.conn.poll(clock.step(until)):
+                return self.conn.recv()
+        return None
+
+    def overran(self, clock: QueryClock, advice: str) -> QueryTimeout:
+        """Kill the worker whose query overran ``clock``; the one-line error to raise, ending in ``advice``."""
+        why = clock.stopped()  # before the kill: a process that is gone has no CPU time to read
+        self.kill()
+        return QueryTimeout(f"{why}; {advice}")
+
+    def call(self, job: dict[str, Any], timeout: float, advice: str) -> dict[str, Any]:
+        """The job's reply; :class:`QueryTimeout` (the worker killed) when the job overruns ``timeout`` seconds
+        of query time (see :class:`kg.querytime.QueryClock`)."""
         try:
             self.conn.send(job)
-            if self.conn.poll(timeout):
-                return self.conn.recv()
+            clock = self.clock(timeout)
+            reply = self.answer(clock)
         except (EOFError, OSError):
             self.kill()
-            return died
-        self.kill()
-        return None
+            return {"ok": False, "error": "InternalError", "message": "the query worker died; try again"}
+        if reply is None:
+            raise self.overran(clock, advice)
+        return reply
 
     @property
     def alive(self) -> bool:
         return self.process.poll() is None
-
-    def cpu_seconds(self) -> float | None:
-        """The CPU time the process has used so far (user and system, every thread), from ``/proc``; None
-        where the system does not tell (not Linux) or the process is gone."""
-        try:
-            with open(f"/proc/{self.process.pid}/stat", encoding="ascii") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime, in ticks
-        except (OSError, IndexError, ValueError):
-            return None
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -770,7 +786,8 @@ def raise_reply_error(reply: dict[str, Any]) -> None:
 def run_isolated(store_path: str, query: str, params: dict[str, Any] | None = None, *,
                  limit: int | None = None, timeout: float = 30.0, allow_service: bool = False,
                  prepared: bool = False, worker: Worker | None = None) -> Result:
-    """Run a query in a fresh worker process; QueryError when it takes longer than ``timeout`` seconds.
+    """Run a query in a fresh worker process; :class:`QueryTimeout` when it takes longer than ``timeout``
+    seconds of query time (the worker's CPU time, see :mod:`kg.querytime`), one line ending in what to do.
 
     ``prepared``: ``query`` is the text :func:`prepare` returned (then ``params`` must be None). ``worker``: one
     already started (it is stopped here)."""
@@ -780,12 +797,9 @@ def run_isolated(store_path: str, query: str, params: dict[str, Any] | None = No
                "allow_service": allow_service, "lock_wait": timeout, "prepared": prepared}
         if not worker.ready():
             raise QueryError("the query worker process did not start")
-        reply = worker.call(job, timeout)
+        reply = worker.call(job, timeout, TIMEOUT_ADVICE)
     finally:
         worker.stop()
-    if reply is None:
-        raise QueryError(f"the query took longer than {timeout:g} s and was stopped; "
-                         "raise --timeout or narrow the query")
     if not reply["ok"]:
         raise_reply_error(reply)
     return reply["result"]

@@ -18,12 +18,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError, StoreError
+from kg.errors import QueryError, QueryTimeout, StoreError
 from kg.reading import SparqlReads
 from kg.store import (
     SOURCES_QUERY,
@@ -118,7 +119,8 @@ class Endpoint:
         self.url = url
         self.update_url = update_url
         self.graph_store_url = graph_store_url
-        self.timeout = timeout
+        self.timeout = timeout  # seconds of wall-clock time to wait for the server (each wait for data)
+        self.advice = f"raise {ENV_TIMEOUT}"  # what to do when it did not answer in time
         self.authenticated = not user
         handlers: list[urllib.request.BaseHandler] = []
         if user:
@@ -161,7 +163,8 @@ class Endpoint:
                 raise QueryError(f"{url} rejected the request: {body or exc.reason}") from exc
             raise StoreError(f"{url} answered HTTP {exc.code} {exc.reason}: {body}") from exc
         except TimeoutError as exc:
-            raise QueryError(f"{url} did not answer within {self.timeout:g} s (raise {ENV_TIMEOUT})") from exc
+            raise QueryTimeout(f"{url} did not answer within {self.timeout:g} s of wall-clock time (its own CPU "
+                               f"time is not visible from here); {self.advice}") from exc
         except urllib.error.URLError as exc:
             raise StoreError(f"cannot reach the SPARQL endpoint {url}: {exc.reason}; check the URL") from exc
 
@@ -285,6 +288,17 @@ class RemoteStore(SparqlReads, CatalogReader):
         if bindings:
             sparql = bind_values(sparql, {k: _to_term(v) for k, v in bindings.items()})
         return sparql, form
+
+    @contextmanager
+    def time_limit(self, seconds: float, advice: str) -> Iterator[None]:
+        """Within: wait at most ``seconds`` of wall-clock time for the store's answers (for each wait for data;
+        the store's own CPU time is not visible from here), and end the error with ``advice``."""
+        saved = self.endpoint.timeout, self.endpoint.advice
+        self.endpoint.timeout, self.endpoint.advice = seconds, advice
+        try:
+            yield
+        finally:
+            self.endpoint.timeout, self.endpoint.advice = saved
 
     def select(self, sparql: str, **bindings: Any) -> list[dict[str, str | None]]:
         """Rows of a SELECT query as dicts of plain strings (IRIs and literal values), None when unbound."""

@@ -34,8 +34,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from kg.errors import KGError, QueryError, StoreError
+from kg.errors import KGError, QueryError, QueryTimeout, StoreError
 from kg.queries import MEDIA_TYPES, QueryRefused, Worker, named_queries, prepare, to_term
+from kg.querytime import WALL_FACTOR
 from kg.store import writer_waiting
 from kg.vocab import CATALOG_GRAPH, PREFIXES
 
@@ -47,7 +48,6 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_WORKERS = 6
 SLOW_BUDGET = 0.5  # seconds of query (CPU) time: a query still running after this moves to the slow lane
-WALL_FACTOR = 4  # a query is stopped after its timeout in CPU time, or this many times it in wall-clock time
 WAITING_PER_WORKER = 8  # requests that may wait in line for a worker, per worker; one more gets a 503 at once
 QUEUE_WAIT = 30.0  # seconds a request waits in line at most (WALL_FACTOR x timeout when that is longer)
 MAX_BODY = 1_000_000
@@ -69,6 +69,7 @@ _PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-sr
                 "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 _LOOPBACK_HOST = re.compile(r"(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?", re.IGNORECASE)
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+TIMEOUT_ADVICE = "narrow it or add a LIMIT (or restart the server with a larger --timeout)"
 _DIED = {"ok": False, "error": "InternalError", "message": "the query worker died; try again"}
 
 
@@ -76,40 +77,12 @@ class Busy(StoreError):
     """No worker (or no room in the slow lane) for a query: the client should retry later (503)."""
 
 
-class QueryClock:
-    """How long a worker has spent on one query: its own CPU time, so that a machine busy with other work
-    makes a query slower rather than stopped (wall-clock time where the system does not report CPU time),
-    and the wall-clock time, bounded too (``WALL_FACTOR`` times the timeout) so that a query waiting without
-    computing still ends."""
-
-    def __init__(self, worker: Worker) -> None:
-        self.worker = worker
-        self.started = time.monotonic()
-        self.cpu_start = worker.cpu_seconds()
-
-    def wall(self) -> float:
-        return time.monotonic() - self.started
-
-    def used(self) -> float:
-        """Seconds of query time: CPU seconds of the worker since the query started."""
-        cpu = None if self.cpu_start is None else self.worker.cpu_seconds()
-        return self.wall() if cpu is None else cpu - self.cpu_start
-
-    def over(self, timeout: float) -> bool:
-        return self.used() >= timeout or self.wall() >= WALL_FACTOR * timeout
-
-    def step(self, until: float, timeout: float) -> float:
-        """Wall-clock seconds to wait before looking again whether ``until`` seconds of query time are used
-        (one thread's CPU time cannot run ahead of the wall clock)."""
-        return max(0.01, min(until - self.used(), WALL_FACTOR * timeout - self.wall()))
-
-
 class WorkerPool:
     """Query worker processes with a slow lane and a bounded line of requests waiting for a worker.
 
     A query takes an idle worker, waiting for one in line behind at most ``waiting`` other requests (one more
     is refused at once with :class:`Busy`: real overload) and for at most ``QUEUE_WAIT`` seconds (or the
-    longest a query may run, if longer). Query time is the worker's CPU time (see :class:`QueryClock`). A
+    longest a query may run, if longer). Query time is the worker's CPU time (see :mod:`kg.querytime`). A
     query still running after ``budget`` seconds of it joins the slow lane,
     which admits at most ``slow_lanes`` queries at once (a query arriving at a full lane is stopped with
     :class:`Busy`), so at least ``size - slow_lanes`` workers always remain for quick queries. A worker whose
@@ -131,9 +104,10 @@ class WorkerPool:
             worker.ready()
             self._idle.put(worker)
 
-    def run(self, job: dict[str, Any], timeout: float) -> dict[str, Any] | None:
-        """The worker's reply; None on timeout. Raises :class:`Busy` when too many requests wait for a
-        worker, none comes free in time or the slow lane is full."""
+    def run(self, job: dict[str, Any], timeout: float) -> dict[str, Any]:
+        """The worker's reply. Raises :class:`QueryTimeout` when the query overruns ``timeout`` (see
+        :mod:`kg.querytime`), :class:`Busy` when too many requests wait for a worker, none comes free in time
+        or the slow lane is full."""
         worker = self._take(timeout)
         try:
             worker.conn.send(job)
@@ -169,19 +143,17 @@ class WorkerPool:
             with self._lock:
                 self._in_line -= 1
 
-    def _wait(self, worker: Worker, store: str, timeout: float) -> dict[str, Any] | None:
-        clock = QueryClock(worker)
+    def _wait(self, worker: Worker, store: str, timeout: float) -> dict[str, Any]:
+        clock = worker.clock(timeout)
         slow_from = self.budget
-        while True:
-            if worker.conn.poll(clock.step(min(slow_from, timeout), timeout)):
-                return worker.conn.recv()
-            if clock.over(timeout):
-                worker.kill()
-                return None
-            if clock.used() >= slow_from:
-                if not writer_waiting(Path(store)):
-                    break
-                slow_from = clock.used() + self.budget  # waiting for a `kg load` is not being slow
+        while (reply := worker.answer(clock, slow_from)) is None:
+            if clock.over():
+                raise worker.overran(clock, TIMEOUT_ADVICE)
+            if not writer_waiting(Path(store)):
+                break
+            slow_from = clock.used() + self.budget  # waiting for a `kg load` is not being slow
+        if reply is not None:
+            return reply
         with self._lock:
             admitted = self._slow < self.slow_lanes
             self._slow += admitted
@@ -190,14 +162,13 @@ class WorkerPool:
             raise Busy(f"{self.slow_lanes} long queries are already running and this one took more than "
                        f"{self.budget:g} s; it was stopped: try again later or narrow it")
         try:
-            while not clock.over(timeout):
-                if worker.conn.poll(clock.step(timeout, timeout)):
-                    return worker.conn.recv()
+            reply = worker.answer(clock)
         finally:
             with self._lock:
                 self._slow -= 1
-        worker.kill()
-        return None
+        if reply is None:
+            raise worker.overran(clock, TIMEOUT_ADVICE)
+        return reply
 
     def _replace_soon(self, worker: Worker) -> None:
         worker.kill()
@@ -644,9 +615,8 @@ class Handler(BaseHTTPRequestHandler):
         except Busy as exc:
             self._error(503, str(exc), {"Retry-After": "1"})
             return None
-        if reply is None:
-            self._error(503, f"the query took longer than {self.server.timeout:g} s and was stopped; "
-                             "narrow it (or restart the server with a larger --timeout)")
+        except QueryTimeout as exc:  # retrying soon would not help: the query needs narrowing
+            self._error(503, str(exc))
             return None
         if not reply["ok"]:
             status = {"QueryError": 400, "NotFoundError": 400, "AmbiguousError": 400, "StoreBusyError": 503,
