@@ -76,6 +76,7 @@ def test_named_queries_on_a_deep_chain_answer_or_stop_with_one_line(store_path: 
         if done.returncode == 0:
             assert done.stdout.strip(), name
         else:
-            assert "took longer than 3 s and was stopped" in _one_line_error(done)
+            error = _one_line_error(done)
+            assert "took longer than 3 s" in error and "was stopped; raise --timeout" in error, error
     help_text = _kg(store_path, "query", "--help").stdout
     assert "[default: 60.0; x>=0]" in " ".join(help_text.split())  # kg query always has a timeout unless told 0

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from kg import queries
-from kg.cli import main
 from kg.ingest.load import load_files
 from kg.querytime import WALL_FACTOR, QueryClock, cpu_seconds
 from kg.store import opened

@@ -249,6 +249,7 @@ def test_misbehaving_clients_leave_no_traceback(server: Running) -> None:
 def test_a_busy_machine_is_slower_and_a_full_line_is_refused_at_once(store: Path) -> None:
     """Requests beyond the free workers wait in line (however long the queries ahead take, within the
     limits) and the one arriving at a full line gets Busy at once: the back-pressure for real overload."""
+    from kg.errors import QueryTimeout
     from kg.server import Busy, WorkerPool
 
     pool = WorkerPool(1, waiting=2)
@@ -259,7 +260,7 @@ def test_a_busy_machine_is_slower_and_a_full_line_is_refused_at_once(store: Path
         def request(query: str) -> None:
             try:
                 answers.append(pool.run(job | {"query": query}, timeout=1.5))
-            except Busy as exc:
+            except (Busy, QueryTimeout) as exc:
                 answers.append(exc)
 
         slow = threading.Thread(target=request, args=(SLOW,))  # holds the only worker for 1.5 s of CPU time
@@ -277,7 +278,8 @@ def test_a_busy_machine_is_slower_and_a_full_line_is_refused_at_once(store: Path
         assert not answers  # refused at once, while the slow query still ran
         for thread in [slow, *line]:
             thread.join(60)
-        assert answers[0] is None  # the slow query was stopped at the timeout
+        assert isinstance(answers[0], QueryTimeout), answers[0]  # the slow query was stopped at the timeout
+        assert str(answers[0]).startswith("the query took longer than 1.5 s")
         quick = answers[1:]
         assert len(quick) == 2 and all(isinstance(a, dict) and a["ok"] and a["result"].boolean for a in quick)
     finally:
