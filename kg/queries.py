@@ -291,10 +291,12 @@ def run(store: Any, query: str, params: dict[str, Any] | None = None, *, limit: 
 
     if params:  # a person parameter names a person as `kg who` does
         params = resolve_params(store, params)
-    local = isinstance(store, Store)
-    if not local:  # someone else's process: only the wait for its answer can be bounded, in wall-clock time
+    if not isinstance(store, Store):  # another process's store: only the wait for it can be bounded (wall clock)
+        from kg.remote import RemoteStore
+
         text = prepare(query, params, allow_service=allow_service, local=False)
-        with store.time_limit(timeout, TIMEOUT_ADVICE) if timeout else nullcontext():
+        bounded = timeout and isinstance(store, RemoteStore)
+        with store.time_limit(timeout, TIMEOUT_ADVICE) if bounded else nullcontext():
             return run_prepared(store, text, limit)
     if timeout is None:
         return run_prepared(store, prepare(query, params, allow_service=allow_service, local=True), limit)
