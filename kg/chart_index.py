@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from kg.forest import PLACED_FIELDS, PLACED_INTS, Below, Edge, Forest, NodeRow, Placed
+from kg.forest import PLACED_FIELDS, PLACED_INTS, Below, Columns, Edge, Forest, NodeRow, Placed
 from kg.names import fold
 
 SCHEMA_VERSION = "6"  # 3: the placed table has manager_pos; stored data counts (placed_counts)
@@ -265,6 +265,7 @@ class ChartIndex:
                             ((*r[:6], terms[r[6]], *r[7:]) for r in forest.placed()))
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('placed_summary', ?)", (json.dumps(forest.summary()),))
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('placed_counts', ?)", (counts,))
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('placed_lines', ?)", (json.dumps(forest.lines()),))
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('placed', ?)", (self._placed_key(),))
         self.db.execute("COMMIT")
         self._terms = None
@@ -330,20 +331,74 @@ class ChartIndex:
 
     def placed_columns(self, names: Sequence[str]) -> list[Any] | None:
         """The placed table's integer columns ``names`` (of :data:`kg.forest.PLACED_INTS`), each as a numpy
-        int64 array in position order (read as one string per column: no Python object per row); None when
-        the table is not current."""
+        int64 array in position order; None when the table is not current."""
         if not self.placed_current():
             return None
-        import numpy as np
-
-        out = []
         for name in names:
             if name not in PLACED_INTS:
                 raise ValueError(f"no integer placed column {name!r}; choose from {', '.join(PLACED_INTS)}")
-            text = self.db.execute(  # a rowid scan: position order
-                f"SELECT group_concat({name}) FROM (SELECT {name} FROM placed ORDER BY pos)").fetchone()[0]
-            out.append(np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64))
-        return out
+        return [self._placed_ints(name) for name in names]
+
+    def _placed_ints(self, column: str) -> Any:
+        """The placed table's integer ``column`` as a numpy int64 array in position order (a rowid scan), read
+        as one string: no Python object per row."""
+        import numpy as np
+
+        text = self.db.execute(f"SELECT group_concat({column}) FROM (SELECT {column} FROM placed ORDER BY pos)"
+                               ).fetchone()[0]
+        return np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
+
+    def placed_forest(self, attributes: bool = True) -> Columns | None:
+        """The visible forest as :class:`kg.forest.Columns` (what :meth:`kg.forest.Forest.columns` gives), read
+        from the placed table and the node rows without building the forest; None when the table is not
+        current, was placed before its lines were stored, or an IRI has several visible node rows (the forest
+        merges those)."""
+        lines = self._meta_json("placed_lines")
+        if lines is None:
+            return None
+        iris = [t for (t,) in self.db.execute("SELECT i.text FROM placed p JOIN iri_of i ON i.n = p.iri ORDER BY pos")]
+        managers = self._placed_ints("manager_pos").tolist()
+        records = None
+        if attributes:
+            records = self._records_by_position()
+            if records is None:
+                return None
+        return Columns(iris, managers, records, dropped=[tuple(e) for e in lines["dropped"]],  # type: ignore[misc]
+                       cut=[tuple(e) for e in lines["cut"]], self_loops=lines["self_loops"],  # type: ignore[misc]
+                       cycles=lines["cycles"])
+
+    def _records_by_position(self) -> list[dict[str, Any]] | None:
+        """Each placed node's fields (:data:`kg.forest.NODE_FIELDS` but the IRI) as a dict, in position order;
+        None unless every placed node has exactly one visible node row. Words and namespaces are looked up in
+        Python (one shared string per word, and cheaper than seven joins per row)."""
+        import numpy as np
+
+        words: list[str | None] = [None] * (self.db.execute("SELECT coalesce(max(n), 0) + 1 FROM word").fetchone()[0])
+        for n, text in self.db.execute("SELECT n, text FROM word"):
+            words[n] = text
+        spaces = dict(self.db.execute("SELECT n, text FROM ns"))
+        pairs = [(r[0], {"id": r[1], "name": r[2], "title": words[r[3] or 0], "status": words[r[4] or 0],
+                         "unit": words[r[5] or 0], "fte": r[6], "kind": words[r[7] or 0], "grade": words[r[8] or 0],
+                         "row": r[9], "role": words[r[10] or 0],
+                         "holder": None if r[12] is None or r[11] is None else spaces[r[11]] + r[12],
+                         "source": words[r[13] or 0]})
+                 for r in self.db.execute(
+                     'SELECT n.iri, n.id, n.name, n.title, n.status, n.unit, n.fte, n.kind, n.grade, n."row", '
+                     "n.role, n.holder_ns, n.holder, n.source FROM node n JOIN visible v ON n.graph = v.graph")]
+        if not pairs:
+            return []
+        terms, records = zip(*pairs, strict=True)
+        del pairs
+        node_terms = np.array(terms, dtype=np.int64)
+        placed_terms = self._placed_ints("iri")
+        if len(node_terms) != len(placed_terms):
+            return None
+        by_node, by_place = np.argsort(node_terms), np.argsort(placed_terms)
+        if not np.array_equal(node_terms[by_node], placed_terms[by_place]):
+            return None
+        row_at = np.empty_like(by_node)
+        row_at[by_place] = by_node  # row_at[pos]: the node row of the node placed at pos
+        return [records[k] for k in row_at.tolist()]
 
     def placed_rows(self, positions: Sequence[int]) -> list[Placed] | None:
         """The placed rows at ``positions``, in position order; None when the table is not current."""

@@ -734,30 +734,91 @@ class Forest:
                 "units": [[u, c] for u, c in sorted(units.items(), key=lambda uc: (-uc[1], uc[0]))],
                 "cycles_cut": [[ids[iri] for iri in ring] for ring in self.cycles]}
 
+    def lines(self) -> dict[str, list[Any]]:
+        """The lines the forest left out or cut, as the projection records them: ``dropped`` (the other
+        solid-line managers of a node with several, ``(report, manager)``), ``cut`` (where cycles were cut),
+        ``self_loops`` and ``cycles`` (lists, as :attr:`several_managers`, :attr:`cut`, :attr:`self_loops`
+        and :attr:`cycles` give them). Stored with the placed table (:mod:`kg.chart_index`).
+
+        >>> Forest([node(x) for x in "abc"], [("c", "a"), ("c", "b"), ("b", "b")]).lines()
+        {'dropped': [('c', 'b')], 'cut': [], 'self_loops': ['b'], 'cycles': []}
+        """
+        dropped = sorted((r, m) for r, ms in self.several_managers.items() for m in ms if m != self.manager(r))
+        return {"dropped": dropped, "cut": list(self.cut), "self_loops": list(self.self_loops),
+                "cycles": [list(c) for c in self.cycles]}
+
+    def columns(self, attributes: bool = True) -> Columns:
+        """The forest as :class:`Columns`: nodes in :meth:`placed` order (breadth first from the roots), each
+        one's manager by position, its fields (without ``attributes``: none) and :meth:`lines`.
+
+        >>> c = Forest([node("b"), node("a", name="Ann")], [("b", "a")]).columns()
+        >>> c.iris, c.manager_pos, c.records[0]["name"]
+        (['a', 'b'], [-1, 0], 'Ann')
+        """
+        order, parent, iris, rows = self._order(), self._parent, self._iris, self._rows
+        at = [0] * len(order)
+        for pos, i in enumerate(order):
+            at[i] = pos
+        records = None
+        if attributes:
+            keys = NODE_FIELDS[1:]
+            records = [dict(zip(keys, rows[i][1:], strict=True)) for i in order]
+        return Columns([iris[i] for i in order], [at[parent[i]] if parent[i] != -1 else -1 for i in order],
+                       records, **self.lines())
+
     def to_networkx(self, attributes: bool = True) -> Any:
         """A networkx DiGraph of the forest, edges manager -> report, each node with its record's fields (none
-        without ``attributes``).
+        without ``attributes``); nodes in :meth:`placed` order (see :meth:`Columns.to_networkx`).
 
         >>> G = Forest([node("a", name="Ann"), node("b")], [("b", "a")]).to_networkx()
         >>> list(G.edges()), G.nodes["a"]["name"], G.nodes["a"]["role"]
         ([('a', 'b')], 'Ann', None)
         """
+        return self.columns(attributes).to_networkx()
+
+
+@dataclass
+class Columns:
+    """The reporting forest as columns, in the order of :meth:`Forest.placed` (breadth first from the roots,
+    each manager's reports together and in order): what a projection to networkx needs, read from the stored
+    placed table without rebuilding the :class:`Forest` (:mod:`kg.chart_index`), or made by
+    :meth:`Forest.columns`."""
+
+    iris: list[str]  # node IRIs by position
+    manager_pos: list[int]  # each node's manager's position; -1 at a root
+    records: list[dict[str, Any]] | None  # each node's fields (NODE_FIELDS but the IRI) by position, or None
+    dropped: list[Edge] = field(default_factory=list)  # see Forest.lines
+    cut: list[Edge] = field(default_factory=list)
+    self_loops: list[str] = field(default_factory=list)
+    cycles: list[list[str]] = field(default_factory=list)
+
+    def to_networkx(self) -> Any:
+        """A networkx DiGraph, edges manager -> report; node attribute dicts are :attr:`records` themselves
+        (none: empty dicts). networkx's own dicts are built whole: a manager's reports are one run of
+        positions, so its successor dict is made in one step.
+
+        >>> G = Columns(["a", "b", "c"], [-1, 0, 0], None).to_networkx()
+        >>> sorted(G.successors("a")), list(G.predecessors("c")), G.graph["direction"]
+        (['b', 'c'], ['a'], 'manager -> report')
+        """
         import networkx as nx
 
         G = nx.DiGraph(direction="manager -> report")
-        iris = self._iris
+        iris, managers = self.iris, self.manager_pos
         with gc_paused():
-            # The graph's own dicts built whole (networkx's add_nodes_from/add_edges_from check and update per
-            # item: 3x slower at a million nodes); assigning _node, _adj and _pred resets networkx's caches.
-            if attributes:
-                keys = NODE_FIELDS[1:]
-                nodes = {r[0]: dict(zip(keys, r[1:], strict=True)) for r in self._rows}
-            else:
-                nodes = {i: {} for i in iris}
-            succ: dict[str, dict[str, dict[str, Any]]] = {i: {} for i in iris}
-            pred: dict[str, dict[str, dict[str, Any]]] = {i: {} for i in iris}
-            for i, p in enumerate(self._parent):
-                if p != -1:
-                    succ[iris[p]][iris[i]] = pred[iris[i]][iris[p]] = {}  # one data dict per edge, shared
-            G._node, G._adj, G._pred = nodes, succ, pred
+            records = self.records if self.records is not None else [{} for _ in iris]
+            data: list[dict[str, Any]] = [{} for _ in iris]  # one edge data dict per report, shared by both ends
+            succ: list[dict[str, dict[str, Any]]] = [{} for _ in iris]
+            pred = [{iris[boss]: d} if boss != -1 else {} for boss, d in zip(managers, data, strict=True)]
+            pos, n = 0, len(managers)
+            while pos < n:  # each run of positions with one manager: one step
+                boss, end = managers[pos], pos + 1
+                while end < n and managers[end] == boss:
+                    end += 1
+                if boss != -1:
+                    succ[boss].update(zip(iris[pos:end], data[pos:end], strict=True))
+                pos = end
+            # assigning _node, _adj and _pred resets networkx's caches
+            G._node = dict(zip(iris, records, strict=True))
+            G._adj, G._pred = dict(zip(iris, succ, strict=True)), dict(zip(iris, pred, strict=True))
         return G

@@ -140,19 +140,20 @@ def reporting_forest(store: Reader, *, attributes: bool = True, dotted: bool = T
     """The reporting forest (:class:`kg.forest.Forest`) as a DiGraph, edges manager -> report.
 
     Every edge reads "manages" (``G.graph["relation"]``; backwards ``G.graph["inverse"]``, "reports to").
-    Nodes carry their record's fields (id, name, title, status, unit, fte, kind, grade, role, holder...).
+    Nodes carry their record's fields (id, name, title, status, unit, fte, kind, grade, role, holder...) and come
+    breadth first from the roots, each manager's reports together (:meth:`kg.forest.Forest.placed`'s order).
     ``G.graph`` also holds ``direction`` ("manager -> report"), ``dotted_lines`` (a list of (report, manager)
     pairs, kept apart from the tree), ``dropped`` (the other solid-line managers of a post with several), ``cut``
-    (the lines where cycles were cut), ``cycles`` and ``self_loops``. Everything comes from the reader's forest
-    rows and dotted lines (the embedded store's chart index: no SPARQL); ``attributes=False`` leaves the
-    nodes' fields out (a bare graph, faster to build).
+    (the lines where cycles were cut), ``cycles`` and ``self_loops``. Everything comes from the reader's
+    :meth:`kg.reading.Reader.forest_columns` and dotted lines (the embedded store reads its chart index's placed
+    table: no SPARQL, no forest rebuilt); ``attributes=False`` leaves the nodes' fields out (a bare graph,
+    faster to build).
     """
-    with gc_paused():  # a million rows, records and node dicts: nothing to collect, much to walk
-        f = forest(store)
-        G = f.to_networkx(attributes=attributes)
-    dropped = [(r, m) for r, ms in f.several_managers.items() for m in ms if m != f.manager(r)]
-    G.graph.update(relation=REPORTS_TO.inverse, inverse=REPORTS_TO.label, dropped=sorted(dropped), cut=list(f.cut),
-                   self_loops=list(f.self_loops), cycles=[list(c) for c in f.cycles])
+    with gc_paused():  # a million records and node dicts: nothing to collect, much to walk
+        columns = store.forest_columns(attributes)
+        G = columns.to_networkx()
+    G.graph.update(relation=REPORTS_TO.inverse, inverse=REPORTS_TO.label, dropped=columns.dropped, cut=columns.cut,
+                   self_loops=columns.self_loops, cycles=columns.cycles)
     G.graph["dotted_lines"] = store.dotted_lines() if dotted else []
     return G
 

@@ -18,6 +18,7 @@ from kg.forest import (
     PLACED_INTS,
     POST,
     Below,
+    Columns,
     Edge,
     Forest,
     NodeRow,
@@ -96,6 +97,11 @@ class Reader(Protocol):
 
     def placed_rows(self, positions: Sequence[int]) -> list[Placed]:
         """The rows of :meth:`kg.forest.Forest.placed` at ``positions``, in position order."""
+        ...
+
+    def forest_columns(self, attributes: bool = True) -> Columns:
+        """The whole forest as :meth:`kg.forest.Forest.columns` gives it (the embedded store reads it from its
+        placed table without building the forest)."""
         ...
 
 
@@ -372,6 +378,9 @@ class SparqlReads:
     def placed_rows(self, positions: Sequence[int]) -> list[Placed]:
         wanted = set(positions)
         return [r for r in self._whole_forest().placed() if r[0] in wanted]
+
+    def forest_columns(self, attributes: bool = True) -> Columns:
+        return self._whole_forest().columns(attributes)
 
     def name_keys(self) -> list[str]:
         return sorted({k for _, k in sparql_keys(self.select)})

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from kg.chart_index import ChartIndex, disk_full, is_current
 from kg.errors import NoStoreError, QueryError, StoreBusyError, StoreError
-from kg.forest import Below, Edge, NodeRow, Placed, Rows
+from kg.forest import Below, Columns, Edge, NodeRow, Placed, Rows
 from kg.ontology import ontology_files, ontology_fingerprint
 from kg.reading import SparqlReads, sparql_data_counts, sparql_dotted, sparql_forest_rows
 from kg.vocab import CATALOG_GRAPH, KG, KG_GRAPH, ONTOLOGY_GRAPH, PREFIXES, RDF, XSD
@@ -487,6 +487,10 @@ class Store(SparqlReads, CatalogReader):
     def placed_rows(self, positions: Sequence[int]) -> list[Placed]:
         found = self.chart.placed_rows(positions) if self.chart is not None else None
         return super().placed_rows(positions) if found is None else found
+
+    def forest_columns(self, attributes: bool = True) -> Columns:
+        found = self.chart.placed_forest(attributes) if self.chart is not None else None
+        return super().forest_columns(attributes) if found is None else found
 
     def _place(self, chart: ChartIndex) -> None:
         """Write the chart's placed table for the visible graphs, with the data counts of what reads see."""

@@ -134,8 +134,9 @@ def test_counts_and_fte_below() -> None:
 
 
 def test_to_networkx_is_the_graph_networkx_builds_itself() -> None:
-    """The graph built whole (networkx's own dicts) equals the one add_nodes_from/add_edges_from builds, on a
-    real organogram's rows, and behaves as any DiGraph afterwards."""
+    """The graph built whole (networkx's own dicts) equals the one add_nodes_from/add_edges_from builds in the
+    placed order (breadth first, each manager's reports in order), on a real organogram's rows, and behaves as
+    any DiGraph afterwards."""
     from pathlib import Path
 
     from kg.forest import NODE_FIELDS
@@ -150,9 +151,10 @@ def test_to_networkx_is_the_graph_networkx_builds_itself() -> None:
     for attributes in (True, False):
         G = f.to_networkx(attributes)
         H = nx.DiGraph(direction="manager -> report")
-        H.add_nodes_from((r[0], dict(zip(NODE_FIELDS[1:], r[1:], strict=True)) if attributes else {})
-                         for r in f.rows())
-        H.add_edges_from((m, r) for r, m in f.edges())
+        order = [p[6] for p in f.placed()]
+        H.add_nodes_from((x, dict(zip(NODE_FIELDS[1:], f.row(x)[1:], strict=True)) if attributes else {})
+                         for x in order)
+        H.add_edges_from((m, r) for m in order for r in f.direct_reports(m))
         assert nx.utils.graphs_equal(G, H) and list(G) == list(H) and list(G.edges()) == list(H.edges())
         assert dict(G.nodes(data=True)) == dict(H.nodes(data=True)) and len(G) == len(f.rows()) > 1000
     G.add_edge("x", f.roots()[0])

@@ -52,6 +52,11 @@ def _assert_placed_answers(store) -> None:  # type: ignore[no-untyped-def]
     assert store.chart.placed_summary() == forest(store).summary()
     assert store.forest_summary()["counts"]["posts"] + store.forest_summary()["counts"]["groups"] == len(
         forest(store))
+    # the projection's columns, read from the placed table, are the forest's own (order, managers, fields, lines)
+    for attributes in (True, False):
+        stored = store.chart.placed_forest(attributes)
+        assert stored is not None and stored == forest(store).columns(attributes)
+        assert store.forest_columns(attributes) == stored
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
@@ -109,3 +114,31 @@ def test_reports_all_csv_streams_everyone_below_the_top(tmp_path: Path) -> None:
         assert [p["id"] for p in org.reports(s, top, all_levels=True)] == [r["id"] for r in got]
     as_json = runner.invoke(main, ["--store", store, "reports", top, "--all", "--format", "json"])
     assert as_json.exit_code == 0 and '"iri"' in as_json.stdout
+
+
+def test_placed_columns_keep_the_forest_rules_and_merge_duplicates(tmp_path: Path) -> None:
+    """Lines the forest cuts or drops (several managers, a cycle, a self-loop) are stored with the placed table
+    and come back with its columns; a node described by two sources is one merged row of the forest, so the
+    columns then come from the forest itself."""
+    odd = tmp_path / "odd.ttl"
+    odd.write_text("""@prefix org: <http://www.w3.org/ns/org#> . @prefix ex: <http://example.org/> .
+ex:a org:reportsTo ex:root . ex:a org:reportsTo ex:other . ex:b org:reportsTo ex:a . ex:c org:reportsTo ex:c .
+ex:x org:reportsTo ex:y . ex:y org:reportsTo ex:x .
+""")
+    with opened(tmp_path / "s", write=True) as store:
+        load_files(store, [REAL / DATASETS["chinook"][0], odd])
+    with opened(tmp_path / "s") as store:
+        f = forest(store)
+        assert f.cycles and f.self_loops and f.several_managers  # the file's defects, as the forest rules them
+        stored = store.chart.placed_forest(True)
+        assert stored is not None and stored == f.columns(True)
+        assert (stored.cut, stored.self_loops, stored.cycles) == (f.cut, f.self_loops, f.cycles)
+    twice = tmp_path / "twice.ttl"  # a node of the first file described again
+    twice.write_text("""@prefix org: <http://www.w3.org/ns/org#> . @prefix ex: <http://example.org/> .
+ex:b org:reportsTo ex:a . ex:b org:holds ex:z .
+""")
+    with opened(tmp_path / "s", write=True) as store:
+        load_files(store, [twice])
+    with opened(tmp_path / "s") as store:
+        assert store.chart.placed_current() and store.chart.placed_forest(True) is None
+        assert store.forest_columns(True) == forest(store).columns(True)
