@@ -493,8 +493,10 @@ class Store(SparqlReads, CatalogReader):
         return super().forest_columns(attributes) if found is None else found
 
     def _place(self, chart: ChartIndex) -> None:
-        """Write the chart's placed table for the visible graphs, with the data counts of what reads see."""
+        """Write the chart's placed table for the visible graphs, with the data counts of what reads see; give
+        back the disk of rows deleted before (an unloaded source's) when they were most of the index."""
         chart.place(lambda: sparql_data_counts(self.select))
+        chart.compact()
 
     def triple_count(self, graph: str) -> int:
         rows = self.db.query(
