@@ -110,30 +110,32 @@ def forest(reader: Reader, *, above: str | None = None, below: str | None = None
     return reader.forest_rows(above=above, below=below).forest()
 
 
-# One query: the solid lines (IRI to IRI), the literal managers (defects), and every chart node with its fields.
-# Chart nodes: whatever reports to someone, every post, and every manager described by some triple (a manager
-# nothing describes is a dangling reference, as in the chart index).
-FOREST_QUERY = """
-SELECT ?n ?m ?bad ?id ?name ?own ?title ?status ?unit ?fte ?grade ?row ?type WHERE {
+# The solid lines (IRI to IRI) and the literal managers (defects), in a query of their own: in one UNION with
+# FOREST_QUERY's node group, Virtuoso 7.2 dropped ?status of posts that have no po:headcount (9 posts of the MoJ
+# organogram of 2011-03-31), while the same group alone returns it (tests/test_remote.py compares every row).
+LINES_QUERY = """SELECT ?n ?m ?bad WHERE {
   { ?n org:reportsTo ?m FILTER(isIRI(?n) && isIRI(?m)) }
   UNION
   { ?n org:reportsTo ?bad FILTER(isIRI(?n) && !isIRI(?bad)) }
-  UNION
-  { { SELECT DISTINCT ?n WHERE {
-        { ?n org:reportsTo ?x } UNION { ?n a org:Post }
-        UNION { ?x org:reportsTo ?n FILTER EXISTS { ?n ?p ?o } }
-        FILTER(isIRI(?n)) } }
-    OPTIONAL { ?n po:identifier ?id }
-    OPTIONAL { ?n org:heldBy ?h . ?h foaf:name ?name }
-    OPTIONAL { ?n foaf:name ?own }
-    OPTIONAL { ?n po:jobTitle ?title }
-    OPTIONAL { ?n po:postStatus ?status }
-    OPTIONAL { ?n org:postIn ?u . ?u skos:prefLabel|rdfs:label ?unit }
-    OPTIONAL { ?n po:headcount ?fte }
-    OPTIONAL { ?n po:grade ?grade }
-    OPTIONAL { ?n po:sourceRow ?row }
-    OPTIONAL { ?n a ?type FILTER(?type IN (foaf:Person, po:PostGroup)) }
-  }
+}"""
+# Every chart node with its fields. Chart nodes: whatever reports to someone, every post, and every manager
+# described by some triple (a manager nothing describes is a dangling reference, as in the chart index).
+FOREST_QUERY = """
+SELECT ?n ?id ?name ?own ?title ?status ?unit ?fte ?grade ?row ?type WHERE {
+  { SELECT DISTINCT ?n WHERE {
+      { ?n org:reportsTo ?x } UNION { ?n a org:Post }
+      UNION { ?x org:reportsTo ?n FILTER EXISTS { ?n ?p ?o } }
+      FILTER(isIRI(?n)) } }
+  OPTIONAL { ?n po:identifier ?id }
+  OPTIONAL { ?n org:heldBy ?h . ?h foaf:name ?name }
+  OPTIONAL { ?n foaf:name ?own }
+  OPTIONAL { ?n po:jobTitle ?title }
+  OPTIONAL { ?n po:postStatus ?status }
+  OPTIONAL { ?n org:postIn ?u . ?u skos:prefLabel|rdfs:label ?unit }
+  OPTIONAL { ?n po:headcount ?fte }
+  OPTIONAL { ?n po:grade ?grade }
+  OPTIONAL { ?n po:sourceRow ?row }
+  OPTIONAL { ?n a ?type FILTER(?type IN (foaf:Person, po:PostGroup)) }
 }"""
 # A chart node's role labels and holders, in a query of their own (two more OPTIONALs in FOREST_QUERY make
 # Virtuoso drop other optional values).
@@ -194,19 +196,18 @@ def _number(text: str | None, kind: type) -> Any:
 
 
 def sparql_forest_rows(select: Callable[[str], list[dict[str, str | None]]]) -> Rows:
-    """The forest's rows from :data:`FOREST_QUERY` and :data:`ROLE_HOLDER_QUERY` run by ``select`` (each node's
-    fields by :func:`node_row`)."""
+    """The forest's rows from :data:`LINES_QUERY`, :data:`FOREST_QUERY` and :data:`ROLE_HOLDER_QUERY` run by
+    ``select`` (each node's fields by :func:`node_row`)."""
     found: dict[str, dict[str, set[str]]] = {}
     rows = Rows()
+    for r in select(LINES_QUERY):
+        if r["n"] is not None and r["m"] is not None:
+            rows.edges.append((r["n"], r["m"]))
+        elif r["n"] is not None and r["bad"] is not None:
+            rows.bad_managers.append((r["n"], r["bad"]))
     for r in select(FOREST_QUERY):
         n = r["n"]
         if n is None:
-            continue
-        if r["m"] is not None:
-            rows.edges.append((n, r["m"]))
-            continue
-        if r["bad"] is not None:
-            rows.bad_managers.append((n, r["bad"]))
             continue
         values = found.setdefault(n, {})
         for var in NODE_VARIABLES:

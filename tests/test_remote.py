@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from kg.cli import main
 from kg.errors import QueryError
+from kg.forest import NODE_FIELDS
 from kg.ingest.load import load_files
 from kg.ontology import data_file
 from kg.remote import Endpoint, RemoteStore, open_remote
@@ -223,3 +225,29 @@ def test_snapshots_survive_push(server: virtuoso.Virtuoso, tmp_path: Path) -> No
                 [{k: r[k] for k in keep} for r in json.loads(local.stdout)]
         else:
             assert remote.stdout == local.stdout, command
+
+
+def test_every_node_keeps_its_status_on_virtuoso(server: virtuoso.Virtuoso, real: Path, tmp_path: Path) -> None:
+    """The MoJ organogram of 2011-03-31: every chart node's row (status included) is the same from Virtuoso
+    as from the embedded store, also for the posts with no name and no FTE (Virtuoso 7.2 dropped their status
+    when the forest's lines and nodes were one UNION query)."""
+    folder = real / "uk-organogram-snapshots"
+    files = [folder / f"ministry_of_justice-2011-03-31-{kind}.csv" for kind in ("senior", "junior")]
+    store = tmp_path / "store"
+    with opened(store, write=True) as db:
+        load_files(db, files)
+    push(server, store, "--graph-store", server.graph_store)
+    with files[0].open(encoding="utf-8-sig", newline="") as f:
+        unnamed = sorted(r["Post Unique Reference"] for r in csv.DictReader(f)
+                         if not r["Name"].strip() and not r["FTE"].strip())
+    assert unnamed  # the posts that lost their status
+    with opened(store) as local:
+        here = {r[0]: r[:-1] for r in local.forest_rows().nodes}  # the source name is the local index's own
+    there = {r[0]: r[:-1] for r in open_remote(server.sparql).forest_rows().nodes}
+    status = NODE_FIELDS.index("status")
+    assert {n: r[status] for n, r in there.items()} == {n: r[status] for n, r in here.items()}
+    assert there == here
+    for post in unnamed:
+        local_who = json.loads(kg("--store", str(store), "who", post, "--format", "json").stdout)
+        remote_who = json.loads(kg("--endpoint", server.sparql, "who", post, "--format", "json").stdout)
+        assert remote_who["status"] == local_who["status"] is not None
