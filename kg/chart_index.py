@@ -506,7 +506,7 @@ class ChartIndex:
             self.db.execute("DELETE FROM graph WHERE n IN (SELECT n FROM gone)")
             if placed is not None and set(gone) & set(placed[0].split("\n")):
                 self.db.execute("DELETE FROM placed")
-                self.db.execute("DELETE FROM meta WHERE key IN ('placed', 'placed_summary', 'placed_counts')")
+                self.db.execute("DELETE FROM meta WHERE key LIKE 'placed%'")  # its key, summary, counts, lines
             self._prune()
             self.db.execute("COMMIT")
         except BaseException as exc:

@@ -49,13 +49,17 @@ def held(db: sqlite3.Connection) -> dict[str, set[int]]:
 
 
 def answers(store: Path) -> dict[str, object]:
-    """who and chain of every post of the kept file (by its id), and searches by its names and title words."""
+    """who and chain of every post of the kept file (by its id), everyone below each of its managers, the span
+    ranking, and searches by its names and title words."""
     with KEPT.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     out: dict[str, object] = {}
     for ref in sorted({r["Post Unique Reference"] for r in rows}):
         out[f"who {ref}"] = kg_json(store, "who", ref)
         out[f"chain {ref}"] = kg_json(store, "chain", ref)
+    out["span"] = kg_json(store, "span", "--top", str(len(rows)))
+    for ref in sorted({r["Reports to Senior Post"] for r in rows} & {r["Post Unique Reference"] for r in rows}):
+        out[f"reports {ref}"] = kg_json(store, "reports", "--all", ref)
     words = {w for r in rows for w in r["Job Title"].split() if w.isalpha() and len(w) > 3}
     for text in sorted(words | {r["Name"] for r in rows if r["Name"].strip()}):
         out[f"search {text}"] = kg_json(store, "search", text)
