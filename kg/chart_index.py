@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS placed (pos INTEGER PRIMARY KEY, pre INTEGER NOT NULL
   name TEXT, title TEXT, manager_id TEXT, manager_pos INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS placed_pre ON placed(pre);
 CREATE INDEX IF NOT EXISTS placed_iri ON placed(iri);
+CREATE INDEX IF NOT EXISTS placed_manager ON placed(manager_pos);
 CREATE INDEX IF NOT EXISTS placed_span ON placed(direct DESC, below DESC) WHERE below > 0;
 CREATE INDEX IF NOT EXISTS placed_teams ON placed(below DESC, direct DESC) WHERE below > 0;
 """
@@ -78,6 +79,7 @@ _RANKED = {"span": ("below > 0", ("direct", "below")),
            "teams": ("below > 0", ("below", "direct")),
            "single": ("direct = 1", ())}
 COMPACT_BYTES = 1 << 20  # free pages below this are left for the next load (see ChartIndex.compact)
+_SEARCH_CHUNK = 500  # candidate nodes of a search read at a time, by IRI
 PART_LIMIT = 5_000  # above this many nodes, reading every row is faster than following lines
 
 
@@ -86,6 +88,10 @@ def _next_number(table: str) -> str:
     it ever gave (``meta`` keeps it when rows are pruned), so no number ever names a second IRI or word."""
     return (f"(SELECT max(coalesce(max(n), 0) + 1, coalesce((SELECT CAST(value AS INTEGER) FROM meta "
             f"WHERE key = 'next_{table}'), 1)) FROM {table})")
+
+
+def _casefold(text: str | None) -> str | None:
+    return None if text is None else text.casefold()
 
 
 def split_iri(iri: str) -> tuple[str, str]:
@@ -408,6 +414,42 @@ class ChartIndex:
         row_at = np.empty_like(by_node)
         row_at[by_place] = by_node  # row_at[pos]: the node row of the node placed at pos
         return [records[k] for k in row_at.tolist()]
+
+    def placed_node(self, iri: str) -> list[Placed] | None:
+        """The placed row of ``iri`` (none when it is not on the chart); None when the table is not current."""
+        if not self.placed_current():
+            return None
+        number = self._number(iri)
+        return [] if number is None else self.db.execute(
+            f"SELECT {_PLACED} FROM placed p JOIN iri_of i ON i.n = p.iri WHERE p.iri = ?", (number,)).fetchall()
+
+    def placed_reports(self, iri: str) -> list[Placed] | None:
+        """The placed rows of the direct reports of ``iri`` in the forest's order (a manager's reports are one run
+        of positions); None when the table is not current."""
+        found = self.placed_node(iri)
+        if not found:
+            return found
+        return self.db.execute(f"SELECT {_PLACED} FROM placed p JOIN iri_of i ON i.n = p.iri WHERE manager_pos = ? "
+                               "ORDER BY pos", (found[0][0],)).fetchall()
+
+    def search_rows(self, folded: str, casefolded: str) -> Iterator[list[NodeRow]]:
+        """The node rows of the nodes a search may find (:func:`kg.org.search` decides): those whose folded
+        name holds ``folded``, whose id casefolds to ``casefolded`` or whose title holds it when casefolded. In
+        chunks by IRI (every IRI of a chunk sorts before the next chunk's, each node's rows in one chunk), so a
+        search that needs the first few stops early."""
+        titles = [n for n, text in self.db.execute("SELECT n, text FROM word") if casefolded in text.casefold()]
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_word (n INTEGER PRIMARY KEY)")
+        self.db.execute("DELETE FROM wanted_word")
+        self.db.executemany("INSERT INTO wanted_word VALUES (?)", ((n,) for n in titles))
+        self.db.create_function("kg_casefold", 1, _casefold, deterministic=True)
+        # ASCII ids casefold as SQLite's lower() folds them; others (GLOB: a character outside space..~) in Python
+        found = sorted(self.db.execute(
+            "SELECT DISTINCT i.text, n.iri FROM node n JOIN visible v ON n.graph = v.graph "
+            "JOIN iri_of i ON i.n = n.iri WHERE instr(n.key, ?) > 0 OR lower(n.id) = ? "
+            "OR (n.id GLOB '*[^ -~]*' AND kg_casefold(n.id) = ?) OR n.title IN (SELECT n FROM wanted_word)",
+            (folded, casefolded, casefolded)))
+        for start in range(0, len(found), _SEARCH_CHUNK):
+            yield self._nodes([n for _, n in found[start:start + _SEARCH_CHUNK]])
 
     def placed_rows(self, positions: Sequence[int]) -> list[Placed] | None:
         """The placed rows at ``positions``, in position order; None when the table is not current."""

@@ -73,6 +73,12 @@ class NotOnForest(NotFoundError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+def not_on_forest(iri: str) -> NotOnForest:
+    """The error of a lookup of ``iri`` where the chart has no such node."""
+    return NotOnForest(f"<{iri}> is not a person or post of the org chart; give a person's id, name or IRI (for a "
+                       "role: kg role NAME)")
+
+
 @dataclass(frozen=True, slots=True)
 class Node:
     """One node record of the chart. ``row`` is its row number in its source file, ``source`` that file;
@@ -306,8 +312,7 @@ class Forest:
         try:
             return self._index[iri]
         except KeyError:
-            raise NotOnForest(f"<{iri}> is not a person or post of the org chart; give a person's id, name or "
-                              "IRI (for a role: kg role NAME)") from None
+            raise not_on_forest(iri) from None
 
     def _key(self, i: int) -> tuple[bool, str, str, str]:
         r = self._rows[i]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kg.errors import AmbiguousError, KGError, NotFoundError
-from kg.forest import BELOW_FIELDS, Below, Forest, Node, Placed
+from kg.forest import BELOW_FIELDS, Below, Forest, Node, Placed, not_on_forest
 from kg.names import fold
 from kg.reading import Reader, forest
 from kg.render import terminal_safe
@@ -214,9 +214,7 @@ def chain(reader: Reader, ref: str) -> Chain:
 def reports(reader: Reader, ref: str, *, all_levels: bool = False, depth: int | None = None) -> list[Person]:
     """Direct reports of ``ref``; with ``all_levels`` everyone below (breadth first, ``depth`` levels)."""
     if not all_levels and (depth is None or depth <= 1):
-        iri = resolve(reader, ref)
-        f = forest(reader, below=iri)
-        return _people(f, f.direct_reports(iri))
+        return [_placed(r) for r in _reports_of(reader, resolve(reader, ref))]
     return [dict(zip(BELOW_FIELDS, r, strict=True)) for r in below(reader, ref, depth)]
 
 
@@ -233,10 +231,14 @@ def peers(reader: Reader, ref: str) -> list[Person]:
     """People with the same solid-line manager as ``ref`` (not ``ref`` itself)."""
     iri = resolve(reader, ref)
     boss = forest(reader, above=iri).manager(iri)
-    if boss is None:
-        return []
-    f = forest(reader, below=boss)
-    return _people(f, f.peers(iri))
+    return [] if boss is None else [_placed(r) for r in reader.placed_reports(boss) if r[6] != iri]
+
+
+def _reports_of(reader: Reader, iri: str) -> list[Placed]:
+    """The placed rows of the direct reports of ``iri`` (NotOnForest when the chart has no such node)."""
+    if not reader.placed_node(iri):
+        raise not_on_forest(iri)
+    return reader.placed_reports(iri)
 
 
 def common_manager(reader: Reader, a: str, b: str) -> Person | None:
@@ -263,9 +265,13 @@ def who(reader: Reader, ref: str) -> Person:
     Every field comes from the forest's rows and the dotted lines (:class:`kg.reading.Reader`): the embedded
     store answers from its chart index alone."""
     iri = resolve(reader, ref)
-    below = forest(reader, below=iri)
-    rec = below.record(iri)
-    boss = forest(reader, above=iri).manager(iri)
+    above = forest(reader, above=iri)
+    rec = above.record(iri)
+    boss = above.manager(iri)
+    placed = reader.placed_node(iri)
+    if not placed:
+        raise not_on_forest(iri)
+    team = placed[0]  # its direct reports, nodes below and FTE below, stored with the placed table
     dotted = [m for _, m in reader.dotted_lines(iri)]
     linked = records(reader, ([boss] if boss else []) + dotted)
     return rec.public() | {
@@ -278,9 +284,9 @@ def who(reader: Reader, ref: str) -> Person:
         "fte": rec.fte,
         "manager": linked[boss].public() if boss else None,
         "dotted_line_managers": [linked[d].public() for d in dotted],
-        "direct_reports": len(below.direct_reports(iri)),
-        "headcount": below.headcount(iri),
-        "fte_below": below.fte_below(iri),
+        "direct_reports": team[4],
+        "headcount": team[2],
+        "fte_below": team[5],
     }
 
 
@@ -290,11 +296,14 @@ def search(reader: Reader, text: str, limit: int = 50) -> list[Person]:
     if not folded:
         raise KGError("search needs some letters or digits")
     raw = text.strip().casefold()
-    f = forest(reader)
-    hits = [n for n in f.records()
-            if (n.name and folded in fold(n.name)) or (n.id and n.id.casefold() == raw)
-            or (n.title and raw in n.title.casefold())]
-    hits.sort(key=lambda n: n.iri)
+    hits: list[Node] = []
+    for rows in reader.search_rows(folded, raw):  # chunks by IRI: the first ``limit`` found, the rest not read
+        found = [n for n in Forest(rows, []).records()  # a node's rows merged as the forest merges them
+                 if (n.name and folded in fold(n.name)) or (n.id and n.id.casefold() == raw)
+                 or (n.title and raw in n.title.casefold())]
+        hits += sorted(found, key=lambda n: n.iri)
+        if len(hits) >= limit:
+            break
     return sorted((n.public() for n in hits[:limit]),
                   key=lambda p: (p["name"] is None, (p["name"] or "").casefold(), p["id"] or ""))
 

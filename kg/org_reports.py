@@ -109,7 +109,20 @@ def path_report(reader: Reader, a: str, b: str, relations: str = "reporting", k:
 
     if relations not in RELATIONS:
         raise KGError(f"unknown relations '{relations}'; choose reporting or all")
-    G = project(reader, "org", ("reporting",) if relations == "reporting" else DEFAULT_ORG_RELATIONS)
+    G = None
+    if relations == "reporting":  # a tree: the one path runs through the chains above both ends
+        from kg import org
+
+        try:
+            ends = [org.resolve(reader, a), org.resolve(reader, b)]
+        except NotFoundError:  # a concept's label, or nobody: resolved against the whole graph below
+            ends = []
+        if ends:
+            from kg.projection import org_graph
+
+            G = org_graph(reader, ("reporting",), around=ends)
+    if G is None:
+        G = project(reader, "org", ("reporting",) if relations == "reporting" else DEFAULT_ORG_RELATIONS)
     hint = ("try --relations all" if relations == "reporting"
             else "it links people, products and portfolios; for roles see `kg explain`")
     start, end = resolve_node(reader, G, a, hint), resolve_node(reader, G, b, hint)

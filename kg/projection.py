@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kg.forest import gc_paused
+from kg.forest import Forest, Rows, gc_paused
 from kg.reading import Reader, forest
 from kg.store import bind_values
 from kg.vocab import FOAF, ORG, PO, PREFIXES, SKOS
@@ -203,10 +203,12 @@ def set_chart_attributes(store: Reader, G: nx.Graph,
 
 
 def org_graph(store: Reader, relations: Sequence[str] = DEFAULT_ORG_RELATIONS, *,
-              attributes: bool = False) -> nx.DiGraph:
+              attributes: bool = False, around: Sequence[str] = ()) -> nx.DiGraph:
     """Chart nodes plus the chosen relation groups (keys of ``ORG_RELATIONS``), edges subject -> object.
 
-    When two nodes are linked by several relations, the first group listed wins (reporting first).
+    When two nodes are linked by several relations, the first group listed wins (reporting first). With
+    ``around`` (chart nodes), the reporting group holds only the lines above them: their chains, where the one
+    reporting path between two of them runs (read from the chart index, not the whole forest).
     """
     from kg.errors import KGError
 
@@ -217,7 +219,7 @@ def org_graph(store: Reader, relations: Sequence[str] = DEFAULT_ORG_RELATIONS, *
     G = nx.DiGraph(direction="subject -> object", relations=list(relations))
     for group in relations:
         if group == "reporting":  # the forest's lines (several managers and cycles cut by its rules)
-            for report, boss in forest(store).edges():
+            for report, boss in (_chains(store, around) if around else forest(store)).edges():
                 if not G.has_edge(report, boss) and not G.has_edge(boss, report):
                     G.add_edge(report, boss, relation=REPORTS_TO.label, inverse=REPORTS_TO.inverse, group=group)
             continue
@@ -231,6 +233,14 @@ def org_graph(store: Reader, relations: Sequence[str] = DEFAULT_ORG_RELATIONS, *
         for node, info in describe(store, list(G)).items():
             G.nodes[node].update(info)
     return G
+
+
+def _chains(store: Reader, iris: Sequence[str]) -> Forest:
+    """The forest of the chains above ``iris`` (each node and its managers up to its root)."""
+    rows = Rows()
+    for iri in dict.fromkeys(iris):
+        rows = rows.merged(store.forest_rows(above=iri))
+    return rows.forest()
 
 
 # -- the concept graph ---------------------------------------------------------------------------------------

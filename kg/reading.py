@@ -104,6 +104,22 @@ class Reader(Protocol):
         placed table without building the forest)."""
         ...
 
+    def placed_node(self, iri: str) -> list[Placed]:
+        """The :meth:`kg.forest.Forest.placed` row of ``iri`` (none when it is not on the chart)."""
+        ...
+
+    def placed_reports(self, iri: str) -> list[Placed]:
+        """The :meth:`kg.forest.Forest.placed` rows of the direct reports of ``iri``, in the forest's order (the
+        embedded store reads them with one index lookup)."""
+        ...
+
+    def search_rows(self, folded: str, casefolded: str) -> Iterator[list[NodeRow]]:
+        """Node rows that include every node :func:`kg.org.search` may find for ``folded`` (folded text) and
+        ``casefolded`` (casefolded text), in chunks by IRI: every IRI of a chunk sorts before the next chunk's,
+        and each node's rows are in one chunk (the embedded store narrows them in SQL; others give every row in
+        one chunk)."""
+        ...
+
 
 def forest(reader: Reader, *, above: str | None = None, below: str | None = None) -> Forest:
     """The reporting forest of what ``reader`` holds (see :meth:`Reader.forest_rows`)."""
@@ -382,6 +398,17 @@ class SparqlReads:
 
     def forest_columns(self, attributes: bool = True) -> Columns:
         return self._whole_forest().columns(attributes)
+
+    def placed_node(self, iri: str) -> list[Placed]:
+        return [r for r in self._whole_forest().placed() if r[6] == iri]
+
+    def placed_reports(self, iri: str) -> list[Placed]:
+        f = self._whole_forest()
+        wanted = set(f.direct_reports(iri)) if iri in f else set()
+        return [r for r in f.placed() if r[6] in wanted]
+
+    def search_rows(self, folded: str, casefolded: str) -> Iterator[list[NodeRow]]:
+        yield self.forest_rows().nodes
 
     def name_keys(self) -> list[str]:
         return sorted({k for _, k in sparql_keys(self.select)})

@@ -492,6 +492,18 @@ class Store(SparqlReads, CatalogReader):
         found = self.chart.placed_forest(attributes) if self.chart is not None else None
         return super().forest_columns(attributes) if found is None else found
 
+    def placed_node(self, iri: str) -> list[Placed]:
+        found = self.chart.placed_node(iri) if self.chart is not None else None
+        return super().placed_node(iri) if found is None else found
+
+    def placed_reports(self, iri: str) -> list[Placed]:
+        found = self.chart.placed_reports(iri) if self.chart is not None else None
+        return super().placed_reports(iri) if found is None else found
+
+    def search_rows(self, folded: str, casefolded: str) -> Iterator[list[NodeRow]]:
+        chart = self.chart
+        return super().search_rows(folded, casefolded) if chart is None else chart.search_rows(folded, casefolded)
+
     def _place(self, chart: ChartIndex) -> None:
         """Write the chart's placed table for the visible graphs, with the data counts of what reads see; give
         back the disk of rows deleted before (an unloaded source's) when they were most of the index."""

@@ -157,3 +157,40 @@ def test_json_names_are_the_readme_counts(stores: dict, tmp_path_factory: pytest
         assert key in stats and key in health and f"`{key}`" in readme
     assert "people" not in stats and "people" not in health
     assert json.dumps(stats)  # plain data
+
+
+@pytest.mark.parametrize("name", ["hmrc", "moj-2011-03", "hefce-rdf", "chinook"])
+def test_lookups_of_big_managers_read_the_placed_table_as_the_forest_answers(
+        name: str, stores: dict, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`kg who`, `kg reports`, `kg peers`, `kg search` and `kg path` of the managers with the most people below
+    (whose answers once built the whole forest) equal what the whole forest says, on real files."""
+    from kg.org_reports import path_report
+
+    path, _ = _loaded(name, stores, tmp_path_factory)
+    with opened(path) as store:
+        f = forest(store)
+        biggest = sorted(f, key=lambda x: (-f.headcount(x), x))[:4]
+        leaf = max(x for x in f if not f.headcount(x) and f.manager(x))
+        assert f.headcount(biggest[0]) >= 5  # managers whose answers are worth comparing
+        for iri in biggest + [leaf]:
+            who = org.who(store, iri)
+            assert (who["direct_reports"], who["headcount"], who["fte_below"]) == (
+                len(f.direct_reports(iri)), f.headcount(iri), f.fte_below(iri))
+            assert org.reports(store, iri) == [f.record(x).public() for x in f.direct_reports(iri)]
+            assert org.peers(store, iri) == [f.record(x).public() for x in f.peers(iri)]
+        # the one reporting path between the leaf and each big manager, hop by hop
+        for iri in biggest:
+            hops = path_report(store, leaf, iri)["paths"]
+            walked = [hops[0]["hops"][0]["from"]["iri"]] + [h["to"]["iri"] for h in hops[0]["hops"]] if hops else []
+            assert walked == (f.path(leaf, iri) or [])
+        # searches by part of a name, an id and part of a title: the rule applied to every record of the forest
+        named = next(f.record(x) for x in sorted(f) if f.record(x).name and len(f.record(x).name) > 3)
+        titled = next(f.record(x) for x in sorted(f) if f.record(x).title)
+        for text in (named.name[1:4], named.id or named.name, titled.title.split()[0], "e"):
+            folded, raw = org.fold(text), text.strip().casefold()
+            expected = sorted((n for n in f.records() if (n.name and folded in org.fold(n.name))
+                               or (n.id and n.id.casefold() == raw) or (n.title and raw in n.title.casefold())),
+                              key=lambda n: n.iri)[:50]
+            assert org.search(store, text) == sorted(
+                (n.public() for n in expected),
+                key=lambda p: (p["name"] is None, (p["name"] or "").casefold(), p["id"] or "")), text
