@@ -94,6 +94,54 @@ def _casefold(text: str | None) -> str | None:
     return None if text is None else text.casefold()
 
 
+# The node rows' columns a projection reads row by row (words and namespaces as numbers, 0 for none), and the
+# integer columns a second connection reads beside them, each as one string (see ChartIndex.placed_forest).
+_NODE_ORDER = "FROM node n JOIN visible v ON n.graph = v.graph ORDER BY n.rowid"
+_NODE_TEXTS = ('SELECT n.id, n.name, n.fte, n."row", n.holder, ifnull(n.title, 0), ifnull(n.status, 0), '
+               f"ifnull(n.unit, 0), ifnull(n.kind, 0), ifnull(n.grade, 0), ifnull(n.source, 0) {_NODE_ORDER}")
+_SIDE_NODE_INTS = ("n.iri", "ifnull(n.role, 0)", "ifnull(n.holder_ns, 0)")
+
+
+def _int_column(db: sqlite3.Connection, select: str) -> Any:
+    """The one column (named x) of ``select``, integers, as a numpy int64 array: read as one string."""
+    import numpy as np
+
+    text = db.execute(f"SELECT group_concat(x) FROM ({select})").fetchone()[0]
+    return np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
+
+
+def _side_columns(path: Path, graphs: list[int], attributes: bool) -> tuple[list[str] | None, list[int],
+                                                                           dict[str, Any]]:
+    """What :meth:`ChartIndex.placed_forest` reads on its second connection: the placed IRIs (None if one holds a
+    line break), the managers' positions and, with ``attributes``, the placed and node rows' integer columns."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+    try:
+        db.execute("CREATE TEMP TABLE visible (graph INTEGER PRIMARY KEY)")
+        db.executemany("INSERT INTO visible VALUES (?)", ((g,) for g in graphs))
+        managers = _int_column(db, "SELECT manager_pos AS x FROM placed ORDER BY pos").tolist()
+        text = db.execute("SELECT group_concat(x, char(10)) FROM (SELECT s.text || t.local AS x FROM placed p "
+                          "JOIN term t ON t.n = p.iri JOIN ns s ON s.n = t.ns ORDER BY p.pos)").fetchone()[0]
+        iris: list[str] | None = text.split("\n") if text else []
+        if iris is not None and len(iris) != len(managers):
+            iris = None
+        ints: dict[str, Any] = {}
+        if attributes:
+            ints["placed"] = _int_column(db, "SELECT iri AS x FROM placed ORDER BY pos")
+            for column in _SIDE_NODE_INTS:
+                ints[column] = _int_column(db, f"SELECT {column} AS x {_NODE_ORDER}")
+        return iris, managers, ints
+    finally:
+        db.close()
+
+
+def _numbered_texts(db: sqlite3.Connection, table: str) -> list[str | None]:
+    """The texts of ``table`` (word or ns) by number; None at 0 and at numbers no longer used."""
+    out: list[str | None] = [None] * db.execute(f"SELECT coalesce(max(n), 0) + 1 FROM {table}").fetchone()[0]
+    for n, text in db.execute(f"SELECT n, text FROM {table}"):
+        out[n] = text
+    return out
+
+
 def split_iri(iri: str) -> tuple[str, str]:
     """An IRI (or a blank node's ``_:label``) as its namespace (up to its last ``/``, ``#`` or ``:``) and the
     rest: the index stores each namespace once.
@@ -355,62 +403,60 @@ class ChartIndex:
         return [self._placed_ints(name) for name in names]
 
     def _placed_ints(self, column: str) -> Any:
-        """The placed table's integer ``column`` as a numpy int64 array in position order (a rowid scan), read
-        as one string: no Python object per row."""
-        import numpy as np
-
-        text = self.db.execute(f"SELECT group_concat({column}) FROM (SELECT {column} FROM placed ORDER BY pos)"
-                               ).fetchone()[0]
-        return np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
+        """The placed table's integer ``column`` as a numpy int64 array in position order (a rowid scan)."""
+        return _int_column(self.db, f"SELECT {column} AS x FROM placed ORDER BY pos")
 
     def placed_forest(self, attributes: bool = True) -> Columns | None:
         """The visible forest as :class:`kg.forest.Columns` (what :meth:`kg.forest.Forest.columns` gives), read
         from the placed table and the node rows without building the forest; None when the table is not
         current, was placed before its lines were stored, or an IRI has several visible node rows (the forest
-        merges those)."""
+        merges those).
+
+        At a million nodes most of the time is making Python objects, so the work is split in two: a second
+        read-only connection, in a thread, reads the integer columns and the IRIs each as one aggregated string
+        (SQLite runs an aggregate without Python's lock), while this one reads the node rows' other columns."""
         lines = self._meta_json("placed_lines")
         if lines is None:
             return None
-        iris = [t for (t,) in self.db.execute("SELECT i.text FROM placed p JOIN iri_of i ON i.n = p.iri ORDER BY pos")]
-        managers = self._placed_ints("manager_pos").tolist()
+        from concurrent.futures import ThreadPoolExecutor
+
+        graphs = [g for (g,) in self.db.execute("SELECT graph FROM visible")]
+        with ThreadPoolExecutor(1) as pool:
+            side = pool.submit(_side_columns, self.path, graphs, attributes)
+            rows = self.db.execute(_NODE_TEXTS).fetchall() if attributes else []
+            iris, managers, ints = side.result()
+        if iris is None:  # an IRI with a line break in it: read them one by one
+            iris = [t for (t,) in self.db.execute("SELECT i.text FROM placed p JOIN iri_of i ON i.n = p.iri "
+                                                  "ORDER BY pos")]
         records = None
         if attributes:
-            records = self._records_by_position()
+            records = self._records_by_position(rows, ints)
             if records is None:
                 return None
         return Columns(iris, managers, records, dropped=[tuple(e) for e in lines["dropped"]],  # type: ignore[misc]
                        cut=[tuple(e) for e in lines["cut"]], self_loops=lines["self_loops"],  # type: ignore[misc]
                        cycles=lines["cycles"])
 
-    def _records_by_position(self) -> list[dict[str, Any]] | None:
-        """Each placed node's fields (:data:`kg.forest.NODE_FIELDS` but the IRI) as a dict, in position order;
-        None unless every placed node has exactly one visible node row. Words and namespaces are looked up in
-        Python (one shared string per word, and cheaper than seven joins per row)."""
+    def _records_by_position(self, rows: list[tuple[Any, ...]], ints: dict[str, Any]) -> list[dict[str, Any]] | None:
+        """Each placed node's fields (:data:`kg.forest.NODE_FIELDS` but the IRI) as a dict, in position order,
+        from the node rows (:data:`_NODE_TEXTS`) and the integer columns :func:`_side_columns` read; None unless
+        every placed node has exactly one visible node row. Words and namespaces are looked up in Python (one
+        shared string per word, and cheaper than seven joins per row)."""
         import numpy as np
 
-        words: list[str | None] = [None] * (self.db.execute("SELECT coalesce(max(n), 0) + 1 FROM word").fetchone()[0])
-        for n, text in self.db.execute("SELECT n, text FROM word"):
-            words[n] = text
-        spaces = dict(self.db.execute("SELECT n, text FROM ns"))
-        pairs = [(r[0], {"id": r[1], "name": r[2], "title": words[r[3] or 0], "status": words[r[4] or 0],
-                         "unit": words[r[5] or 0], "fte": r[6], "kind": words[r[7] or 0], "grade": words[r[8] or 0],
-                         "row": r[9], "role": words[r[10] or 0],
-                         "holder": None if r[12] is None or r[11] is None else spaces[r[11]] + r[12],
-                         "source": words[r[13] or 0]})
-                 for r in self.db.execute(
-                     'SELECT n.iri, n.id, n.name, n.title, n.status, n.unit, n.fte, n.kind, n.grade, n."row", '
-                     "n.role, n.holder_ns, n.holder, n.source FROM node n JOIN visible v ON n.graph = v.graph")]
-        if not pairs:
-            return []
-        terms, records = zip(*pairs, strict=True)
-        del pairs
-        node_terms = np.array(terms, dtype=np.int64)
-        placed_terms = self._placed_ints("iri")
-        if len(node_terms) != len(placed_terms):
+        node_terms, placed_terms = ints["n.iri"], ints["placed"]
+        if len(node_terms) != len(rows) or len(node_terms) != len(placed_terms):
             return None
         by_node, by_place = np.argsort(node_terms), np.argsort(placed_terms)
         if not np.array_equal(node_terms[by_node], placed_terms[by_place]):
             return None
+        words = _numbered_texts(self.db, "word")
+        spaces = _numbered_texts(self.db, "ns")
+        columns = [ints[c].tolist() for c in _SIDE_NODE_INTS[1:]]
+        records = [{"id": r[0], "name": r[1], "title": words[r[5]], "status": words[r[6]], "unit": words[r[7]],
+                    "fte": r[2], "kind": words[r[8]], "grade": words[r[9]], "row": r[3], "role": words[role],
+                    "holder": None if r[4] is None or not space else spaces[space] + r[4], "source": words[r[10]]}
+                   for r, role, space in zip(rows, *columns, strict=True)]
         row_at = np.empty_like(by_node)
         row_at[by_place] = by_node  # row_at[pos]: the node row of the node placed at pos
         return [records[k] for k in row_at.tolist()]
