@@ -167,9 +167,9 @@ def _through(parent: Any, size: Any, comp_size: Any) -> Any:
     return others * others - child_squares[:n] - up * up
 
 
-def placed_betweenness(manager_pos: Any, below: Any) -> Any:
-    """Normalized betweenness of every node of a placed forest (:meth:`kg.forest.Forest.placed`: columns in
-    position order, so every manager comes before its reports), as a numpy array; the same numbers as
+def placed_betweenness(manager_pos: Any, below: Any, normalized: bool = True) -> Any:
+    """Betweenness (``normalized`` or pairs) of every node of a placed forest (:meth:`kg.forest.Forest.placed`:
+    columns in position order, so every manager comes before its reports), as a numpy array; the same numbers as
     :func:`tree_betweenness` of the forest's graph, without building one.
 
     >>> from kg.forest import Forest, node
@@ -189,7 +189,7 @@ def placed_betweenness(manager_pos: Any, below: Any) -> Any:
         if np.array_equal(higher, top):
             break
         top = higher
-    return _through(parent, size, size[top]) * _scale(n, True)
+    return _through(parent, size, size[top]) * _scale(n, normalized)
 
 
 def tree_closeness(G: nx.Graph) -> dict[Node, float]:

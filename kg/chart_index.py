@@ -469,6 +469,23 @@ class ChartIndex:
         return [] if number is None else self.db.execute(
             f"SELECT {_PLACED} FROM placed p JOIN iri_of i ON i.n = p.iri WHERE p.iri = ?", (number,)).fetchall()
 
+    def placed_subtree(self, iri: str, depth: int | None = None) -> list[Placed] | None:
+        """The placed rows of ``iri`` and everyone below it (``depth`` levels), in position order (one range
+        scan of the depth-first numbers); empty when ``iri`` is not on the chart, None when the table is not
+        current."""
+        found = self.placed_node(iri)
+        if not found:
+            return found
+        _, pre, below, d0 = found[0][:4]
+        return self.db.execute(f"SELECT {_PLACED} FROM placed p JOIN iri_of i ON i.n = p.iri WHERE pre >= ? AND "
+                               "pre <= ? AND depth <= ? ORDER BY pos",
+                               (pre, pre + below, d0 + depth if depth is not None else 1 << 62)).fetchall()
+
+    def solid_lines(self, iris: list[str]) -> list[Edge]:
+        """Every visible solid-line (report, manager) pair whose report is one of ``iris``, as stored."""
+        numbers = [n for n in (self._number(i) for i in dict.fromkeys(iris)) if n is not None]
+        return self._edge_texts(self._edges("report", numbers))
+
     def placed_reports(self, iri: str) -> list[Placed] | None:
         """The placed rows of the direct reports of ``iri`` in the forest's order (a manager's reports are one run
         of positions); None when the table is not current."""

@@ -77,47 +77,84 @@ def org_chart(reader: Reader, root: str | None = None, depth: int | None = None)
     too. ``headcount`` counts everyone below in the whole organization; ``betweenness`` is exact betweenness
     on the reporting tree (pairs linked through).
     """
+    if root is not None:
+        return _subtree_chart(reader, root, depth)
     rows = reader.forest_rows()
-    return chart_of(reader, rows.forest(), rows.edges, root, depth)
+    return chart_of(reader, rows.forest(), rows.edges, depth)
 
 
-def chart_of(reader: Reader, f: Forest, solid: list[tuple[str, str]], root: str | None = None,
-             depth: int | None = None) -> Chart:
-    """The :class:`Chart` value of forest ``f`` (``solid``: every solid line of its rows)."""
+def chart_of(reader: Reader, f: Forest, solid: list[tuple[str, str]], depth: int | None = None) -> Chart:
+    """The :class:`Chart` value of forest ``f`` (``solid``: every solid line of its rows), ``depth`` levels."""
     iris = sorted(f)
     keys = {iri: f"n{i}" for i, iri in enumerate(iris)}
-    dotted = [(c, m) for c, m in _pairs(reader, "SELECT ?n ?v WHERE { ?n po:dottedLineReportsTo ?v FILTER(isIRI(?v)) }")
-              if c in keys and m in keys and c != m]
-    extra = _attributes(reader, keys)
-    levels, sizes = f.depths(), f.headcounts()
+    dotted = [(c, m) for c, m in reader.dotted_lines() if c in keys and m in keys and c != m]
+    nodes = _chart_nodes(f, keys, {iri: f.manager(iri) for iri in iris}, dotted, _attributes(reader, keys),
+                         f.depths(), f.headcounts(), {iri: len(f.direct_reports(iri)) for iri in iris})
+    _betweenness(nodes)
+    chart = Chart(nodes, _chart_edges(keys, solid, dotted), "org", _org_title(reader))
+    if depth is not None:
+        chart = _restrict(chart, {n["key"] for n in chart.nodes if n["level"] <= depth})
+    return chart
+
+
+def _subtree_chart(reader: Reader, ref: str, depth: int | None) -> Chart:
+    """The chart of ``ref`` and everyone below it (``depth`` levels), with the whole organization's numbers
+    (headcount, direct reports, betweenness, the top's manager), read for those nodes only: from the embedded
+    store's placed table, never the whole forest."""
+    from kg.analytics import placed_betweenness
+
+    top = resolve(reader, ref)
+    placed = reader.placed_subtree(top, depth)
+    if not placed:
+        raise KGError(f"'{ref}' is not on the org chart (no reporting line links it)")
+    at = {r[0]: r[6] for r in placed}
+    members = sorted(at.values())
+    outside = reader.placed_rows([placed[0][11]]) if placed[0][11] >= 0 else []  # the top's own manager
+    dotted_all = [(c, m) for c, m in reader.dotted_lines() if c in at.values() and c != m]
+    # records of the members and of the managers their labels name (the top's manager, dotted-line managers)
+    f = Forest(reader.node_records(members + [r[6] for r in outside] + [m for _, m in dotted_all]),
+               [(r[6], at[r[11]]) for r in placed[1:]] + [(placed[0][6], r[6]) for r in outside])
+    keys = {iri: f"n{i}" for i, iri in enumerate(members)}
+    dotted = [(c, m) for c, m in dotted_all if m in f]
+    d0 = placed[0][3]
+    manager_pos, below = reader.placed_columns(("manager_pos", "below"))
+    scores = placed_betweenness(manager_pos, below, normalized=False)
+    nodes = _chart_nodes(f, keys, {r[6]: f.manager(r[6]) for r in placed}, dotted,
+                         _attributes(reader, keys, bound=True), {r[6]: r[3] - d0 for r in placed},
+                         {r[6]: r[2] for r in placed}, {r[6]: r[4] for r in placed})
+    between = {keys[r[6]]: round(float(scores[r[0]])) for r in placed}  # in the whole organization's tree
+    for n in nodes:
+        n["betweenness"] = between[n["key"]]
+        if n["key"] == keys[top]:
+            n["parent"] = None
+    inside = [(c, m) for c, m in dotted if m in keys]
+    return Chart(nodes, _chart_edges(keys, reader.solid_lines(members), inside), "org", _org_title(reader))
+
+
+def _chart_nodes(f: Forest, keys: dict[str, str], managers: dict[str, str | None], dotted: list[tuple[str, str]],
+                 extra: dict[str, Node], levels: dict[str, int], sizes: dict[str, int],
+                 reports: dict[str, int]) -> list[Node]:
+    """The chart's node of each IRI of ``keys`` (sorted): its record's fields, ``extra``, its key, parent key
+    (None when its manager is not drawn), level, headcount, direct reports, manager and dotted-line managers."""
     dotted_to: dict[str, list[str]] = {}
     for child, boss in set(dotted):
         dotted_to.setdefault(child, []).append(_label(_fields(f.record(boss))))
     nodes = []
-    for iri in iris:
-        rec = f.record(iri)
-        boss = f.manager(iri)
-        nodes.append(_fields(rec) | extra[iri] | {
+    for iri in keys:
+        boss = managers[iri]
+        nodes.append(_fields(f.record(iri)) | extra[iri] | {
             "key": keys[iri], "iri": None if iri.startswith("_:") else iri, "parent": keys.get(boss or ""),
-            "level": levels[iri], "headcount": sizes[iri], "reports": len(f.direct_reports(iri)),
+            "level": levels[iri], "headcount": sizes[iri], "reports": reports[iri],
             "manager": _label(_fields(f.record(boss))) if boss else None,
             "dotted_managers": sorted(dotted_to.get(iri, []))})
-    _betweenness(nodes)
+    return nodes
+
+
+def _chart_edges(keys: dict[str, str], solid: list[tuple[str, str]], dotted: list[tuple[str, str]]) -> list[Edge]:
+    """The chart's solid lines (every one between two drawn nodes) and dotted lines, sorted."""
     edges = [{"from": keys[c], "to": keys[m], "kind": "solid"} for c, m in sorted(set(solid))
              if c != m and c in keys and m in keys]
-    edges += [{"from": keys[c], "to": keys[m], "kind": "dotted"} for c, m in sorted(set(dotted))]
-    chart = Chart(nodes, edges, "org", _org_title(reader))
-    if root is not None:
-        top = _chart_iri(reader, root, keys)
-        below = {keys[x]: d for x, d in f.descendants(top, depth)} | {keys[top]: 0}  # the forest's walk
-        chart = _restrict(chart, set(below))
-        for n in chart.nodes:
-            n["level"] = below[n["key"]]
-            if n["key"] == keys[top]:
-                n["parent"] = None
-    elif depth is not None:
-        chart = _restrict(chart, {n["key"] for n in chart.nodes if n["level"] <= depth})
-    return chart
+    return edges + [{"from": keys[c], "to": keys[m], "kind": "dotted"} for c, m in sorted(set(dotted))]
 
 
 def change_chart(reader: Reader, before: Forest, after: Forest, changes: dict[str, str]) -> Chart:
@@ -143,29 +180,30 @@ def _fields(rec: ForestNode) -> Node:
             "unit": rec.unit, "fte": rec.fte, "kind": rec.kind, "grade": rec.grade}
 
 
-def _chart_iri(store: Reader, ref: str, keys: dict[str, str]) -> str:
-    iri = resolve(store, ref)
-    if iri not in keys:
-        raise KGError(f"'{ref}' is not on the org chart (no reporting line links it)")
-    return iri
-
-
 def _org_title(store: Reader) -> str:
     names = [s.name for s in store.sources()]
     return "Org chart: " + ", ".join(names) if names else "Org chart"
 
 
-def _attributes(reader: Reader, keys: dict[str, str]) -> dict[str, Node]:
+def _attributes(reader: Reader, keys: dict[str, str], *, bound: bool = False) -> dict[str, Node]:
+    """Role, definition, family, pay band, photo (the smallest value of each) and what each node of ``keys``
+    owns; ``bound``: asked for these nodes only (VALUES, in batches), for a part of a big organization."""
     out: dict[str, Node] = {iri: dict.fromkeys(_ATTR_QUERIES) | {"owns": []} for iri in keys}
-    for key, sparql in _ATTR_QUERIES.items():
-        for node, value in _pairs(reader, sparql):
-            rec = out.get(node)
-            if rec is not None and (rec[key] is None or value < rec[key]):
-                rec[key] = value
-    for row in reader.select(_OWNS):
-        rec = out.get(row["n"] or "")
-        if rec is not None:
-            rec["owns"].append(row["label"] or "")
+    iris = [i for i in keys if not i.startswith("_:")]
+    batches = [[ox.NamedNode(i) for i in iris[k:k + _BATCH]] for k in range(0, len(iris), _BATCH)] if bound else [[]]
+    for batch in batches:
+        def ask(sparql: str, batch: list[ox.NamedNode] = batch) -> str:
+            return bind_values(sparql, {"n": batch}) if bound else sparql
+
+        for key, sparql in _ATTR_QUERIES.items():
+            for node, value in _pairs(reader, ask(sparql)):
+                rec = out.get(node)
+                if rec is not None and (rec[key] is None or value < rec[key]):
+                    rec[key] = value
+        for row in reader.select(ask(_OWNS)):
+            rec = out.get(row["n"] or "")
+            if rec is not None:
+                rec["owns"].append(row["label"] or "")
     return out
 
 

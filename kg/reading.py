@@ -113,6 +113,15 @@ class Reader(Protocol):
         embedded store reads them with one index lookup)."""
         ...
 
+    def placed_subtree(self, iri: str, depth: int | None = None) -> list[Placed]:
+        """The :meth:`kg.forest.Forest.placed` rows of ``iri`` and everyone below it (``depth`` levels), in
+        position order (none when ``iri`` is not on the chart)."""
+        ...
+
+    def solid_lines(self, iris: list[str]) -> list[Edge]:
+        """Every solid-line (report, manager) pair of the forest's rows whose report is one of ``iris``."""
+        ...
+
     def search_rows(self, folded: str, casefolded: str) -> Iterator[list[NodeRow]]:
         """Node rows that include every node :func:`kg.org.search` may find for ``folded`` (folded text) and
         ``casefolded`` (casefolded text), in chunks by IRI: every IRI of a chunk sorts before the next chunk's,
@@ -409,6 +418,18 @@ class SparqlReads:
 
     def search_rows(self, folded: str, casefolded: str) -> Iterator[list[NodeRow]]:
         yield self.forest_rows().nodes
+
+    def placed_subtree(self, iri: str, depth: int | None = None) -> list[Placed]:
+        rows = list(self._whole_forest().placed())
+        top = next((r for r in rows if r[6] == iri), None)
+        if top is None:
+            return []
+        deepest = top[3] + depth if depth is not None else len(rows)
+        return [r for r in rows if top[1] <= r[1] <= top[1] + top[2] and r[3] <= deepest]
+
+    def solid_lines(self, iris: list[str]) -> list[Edge]:
+        wanted = set(iris)
+        return [e for e in self.forest_rows().edges if e[0] in wanted]
 
     def name_keys(self) -> list[str]:
         return sorted({k for _, k in sparql_keys(self.select)})

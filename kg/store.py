@@ -500,6 +500,14 @@ class Store(SparqlReads, CatalogReader):
         found = self.chart.placed_reports(iri) if self.chart is not None else None
         return super().placed_reports(iri) if found is None else found
 
+    def placed_subtree(self, iri: str, depth: int | None = None) -> list[Placed]:
+        found = self.chart.placed_subtree(iri, depth) if self.chart is not None else None
+        return super().placed_subtree(iri, depth) if found is None else found
+
+    def solid_lines(self, iris: list[str]) -> list[Edge]:
+        chart = self.chart
+        return super().solid_lines(iris) if chart is None else chart.solid_lines(iris)
+
     def search_rows(self, folded: str, casefolded: str) -> Iterator[list[NodeRow]]:
         chart = self.chart
         return super().search_rows(folded, casefolded) if chart is None else chart.search_rows(folded, casefolded)

@@ -194,3 +194,35 @@ def test_lookups_of_big_managers_read_the_placed_table_as_the_forest_answers(
             assert org.search(store, text) == sorted(
                 (n.public() for n in expected),
                 key=lambda p: (p["name"] is None, (p["name"] or "").casefold(), p["id"] or "")), text
+
+
+@pytest.mark.parametrize("name", ["hmrc", "moj-2011-03", "hefce-rdf"])
+def test_chart_of_a_subtree_is_the_whole_chart_cut_down(name: str, stores: dict,
+                                                        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`kg export --root X --depth D` (and `kg viz`) read only X's part of the organization; the chart equals the
+    whole organization's chart restricted to X and the people below it, with the whole organization's numbers
+    (headcount, reports, betweenness, the top's manager) and levels counted from X."""
+    path, _ = _loaded(name, stores, tmp_path_factory)
+    with opened(path) as store:
+        whole = org_chart(store)
+        f = forest(store)
+        iri_of = {n["key"]: n["iri"] or n["key"] for n in whole.nodes}
+        by_iri = {iri_of[n["key"]]: n for n in whole.nodes}
+        biggest = sorted(f, key=lambda x: (-f.headcount(x), x))[:2]
+        middle = next(x for x in sorted(f) if 0 < f.headcount(x) < 20 and f.manager(x))
+        for top, depth in [(biggest[0], 1), (biggest[1], 2), (middle, None), (biggest[0], None)]:
+            part = org_chart(store, top, depth)
+            below = {x: d for x, d in f.descendants(top, depth)} | {top: 0}
+            part_iri = {n["key"]: n["iri"] for n in part.nodes}
+            assert sorted(part_iri.values()) == sorted(below)  # no blank nodes among these tops' reports
+            for n in part.nodes:
+                expected = dict(by_iri[n["iri"]])
+                expected_parent = None if n["iri"] == top else iri_of[expected["parent"]]
+                assert (part_iri[n["parent"]] if n["parent"] else None) == expected_parent
+                assert n["level"] == below[n["iri"]]
+                for field in ("key", "parent", "level"):
+                    expected.pop(field), n.pop(field)
+                assert n == expected
+            assert sorted((part_iri[e["from"]], part_iri[e["to"]], e["kind"]) for e in part.edges) == sorted(
+                (iri_of[e["from"]], iri_of[e["to"]], e["kind"]) for e in whole.edges
+                if iri_of[e["from"]] in below and iri_of[e["to"]] in below)
