@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 # Letters that Unicode does not decompose into a base letter plus accents.
 _TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d",
                                 "þ": "th", "ı": "i", "ŀ": "l"})
@@ -75,7 +76,20 @@ def stored_key(name: str) -> str | None:
     >>> stored_key("Ann Lee"), stored_key("O'Brien-Smith"), stored_key("Zoë Ærø"), stored_key("a_b")
     (None, None, 'zoe aero', 'a b')
     """
-    return None if derived_key(name) is not None else fold(name)
+    if name.isascii() and "_" not in name and has_word(name):  # derived_key(name) is not None, without folding
+        return None
+    return fold(name)
+
+
+def has_word(text: str) -> bool:
+    """True when :func:`fold` of ``text`` is not empty (it has a letter or digit), without folding ASCII texts.
+
+    >>> has_word("Ann"), has_word(" - "), has_word("José"), has_word("__"), has_word("")
+    (True, False, True, False, False)
+    """
+    if text.isascii():  # fold keeps exactly the ASCII letters and digits of such a text
+        return _ASCII_ALNUM.search(text) is not None
+    return bool(fold(text))
 
 
 def clean_cell(text: str | None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 from collections import Counter
@@ -24,7 +25,7 @@ from kg.forest import GROUP, POST, Forest, NodeRow, Rows, node
 from kg.ingest.checks import LoadReport
 from kg.ingest.photos import WEB, photo_uri
 from kg.ingest.titles import TitleMatcher
-from kg.names import FILLED, STATUS_CONCEPTS, VACANT, clean_cell, fold, post_status, stored_key
+from kg.names import FILLED, STATUS_CONCEPTS, VACANT, clean_cell, fold, has_word, post_status, stored_key
 from kg.vocab import FOAF, ORG, PO, PO_ID, RDF, RDFS, SCHEMA, SKOS, XSD
 
 FIELDS = ("id", "manager", "name", "first_name", "last_name", "title", "unit", "fte", "dotted", "grade", "org",
@@ -364,6 +365,9 @@ def import_csv(
         i = cols.get(fld)
         return clean_cell(cells[i]) if i is not None and i < len(cells) else ""
 
+    # the columns of _Row's fields manager, dotted, then title to photo
+    at = [cols.get(fld) for fld in ("manager", "dotted", "title", "unit", "fte", "grade", "profession", "pay_min",
+                                    "pay_max", "photo")]
     used = set(cols.values())
     extra_cols = [i for i in range(len(headers)) if i not in used]
     rows: list[_Row] = []
@@ -381,10 +385,9 @@ def import_csv(
             )
         extras = [(i, cells[i].strip()) for i in extra_cols if i < len(cells) and cells[i].strip()]
         extras += [(len(headers) + j, c.strip()) for j, c in enumerate(cells[len(headers):]) if c.strip()]
-        rows.append(_Row(number, ident, cell(cells, "manager"), cell(cells, "dotted"), name,
-                         cell(cells, "title"), cell(cells, "unit"), cell(cells, "fte"), cell(cells, "grade"),
-                         cell(cells, "profession"), cell(cells, "pay_min"), cell(cells, "pay_max"),
-                         cell(cells, "photo"), extras))
+        width = len(cells)
+        values = [clean_cell(cells[i]) if i is not None and i < width else "" for i in at]  # what cell() gives
+        rows.append(_Row(number, ident, values[0], values[1], name, *values[2:], extras))
     extra_headers = headers + [f"column_{i + 1}" for i in range(len(headers), max(
         [len(c) for _, c in raw_rows] + [len(headers)]))]
 
@@ -411,18 +414,31 @@ def import_csv(
         post_iri[row.number] = minter.post(local)
 
     # A manager column holding names (Visio-style) instead of ids.
-    by_name: dict[str, list[_Row]] = {}
-    for row in rows:
-        if row.name:
-            by_name.setdefault(fold(row.name), []).append(row)
+    # Made only when needed (a marker, or references that are not all ids): folding every name costs ~1 s and
+    # ~0.2 GB at a million rows.
+    @functools.cache
+    def by_name() -> dict[str, list[_Row]]:
+        out: dict[str, list[_Row]] = {}
+        for row in rows:
+            if row.name:
+                out.setdefault(fold(row.name), []).append(row)
+        return out
+
+    @functools.cache
+    def named(folded: str) -> bool:
+        """Whether a row's name folds to ``folded``."""
+        if not folded:  # a blank marker: only a name without letters or digits folds to nothing
+            return any(not has_word(r.name) for r in rows if r.name)
+        return folded in by_name()
 
     def top_marker(ref: str) -> bool:
         """A manager cell that means "no manager": a marker (XX, root, 0, blank...) that no row has as id."""
-        return ref.lower() in TOP_MARKERS and _norm_id(ref, norm) not in first_row and fold(ref) not in by_name
+        return ref.lower() in TOP_MARKERS and _norm_id(ref, norm) not in first_row and not named(fold(ref))
 
     refs = [r.manager for r in rows if r.manager and not top_marker(r.manager)]
     id_hits = sum(1 for r in refs if _norm_id(r, norm) in first_row)
-    name_hits = sum(1 for r in refs if fold(r) in by_name)
+    # names can outnumber ids only when some references are not ids
+    name_hits = sum(1 for r in refs if fold(r) in by_name()) if id_hits < len(refs) else 0
     manager_by_name = name_hits > id_hits and name_hits >= 0.5 * max(1, len(refs))
     report.manager_by_name = manager_by_name
     # Rows without ids whose manager column holds post ids of another file: UK organogram junior staff.
@@ -434,7 +450,7 @@ def import_csv(
         if top_marker(ref):
             return None, None
         if manager_by_name:
-            hits = by_name.get(fold(ref), [])
+            hits = by_name().get(fold(ref), [])
             if len(hits) == 1:
                 target = hits[0]
                 return (None, None) if target is row else (post_iri[target.number], None)
@@ -616,6 +632,7 @@ def _triples(rows: list[_Row], post_iri: dict[int, str], managers: dict[int, str
     c_unit = f"<{ORG.OrganizationalUnit}>"
     status_iri = {s: f"<{PO[c]}>" for s, c in STATUS_CONCEPTS.items()}
     units_done: set[str] = set()
+    unit_iri: dict[str, str] = {}
     columns_done: set[int] = set()
     unmatched: Counter[str] = Counter()
     out: list[str] = []
@@ -649,7 +666,9 @@ def _triples(rows: list[_Row], post_iri: dict[int, str], managers: dict[int, str
         if row.number in dotted:
             out.append(f"{post} {p_dotted} <{dotted[row.number]}> .\n")
         if row.unit and row.unit.lower() not in _PLACEHOLDER_UNITS:
-            unit = minter.unit(row.unit)
+            unit = unit_iri.get(row.unit)
+            if unit is None:  # a unit's IRI is minted once per spelling, not once per row
+                unit = unit_iri[row.unit] = minter.unit(row.unit)
             out.append(f"{post} {p_postin} <{unit}> .\n")
             if unit not in units_done:
                 units_done.add(unit)
