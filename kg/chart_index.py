@@ -71,6 +71,7 @@ _WORD_COLUMNS = ("title", "status", "unit", "kind", "grade", "role", "source")  
 _PLACED = "pos, pre, below, depth, direct, fte_below, i.text, id, name, title, manager_id, manager_pos"
 _ROW_INDEXES = ("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('node', 'edge') "
                 "AND sql IS NOT NULL")
+_PLACED_INDEXES = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'placed' AND sql IS NOT NULL"
 DEFER_INDEXES = 50_000  # rows of one graph from which its load builds the node and edge indexes at the end
 _BATCH = 900  # below SQLite's limit on bound parameters
 # The rankings of kg.forest.RANKINGS (Forest.ranked) as SQL: which rows, their integer columns in order (all
@@ -323,9 +324,16 @@ class ChartIndex:
         terms = self._load_numbers()  # every placed IRI is a node's: numbered already
         marks = ", ".join("?" * len(PLACED_FIELDS))
         self.db.execute("BEGIN")
+        # its indexes are made again once the rows are in (sorting each once, in the same transaction): at 100,000
+        # rows ~2 times less work than keeping five indexes up to date row by row
+        indexes = self.db.execute(_PLACED_INDEXES).fetchall()
+        for name, _sql in indexes:
+            self.db.execute(f"DROP INDEX {name}")
         self.db.execute("DELETE FROM placed")
         self.db.executemany(f"INSERT INTO placed VALUES ({marks})",
                             ((*r[:6], terms[r[6]], *r[7:]) for r in forest.placed()))
+        for _name, sql in indexes:
+            self.db.execute(sql)
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('placed_summary', ?)", (json.dumps(forest.summary()),))
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('placed_counts', ?)", (counts,))
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('placed_lines', ?)", (json.dumps(forest.lines()),))
