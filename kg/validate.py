@@ -78,9 +78,18 @@ class ValidationReport:
                 "findings": [f.to_dict() for f in self.findings]}
 
 
-def validate(store: Reader, *, shacl: bool = True, shapes: Path | None = None,
+SHACL_LIMIT = 2_000_000
+"""Triples of loaded data above which the SHACL shapes run only when asked (``shacl=True``, ``kg validate
+--shacl``): pySHACL works on an rdflib copy of the data at about a second per 1,000 people, so 2 M triples
+(~180,000 people) take ~3 min and ~2 GB, and a million people would take ~17 min and more memory than the
+machine may have."""
+
+
+def validate(store: Reader, *, shacl: bool | None = None, shapes: Path | None = None,
              progress: Callable[[str], None] | None = None) -> ValidationReport:
-    """Run the graph checks and (when ``shacl`` and the shapes file exists) the SHACL shapes.
+    """Run the graph checks and the SHACL shapes (when the shapes file exists): ``shacl`` True always, False
+    never, None (the default) when the loaded data holds at most :data:`SHACL_LIMIT` triples, else a note
+    says why they did not run.
 
     ``shapes`` overrides the shapes file (default: ``ontology/shapes.ttl``); ``progress`` hears of each step.
     """
@@ -90,7 +99,12 @@ def validate(store: Reader, *, shacl: bool = True, shapes: Path | None = None,
     f = store.forest_rows().forest()
     findings, label = graph_checks(store, f, bad_managers(store))
     report.findings.extend(finding for finding in findings if finding.items)
-    if shacl:
+    size = sum(source.triples for source in store.sources()) if shacl is None else 0
+    if size > SHACL_LIMIT:
+        report.notes.append(f"SHACL skipped: the loaded data holds {size:,} triples, more than {SHACL_LIMIT:,}; "
+                            "pySHACL takes about a second per 1,000 people and a copy of the data in memory "
+                            "(run kg validate --shacl to check them anyway)")
+    elif shacl is not False:
         _run_shacl(store, label, report, shapes, say)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     report.findings.sort(key=lambda f: order[f.severity])

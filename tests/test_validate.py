@@ -145,3 +145,23 @@ def test_project_shapes_accept_the_example_org(example_store: Path) -> None:
         report = validate(store)
     assert report.shapes == str(shapes_file())
     assert report.ok, [f.to_dict() for f in report.findings if f.severity == "violation"]
+
+
+def test_shacl_waits_to_be_asked_past_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past SHACL_LIMIT triples of loaded data the shapes run only with --shacl (pySHACL on a million people
+    would take ~17 min and an rdflib copy of 10 M triples); the report says why and how."""
+    import kg.validate as V
+
+    real = Path(__file__).resolve().parent / "data" / "realdata" / "uk-organograms"
+    with opened(tmp_path / "s", write=True) as store:
+        load_files(store, [real / "300913-Natural-England-Organogram-senior.csv"])
+    with opened(tmp_path / "s") as store:
+        size = sum(s.triples for s in store.sources())
+        assert size > 100
+        assert validate(store).shapes is not None  # under the limit: the shapes run
+        monkeypatch.setattr(V, "SHACL_LIMIT", size - 1)
+        report = validate(store)
+        assert report.shapes is None and any(f"{size:,} triples" in n and "--shacl" in n for n in report.notes)
+        assert validate(store, shacl=True).shapes is not None and validate(store, shacl=False).shapes is None
+    result = CliRunner().invoke(main, ["--store", str(tmp_path / "s"), "validate", "--shacl", "--format", "json"])
+    assert json.loads(result.stdout)["shapes"] is not None
