@@ -165,3 +165,24 @@ def test_shacl_waits_to_be_asked_past_the_size_limit(tmp_path: Path, monkeypatch
         assert validate(store, shacl=True).shapes is not None and validate(store, shacl=False).shapes is None
     result = CliRunner().invoke(main, ["--store", str(tmp_path / "s"), "validate", "--shacl", "--format", "json"])
     assert json.loads(result.stdout)["shapes"] is not None
+
+
+def test_people_with_two_posts_under_two_managers_are_named(tmp_path: Path) -> None:
+    """The store gives only the people who may have several managers (two posts or more, or a post with two
+    managers); the forest decides: two posts under two managers are named, two under one manager are not."""
+    data = tmp_path / "two.ttl"
+    data.write_text("""@prefix org: <http://www.w3.org/ns/org#> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix po: <http://w3id.org/product-org/ontology#> . @prefix ex: <http://example.org/> .
+ex:y a org:Post ; po:jobTitle "Lead" . ex:z a org:Post ; po:jobTitle "Lead" .
+ex:p1 a org:Post ; po:jobTitle "Dev" ; org:reportsTo ex:y ; org:heldBy ex:quinn .
+ex:p2 a org:Post ; po:jobTitle "Ops" ; org:reportsTo ex:z ; org:heldBy ex:quinn .
+ex:p3 a org:Post ; po:jobTitle "Dev" ; org:reportsTo ex:y ; org:heldBy ex:rae .
+ex:p4 a org:Post ; po:jobTitle "QA" ; org:reportsTo ex:y ; org:heldBy ex:rae .
+ex:quinn a foaf:Person ; foaf:name "Quinn" . ex:rae a foaf:Person ; foaf:name "Rae" .
+ex:sol a foaf:Person ; po:identifier "S-1" .
+""")
+    with opened(tmp_path / "s", write=True) as store:
+        load_files(store, [data])
+    found = _findings(tmp_path / "s")
+    assert found["people_several_managers"] == ["Quinn -> y, z"]
+    assert found["people_without_post"] == ["S-1"]
