@@ -326,6 +326,7 @@ class Bench:
         helped = measure(lambda i: [*self.kg, "--help"], self.warmup, self.repeat)
         self.row("lookups", "help", "kg --help (start-up and imports, no store)", helped)
         deep, ceo = self.meta["ids"]["deepest"], self.meta["ids"]["ceo"]
+        top = self.meta["ids"].get("product") or ceo
         cases = [
             ("who", f"kg who {deep} (deepest person)", ["who", deep], deep),
             ("chain", f"kg chain {deep} (deepest person)", ["chain", deep], deep),
@@ -348,6 +349,15 @@ class Bench:
             ("stats", "kg stats", ["stats", "--format", "json"]),
             ("health", "kg health", ["health", "--format", "json"]),
             ("layers", "kg layers", ["layers", "--format", "json"]),
+            # lookups about the people with the most below them, and a chart of a part (read as parts)
+            ("who-top", f"kg who {ceo} (the CEO: everyone below)", ["who", ceo, "--format", "json"]),
+            ("reports-top", f"kg reports {ceo} (the CEO's direct reports)", ["reports", ceo, "--format", "json"]),
+            ("search", "kg search engineer (a title word: many candidates)", ["search", "engineer", "--format",
+                                                                              "json"]),
+            ("path", f"kg path {deep} {ceo} (solid line)", ["path", deep, ceo, "--format", "json"]),
+            ("export-part", f"kg export --root {top} --depth 2 -o part.svg (a chart of a part)",
+             ["export", "--root", top, "--depth", "2", "-o", str(self.work / "part.svg")]),
+            ("validate", "kg validate (graph checks; SHACL above 2 M triples only when asked)", ["validate"]),
         ]
         for key, label, args in alone:
             if not _cli_has(args[0]):
