@@ -26,7 +26,7 @@ from kg.choices import EXPORT_FORMATS
 from kg.drawing import Look, paper_size, photo_files, plan_pages, to_fixed_dot, to_pdf, to_svg, too_big
 from kg.errors import KGError
 from kg.files import write_atomic
-from kg.forest import FILLED, NODE_FIELDS, Forest, status_label
+from kg.forest import FILLED, NODE_FIELDS, Forest, placed_lines, status_label
 from kg.forest import Node as ForestNode
 from kg.layout import Card, Layout, is_assistant_title, layout
 from kg.look import COLOUR_BY, PAPER_CHOICES
@@ -113,7 +113,7 @@ def _subtree_chart(reader: Reader, ref: str, depth: int | None) -> Chart:
     dotted_all = [(c, m) for c, m in reader.dotted_lines() if c in at.values() and c != m]
     # records of the members and of the managers their labels name (the top's manager, dotted-line managers)
     f = Forest(reader.node_records(members + [r[6] for r in outside] + [m for _, m in dotted_all]),
-               [(r[6], at[r[11]]) for r in placed[1:]] + [(placed[0][6], r[6]) for r in outside])
+               placed_lines(outside + placed))
     keys = {iri: f"n{i}" for i, iri in enumerate(members)}
     dotted = [(c, m) for c, m in dotted_all if m in f]
     d0 = placed[0][3]

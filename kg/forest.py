@@ -202,6 +202,19 @@ def node(iri: str, **values: Any) -> NodeRow:
     return tuple(getattr(record, f) for f in NODE_FIELDS)  # type: ignore[return-value]
 
 
+def placed_lines(rows: Iterable[Placed]) -> list[Edge]:
+    """The (report, manager) lines among :meth:`Forest.placed` rows: each row and the row at its manager's
+    position, when that row is one of them.
+
+    >>> f = Forest([node(x) for x in "abc"], [("b", "a"), ("c", "b")])
+    >>> placed_lines(list(f.placed())[1:])
+    [('c', 'b')]
+    """
+    rows = list(rows)
+    at = {r[0]: r[6] for r in rows}
+    return [(r[6], at[r[11]]) for r in rows if r[11] in at]
+
+
 def _fte(row: NodeRow) -> float:
     """A node's FTE: its own figure, else 1 for a post that is held (0 for a vacant or eliminated one)."""
     if row[6] is not None:
@@ -556,6 +569,22 @@ class Forest:
             r = rows[i]
             p = parent[i]
             yield (r[1], r[2], r[3], None if x.startswith("_:") else x, d, rows[p][1] if p != -1 else None)
+
+    def placed_subtree(self, iri: str, depth: int | None = None) -> list[Placed]:
+        """The :meth:`placed` rows of ``iri`` and everyone below it (``depth`` levels), in position order: the
+        rows numbered ``pre`` to ``pre + below`` depth first, no deeper than asked (the range the chart index
+        reads with one scan); none when ``iri`` is not on the forest. Depth 1: the node and its direct reports.
+
+        >>> f = Forest([node(x) for x in "abcd"], [("b", "a"), ("c", "a"), ("d", "b")])
+        >>> [r[6] for r in f.placed_subtree("a", 1)], [r[6] for r in f.placed_subtree("b")]
+        (['a', 'b', 'c'], ['b', 'd'])
+        """
+        if iri not in self:
+            return []
+        rows = list(self.placed())
+        top = rows[next(r[0] for r in rows if r[6] == iri)]
+        deepest = top[3] + depth if depth is not None else len(rows)
+        return [r for r in rows if top[1] <= r[1] <= top[1] + top[2] and r[3] <= deepest]
 
     def span_rows(self, top: int | None = None) -> list[Placed]:
         """:meth:`placed` rows of the managers (nodes with someone below), by direct reports, then nodes

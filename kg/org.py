@@ -17,7 +17,7 @@ from typing import Any
 from kg.errors import AmbiguousError, KGError, NotFoundError
 from kg.forest import BELOW_FIELDS, Below, Forest, Node, Placed, not_on_forest
 from kg.names import fold
-from kg.reading import Reader, forest
+from kg.reading import Reader, chains, forest
 from kg.render import terminal_safe
 from kg.vocab import PREFIXES
 
@@ -244,7 +244,7 @@ def _reports_of(reader: Reader, iri: str) -> list[Placed]:
 def common_manager(reader: Reader, a: str, b: str) -> Person | None:
     """The lowest person both ``a`` and ``b`` report to (one of them if one manages the other)."""
     ia, ib = resolve(reader, a), resolve(reader, b)
-    f = reader.forest_rows(above=ia).merged(reader.forest_rows(above=ib)).forest()
+    f = chains(reader, [ia, ib])
     boss = f.common_manager(ia, ib)
     return None if boss is None else f.record(boss).public()
 

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kg.forest import Forest, Rows, gc_paused
-from kg.reading import Reader, forest
+from kg.forest import gc_paused
+from kg.reading import Reader, chains, forest
 from kg.store import bind_values
 from kg.vocab import FOAF, ORG, PO, PREFIXES, SKOS
 
@@ -219,7 +219,7 @@ def org_graph(store: Reader, relations: Sequence[str] = DEFAULT_ORG_RELATIONS, *
     G = nx.DiGraph(direction="subject -> object", relations=list(relations))
     for group in relations:
         if group == "reporting":  # the forest's lines (several managers and cycles cut by its rules)
-            for report, boss in (_chains(store, around) if around else forest(store)).edges():
+            for report, boss in (chains(store, around) if around else forest(store)).edges():
                 if not G.has_edge(report, boss) and not G.has_edge(boss, report):
                     G.add_edge(report, boss, relation=REPORTS_TO.label, inverse=REPORTS_TO.inverse, group=group)
             continue
@@ -233,14 +233,6 @@ def org_graph(store: Reader, relations: Sequence[str] = DEFAULT_ORG_RELATIONS, *
         for node, info in describe(store, list(G)).items():
             G.nodes[node].update(info)
     return G
-
-
-def _chains(store: Reader, iris: Sequence[str]) -> Forest:
-    """The forest of the chains above ``iris`` (each node and its managers up to its root)."""
-    rows = Rows()
-    for iri in dict.fromkeys(iris):
-        rows = rows.merged(store.forest_rows(above=iri))
-    return rows.forest()
 
 
 # -- the concept graph ---------------------------------------------------------------------------------------

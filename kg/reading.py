@@ -135,6 +135,16 @@ def forest(reader: Reader, *, above: str | None = None, below: str | None = None
     return reader.forest_rows(above=above, below=below).forest()
 
 
+def chains(reader: Reader, iris: Sequence[str]) -> Forest:
+    """The forest of the chains above ``iris`` (each node and its managers up to its root): what the common
+    manager of some nodes, or the one reporting path between two, needs (the embedded store reads only those
+    rows)."""
+    rows = Rows()
+    for iri in dict.fromkeys(iris):
+        rows = rows.merged(reader.forest_rows(above=iri))
+    return rows.forest()
+
+
 # The solid lines (IRI to IRI) and the literal managers (defects), in a query of their own: in one UNION with
 # FOREST_QUERY's node group, Virtuoso 7.2 dropped ?status of posts that have no po:headcount (9 posts of the MoJ
 # organogram of 2011-03-31), while the same group alone returns it (tests/test_remote.py compares every row).
@@ -409,23 +419,16 @@ class SparqlReads:
         return self._whole_forest().columns(attributes)
 
     def placed_node(self, iri: str) -> list[Placed]:
-        return [r for r in self._whole_forest().placed() if r[6] == iri]
+        return self._whole_forest().placed_subtree(iri, 0)
 
     def placed_reports(self, iri: str) -> list[Placed]:
-        f = self._whole_forest()
-        wanted = set(f.direct_reports(iri)) if iri in f else set()
-        return [r for r in f.placed() if r[6] in wanted]
+        return self._whole_forest().placed_subtree(iri, 1)[1:]
 
     def search_rows(self, folded: str, casefolded: str) -> Iterator[list[NodeRow]]:
         yield self.forest_rows().nodes
 
     def placed_subtree(self, iri: str, depth: int | None = None) -> list[Placed]:
-        rows = list(self._whole_forest().placed())
-        top = next((r for r in rows if r[6] == iri), None)
-        if top is None:
-            return []
-        deepest = top[3] + depth if depth is not None else len(rows)
-        return [r for r in rows if top[1] <= r[1] <= top[1] + top[2] and r[3] <= deepest]
+        return self._whole_forest().placed_subtree(iri, depth)
 
     def solid_lines(self, iris: list[str]) -> list[Edge]:
         wanted = set(iris)

@@ -53,20 +53,22 @@ def started(code: str) -> subprocess.Popen:
     return process
 
 
-@pytest.fixture
-def busy() -> Iterator[subprocess.Popen]:
-    process = started("while True:\n    pass")
+def running(code: str) -> Iterator[subprocess.Popen]:
+    """A fixture's process running ``code`` (see :func:`started`), killed afterwards."""
+    process = started(code)
     yield process
     process.kill()
     process.wait(10)
+
+
+@pytest.fixture
+def busy() -> Iterator[subprocess.Popen]:
+    yield from running("while True:\n    pass")
 
 
 @pytest.fixture
 def sleeping() -> Iterator[subprocess.Popen]:
-    process = started("import time\ntime.sleep(600)")
-    yield process
-    process.kill()
-    process.wait(10)
+    yield from running("import time\ntime.sleep(600)")
 
 
 # -- the accounting -----------------------------------------------------------------------------------------
